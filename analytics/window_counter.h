@@ -1,0 +1,80 @@
+// Purpose: per-window aggregates of the pseudonymized frame stream. Windows
+// have a fixed length and are aligned to multiples of that length since the
+// Unix epoch (UTC). Time comes only from the events and AdvanceTo/Flush calls
+// (the caller's clock), so the counter is tested without sleeping and a file
+// replay is deterministic. Empty windows are reported too.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <unordered_set>
+
+#include "hashing/pseudonymizer.h"
+
+namespace footfall::analytics {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct WindowReport {
+  TimePoint start{};
+  TimePoint end{};       // start + length, or the flush time for a partial window
+  bool partial = false;  // closed early (end of file, shutdown)
+  std::uint64_t probe_requests = 0;  // valid probe requests
+  std::uint64_t malformed = 0;       // frames that could not be parsed
+  std::uint64_t bad_fcs = 0;         // frames with a bad FCS (flagged or CRC mismatch)
+  std::uint64_t devices = 0;         // distinct pseudonyms of valid probe requests
+  std::uint64_t global_mac = 0;      // ... of which globally administered
+  std::uint64_t randomized_mac = 0;  // ... of which locally administered
+  // Signal of valid probe requests that carry one; all empty if none did.
+  std::optional<int> rssi_min;
+  std::optional<double> rssi_median;  // mean of the two middle values for an even count
+  std::optional<int> rssi_max;
+};
+
+class WindowCounter final {
+ public:
+  using Emit = std::function<void(const WindowReport&)>;
+
+  // `length` from 1 s to 1 day.
+  WindowCounter(std::chrono::seconds length, Emit emit);
+
+  // Events. An event older than the current window (clock skew between
+  // sources) is counted in the current window; a later one first closes every
+  // window before it (emitting empty ones in between).
+  void OnProbe(TimePoint t, const hashing::Pseudonym& who, std::optional<int> signal_dbm);
+  void OnMalformed(TimePoint t);
+  void OnBadFcs(TimePoint t);
+
+  // Closes (emits) every window that ends at or before `now`.
+  void AdvanceTo(TimePoint now);
+  // Emits the current window as partial, ending at `now` (if any window has
+  // started), and starts nothing new. Used at end of file and shutdown.
+  void Flush(TimePoint now);
+
+  std::optional<TimePoint> current_start() const;
+  std::chrono::seconds length() const { return length_; }
+  // Distinct devices of the window in progress.
+  std::uint64_t current_devices() const { return seen_.size(); }
+
+ private:
+  void Begin(TimePoint t);
+  void EmitCurrent(TimePoint end, bool partial);
+  void Reset(TimePoint start);
+
+  std::chrono::seconds length_;
+  Emit emit_;
+  bool started_ = false;
+  TimePoint start_{};
+  WindowReport acc_{};
+  std::unordered_set<std::uint64_t> seen_;
+  std::array<std::uint32_t, 256> rssi_hist_{};  // index = dBm + 128
+  std::uint64_t rssi_count_ = 0;
+};
+
+// Start of the window of `length` that contains `t` (floor to a multiple since the epoch).
+TimePoint WindowStart(TimePoint t, std::chrono::seconds length);
+
+}  // namespace footfall::analytics

@@ -1,0 +1,1 @@
+// Purpose: (being written)

@@ -1,0 +1,31 @@
+// Purpose: when the pseudonym key rotates. Either every day at a local time of
+// day (default 04:00, correct across DST changes: the wall-clock time is kept),
+// or every fixed period aligned to the Unix epoch.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace footfall::hashing {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class RotationSchedule {
+ public:
+  virtual ~RotationSchedule() = default;
+  // The first rotation instant strictly after `t`.
+  virtual TimePoint NextAfter(TimePoint t) const = 0;
+  // For logs and the info topic, e.g. "daily at 04:00 local" / "every 3600 s".
+  virtual std::string Describe() const = 0;
+};
+
+// Daily at hour:minute in the process's local time zone (TZ). If that wall time
+// does not exist on a day (spring-forward gap), the rotation happens at the
+// first instant after the gap; if it occurs twice (fall-back), at the first.
+std::unique_ptr<RotationSchedule> MakeDailySchedule(int hour, int minute);
+
+// Every `period` (> 0), at multiples of the period since 1970-01-01T00:00:00Z.
+std::unique_ptr<RotationSchedule> MakePeriodicSchedule(std::chrono::seconds period);
+
+}  // namespace footfall::hashing

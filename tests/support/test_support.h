@@ -1,0 +1,129 @@
+// Purpose: helpers shared by the test suites: the real captures and their
+// tshark oracle (../shared/captures/*.tsv), reading pcap files, temporary
+// directories, child processes with real signals, and a private mosquitto on a
+// free loopback port with a real mosquitto_sub.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace footfall::testing {
+
+// ---- Captures ------------------------------------------------------------
+std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR
+std::string SourceDir();    // FOOTFALL_SOURCE_DIR
+std::string FootfalldPath();
+
+// Rows of a tab-separated file with a header line, as column -> value.
+std::vector<std::map<std::string, std::string>> ReadTsv(const std::string& path);
+
+struct PcapRecord {
+  std::int64_t ts_us = 0;  // microseconds since the epoch
+  std::vector<std::uint8_t> bytes;
+  std::uint32_t wirelen = 0;
+};
+struct PcapFile {
+  int link_type = -1;
+  std::vector<PcapRecord> records;
+  std::string error;  // libpcap's error if it stopped early (truncated file)
+};
+// Reads every record with libpcap (pcap or pcapng). Fails the test on open errors.
+PcapFile ReadPcap(const std::string& path);
+// Writes records as a classic pcap file with the given link type.
+void WritePcap(const std::string& path, int link_type, const std::vector<PcapRecord>& records);
+
+// ---- Files and processes ---------------------------------------------------
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& content);
+
+// A child process with stdout and stderr redirected to files.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const std::string& stdout_path,
+          const std::string& stderr_path, const std::vector<std::string>& extra_env = {});
+  ~Process();  // SIGKILLs the child if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Signal(int sig);
+  // Waits up to `timeout`; returns the exit status as from waitpid (use
+  // WIFEXITED/WEXITSTATUS), or -1 on timeout (the child keeps running).
+  int Wait(std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  bool reaped_ = false;
+};
+
+// Runs a command to completion; returns its exit code, stdout in *out.
+int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
+               std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreeTcpPort();
+// Polls until something accepts TCP connections on 127.0.0.1:port.
+bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+// ---- MQTT --------------------------------------------------------------
+// A private mosquitto on 127.0.0.1:<free port>, anonymous access, in a temp dir.
+class Broker {
+ public:
+  explicit Broker(const std::string& extra_config = "");
+  ~Broker();
+  int port() const { return port_; }
+  std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
+  void Stop();   // SIGTERM and wait
+  void Start();  // (re)start on the same port
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::string extra_;
+  std::unique_ptr<Process> proc_;
+};
+
+// A real `mosquitto_sub -v` on a topic filter; collects "topic payload" lines.
+struct MqttMessage {
+  std::string topic;
+  std::string payload;
+};
+class Subscriber {
+ public:
+  Subscriber(int port, const std::string& topic_filter);
+  ~Subscriber();
+  // Waits until `pred(messages)` holds or the timeout passes; returns the messages.
+  std::vector<MqttMessage> WaitFor(const std::function<bool(const std::vector<MqttMessage>&)>& pred,
+                                   std::chrono::milliseconds timeout);
+  std::vector<MqttMessage> Messages() const;
+  std::string raw_output() const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Process> proc_;
+};
+
+}  // namespace footfall::testing

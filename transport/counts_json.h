@@ -1,0 +1,27 @@
+// Purpose: the wire format of a window's aggregates (schema footfall.counts/1),
+// the message a data engineer reads from <prefix>/<site>/<sensor>/counts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "analytics/window_counter.h"
+
+namespace footfall::transport {
+
+struct SensorIdentity {
+  std::string site;
+  std::string sensor;
+};
+
+inline constexpr const char* kCountsSchema = "footfall.counts/1";
+
+// One JSON object, no trailing newline. Times as RFC 3339 UTC ("...Z"),
+// with fractional seconds only when not whole.
+std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
+                         const analytics::WindowReport& report);
+
+// RFC 3339 UTC with a 'Z' suffix, e.g. 2026-11-24T10:00:00Z (adds .ffffff if needed).
+std::string FormatUtc(std::chrono::system_clock::time_point t);
+
+}  // namespace footfall::transport

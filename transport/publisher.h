@@ -1,0 +1,27 @@
+// Purpose: how aggregates leave the sensor. The daemon hands each encoded
+// message to a Publisher; the MQTT implementation (mqtt_publisher.h) keeps
+// them until the broker acknowledges them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace footfall::transport {
+
+class Publisher {
+ public:
+  virtual ~Publisher() = default;
+  // Queues one message for `topic_suffix` under the sensor's topic base
+  // ("counts" -> <prefix>/<site>/<sensor>/counts). Never blocks on the network.
+  virtual void Publish(const std::string& topic_suffix, std::string payload) = 0;
+  // Messages queued but not yet acknowledged by the broker.
+  virtual std::size_t pending() const = 0;
+  virtual bool connected() const = 0;
+  // Publishes the retained "offline" status, waits up to `timeout` for every
+  // pending message to be acknowledged, then disconnects. Returns true if
+  // nothing was left unacknowledged.
+  virtual bool Shutdown(std::chrono::milliseconds timeout) = 0;
+};
+
+}  // namespace footfall::transport
