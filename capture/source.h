@@ -35,6 +35,9 @@ class FrameSink {
   virtual void OnIdle(TimePoint now) = 0;
   // A finite source (a file) delivered everything it had.
   virtual void OnEnd() = 0;
+  // A live source failed at run time (interface gone, read error); it has
+  // stopped delivering. `message` names the source and is safe to log.
+  virtual void OnSourceError(const std::string& message) = 0;
 };
 
 struct SourceStats {

@@ -1,1 +1,117 @@
-int main() { return 0; }
+// Purpose: footfalld's entry point: command line, logging, privacy hardening of
+// the process, config loading (fatal errors exit 78 with every problem listed),
+// then the pipeline (app.h) until the capture ends or a signal stops it.
+#include <pcap/pcap.h>
+#include <sodium.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <mqtt/async_client.h>
+
+#include "daemon/app.h"
+#include "daemon/config.h"
+#include "transport/mqtt_publisher.h"
+
+namespace {
+
+void SetUpLogging(const std::string& level) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (std::getenv("JOURNAL_STREAM") != nullptr) {
+    // Under systemd: structured entries with priorities in the journal.
+    logger = std::make_shared<spdlog::logger>(
+        "footfalld", std::make_shared<spdlog::sinks::systemd_sink_mt>("footfalld"));
+    logger->set_pattern("%v");
+  } else {
+    logger = std::make_shared<spdlog::logger>(
+        "footfalld", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z footfalld[%P] %l: %v");
+  }
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(logger);
+}
+
+std::string VersionText() {
+  std::string v = std::string("footfalld ") + FOOTFALL_VERSION + "\n";
+  v += std::string(pcap_lib_version()) + "\n";
+  v += std::string("libsodium ") + sodium_version_string() + "\n";
+  v += mqtt::VERSION_STR + "\n";
+  v += "spdlog " + std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) +
+       "." + std::to_string(SPDLOG_VER_PATCH) + "\n";
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // No core dumps and no ptrace by other users' processes: keys and frames
+  // in memory must not end up on disk (the unit also sets LimitCORE=0).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  CLI::App cli{"footfalld: anonymous footfall counts from Wi-Fi probe requests, over MQTT"};
+  std::string config_path = "/etc/footfall/footfall.toml";
+  bool check_only = false;
+  bool version = false;
+  std::string log_level;
+  cli.add_option("-c,--config", config_path, "configuration file (TOML)");
+  cli.add_flag("--check-config", check_only, "validate the configuration and exit (0 or 78)");
+  cli.add_flag("--version", version, "print versions and exit");
+  cli.add_option("--log-level", log_level,
+                 "override [log] level: trace, debug, info, warn, error, critical, off");
+  CLI11_PARSE(cli, argc, argv);
+
+  if (version) {
+    std::cout << VersionText();
+    return 0;
+  }
+
+  auto loaded = footfall::daemon::LoadConfig(config_path);
+  for (const auto& w : loaded.warnings) std::cerr << w << "\n";
+  for (const auto& e : loaded.errors) std::cerr << e << "\n";
+  if (!loaded.ok()) {
+    std::cerr << config_path << ": " << loaded.errors.size() << " error(s); footfalld not started\n";
+    return footfall::daemon::kExitConfig;
+  }
+  if (check_only) {
+    std::cout << config_path << ": configuration OK\n";
+    return 0;
+  }
+  footfall::daemon::Config config = loaded.config;
+  if (!log_level.empty()) config.log_level = log_level;
+  SetUpLogging(config.log_level);
+
+  if (sodium_init() < 0) {
+    spdlog::critical("libsodium failed to initialise");
+    return 70;
+  }
+  try {
+    boost::asio::io_context io;
+    footfall::transport::MqttOptions mqtt;
+    mqtt.uri = config.mqtt_uri;
+    mqtt.client_id = config.effective_client_id();
+    mqtt.topic_base = config.topic_base();
+    mqtt.qos = config.qos;
+    mqtt.max_buffered = config.max_buffered;
+    footfall::transport::MqttEvents events;
+    events.on_connected = [uri = config.mqtt_uri] { spdlog::info("MQTT connected to {}", uri); };
+    events.on_connection_lost = [](const std::string& why) {
+      spdlog::warn("MQTT connection lost: {}; buffering and reconnecting", why);
+    };
+    events.on_connect_failed = [](const std::string& why) {
+      spdlog::warn("MQTT connect failed: {}; retrying", why);
+    };
+    auto publisher =
+        std::make_unique<footfall::transport::MqttPublisher>(mqtt, std::move(events));
+    footfall::daemon::App app(config, io, std::move(publisher));
+    return app.Run();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}
