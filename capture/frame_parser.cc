@@ -1,1 +1,299 @@
-// Purpose: (being written)
+// Purpose: the radiotap and 802.11 parser (see frame_parser.h). It walks the
+// radiotap present bitmaps (extended words, radiotap-namespace resets, vendor
+// namespaces skipped by their skip_length) with a bit -> {alignment, size}
+// table so that every field lands where the standard puts it, keeps the few
+// values footfall needs (TSFT, flags, frequency, the first dBm antenna signal),
+// then classifies the 802.11 frame, checks the FCS of probe requests, copies
+// the transmitter address out and wipes it from the caller's buffer. No
+// allocation, no logging, no exceptions; every read is bounds-checked.
+#include "capture/frame_parser.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+namespace footfall::capture {
+namespace {
+
+// ---- Little-endian loads (radiotap and 802.11 are little-endian) ----------
+
+inline std::uint16_t LoadLe16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+}
+
+inline std::uint32_t LoadLe32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+
+inline std::uint64_t LoadLe64(const std::uint8_t* p) {
+  return static_cast<std::uint64_t>(LoadLe32(p)) |
+         static_cast<std::uint64_t>(LoadLe32(p + 4)) << 32;
+}
+
+// ---- Radiotap ----------------------------------------------------------------
+
+constexpr std::size_t kRadiotapFixedLen = 8;  // version, pad, it_len, first present word
+
+// Bits valid in every present word.
+constexpr unsigned kBitTlv = 28;          // the rest of the header is TLVs
+constexpr unsigned kBitRadiotapNs = 29;   // next word: radiotap namespace, from bit 0
+constexpr unsigned kBitVendorNs = 30;     // next word: a vendor namespace
+constexpr std::uint32_t kBitExt = 1u << 31;  // another present word follows
+constexpr std::uint32_t kFieldBits = (1u << kBitRadiotapNs) - 1;  // bits 0..28
+
+// Fields of the radiotap namespace we read.
+constexpr unsigned kFieldTsft = 0;
+constexpr unsigned kFieldFlags = 1;
+constexpr unsigned kFieldChannel = 3;
+constexpr unsigned kFieldDbmAntSignal = 5;
+constexpr unsigned kFieldXChannel = 18;
+
+constexpr std::uint8_t kFlagFcsAtEnd = 0x10;
+constexpr std::uint8_t kFlagBadFcs = 0x40;
+
+struct FieldSpec {
+  std::uint8_t align;
+  std::uint8_t size;
+};
+
+// Alignment and size of each field defined in the radiotap namespace
+// (radiotap.org "Defined fields"; the same values as Linux's
+// net/wireless/radiotap.c and Wireshark's radiotap iterator). Bit 28 (TLV)
+// and anything above are handled separately.
+constexpr FieldSpec kRadiotapFields[kBitTlv] = {
+    {8, 8},   // 0 TSFT: u64 microseconds
+    {1, 1},   // 1 Flags
+    {1, 1},   // 2 Rate
+    {2, 4},   // 3 Channel: u16 frequency, u16 flags
+    {2, 2},   // 4 FHSS: u8 hop set, u8 hop pattern (aligned to 2 as in Linux)
+    {1, 1},   // 5 dBm antenna signal: s8
+    {1, 1},   // 6 dBm antenna noise
+    {2, 2},   // 7 lock quality
+    {2, 2},   // 8 TX attenuation
+    {2, 2},   // 9 dB TX attenuation
+    {1, 1},   // 10 dBm TX power
+    {1, 1},   // 11 antenna
+    {1, 1},   // 12 dB antenna signal
+    {1, 1},   // 13 dB antenna noise
+    {2, 2},   // 14 RX flags
+    {2, 2},   // 15 TX flags
+    {1, 1},   // 16 RTS retries
+    {1, 1},   // 17 data retries
+    {4, 8},   // 18 XChannel: u32 flags, u16 frequency, u8 channel, u8 max power
+    {1, 3},   // 19 MCS
+    {4, 8},   // 20 A-MPDU status
+    {2, 12},  // 21 VHT
+    {8, 12},  // 22 timestamp
+    {2, 12},  // 23 HE
+    {2, 12},  // 24 HE-MU
+    {2, 6},   // 25 HE-MU-other-user
+    {1, 1},   // 26 zero-length PSDU
+    {2, 4},   // 27 L-SIG
+};
+
+inline std::size_t AlignUp(std::size_t off, std::size_t align) {
+  return (off + align - 1) & ~(align - 1);
+}
+
+// Parses the radiotap header at `d` (caplen bytes). On success returns nullptr
+// and sets *header_len to it_len; otherwise returns a static reason. `radio`
+// receives the first occurrence of each field read (the first dBm antenna
+// signal is the combined one; later radiotap-namespace words repeat it per
+// antenna).
+const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* radio,
+                          std::size_t* header_len) {
+  if (caplen < kRadiotapFixedLen) return "radiotap header truncated";
+  if (d[0] != 0) return "radiotap version not 0";
+  const std::size_t it_len = LoadLe16(d + 2);
+  if (it_len < kRadiotapFixedLen) return "radiotap length shorter than its fixed header";
+  if (it_len > caplen) return "radiotap header longer than frame";
+
+  // The present words form a chain (bit 31); the fields start after the last.
+  std::size_t words_end = 4;
+  for (;;) {
+    if (words_end + 4 > it_len) return "radiotap present bitmaps overrun header";
+    const std::uint32_t word = LoadLe32(d + words_end);
+    words_end += 4;
+    if ((word & kBitExt) == 0) break;
+  }
+  *header_len = it_len;
+
+  std::size_t off = words_end;  // next field; alignment counts from d
+  bool radiotap_ns = true;      // namespace of the current word
+  unsigned base = 0;            // radiotap bit number of the current word's bit 0
+  bool have_flags = false;
+  for (std::size_t word_off = 4; word_off < words_end; word_off += 4) {
+    const std::uint32_t word = LoadLe32(d + word_off);
+    if (radiotap_ns) {
+      std::uint32_t fields = word & kFieldBits;
+      while (fields != 0) {
+        const unsigned idx = base + static_cast<unsigned>(__builtin_ctz(fields));
+        fields &= fields - 1;
+        // TLVs (bit 28), or a bit the standard does not define (bits 32+ of a
+        // namespace that was not reset): nothing later can be located. Keep
+        // what was read; the 802.11 frame is still found through it_len.
+        if (idx >= kBitTlv) return nullptr;
+        const FieldSpec spec = kRadiotapFields[idx];
+        const std::size_t pos = AlignUp(off, spec.align);
+        if (pos + spec.size > it_len) return "radiotap field overruns header";
+        const std::uint8_t* f = d + pos;
+        switch (idx) {
+          case kFieldTsft:
+            if (!radio->tsft_us) radio->tsft_us = LoadLe64(f);
+            break;
+          case kFieldFlags:
+            if (!have_flags) {
+              have_flags = true;
+              radio->has_fcs = (f[0] & kFlagFcsAtEnd) != 0;
+              radio->bad_fcs_flag = (f[0] & kFlagBadFcs) != 0;
+            }
+            break;
+          case kFieldChannel:
+            if (!radio->frequency_mhz) radio->frequency_mhz = LoadLe16(f);
+            break;
+          case kFieldXChannel:
+            // Only if no Channel field came first (Channel, bit 3, precedes it).
+            if (!radio->frequency_mhz) radio->frequency_mhz = LoadLe16(f + 4);
+            break;
+          case kFieldDbmAntSignal:
+            if (!radio->signal_dbm) radio->signal_dbm = static_cast<std::int8_t>(f[0]);
+            break;
+          default:
+            break;
+        }
+        off = pos + spec.size;
+      }
+    }
+    // Fields of a vendor namespace are not interpreted: its header's
+    // skip_length already moved `off` past them.
+    bool reset = false;
+    if ((word & (1u << kBitRadiotapNs)) != 0) {
+      radiotap_ns = true;
+      reset = true;
+    }
+    if ((word & (1u << kBitVendorNs)) != 0) {
+      // OUI(3), sub-namespace(1), skip_length(2, LE), aligned to 2; then
+      // skip_length bytes of vendor data.
+      const std::size_t pos = AlignUp(off, 2);
+      if (pos + 6 > it_len) return "radiotap vendor namespace overruns header";
+      off = pos + 6 + LoadLe16(d + pos + 4);
+      if (off > it_len) return "radiotap vendor namespace overruns header";
+      radiotap_ns = false;
+      reset = true;
+    }
+    if ((word & kBitExt) == 0) break;
+    base = reset ? 0 : base + 32;
+  }
+  return nullptr;
+}
+
+// ---- 802.11 ------------------------------------------------------------------
+
+constexpr std::size_t kFcsLen = 4;
+constexpr std::size_t kFrameControlLen = 2;
+constexpr std::size_t kMgmtHeaderLen = 24;
+constexpr std::size_t kTransmitterOffset = 10;  // addr2
+constexpr std::size_t kSeqCtlOffset = 22;
+constexpr std::uint8_t kProbeRequestFc = 0x40;  // type 0 (management), subtype 4
+
+ParseResult Reject(ParseResult r, FrameClass frame_class, const char* reason) {
+  r.frame_class = frame_class;
+  r.reason = reason;
+  return r;
+}
+
+}  // namespace
+
+bool IsSupportedLinkType(int link_type) {
+  return link_type == kLinkTypeRadiotap || link_type == kLinkTypeIeee80211;
+}
+
+ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
+                       std::size_t wirelen) {
+  ParseResult r;
+  RadioInfo& radio = r.probe.radio;
+  if (data == nullptr) caplen = 0;
+  if (wirelen < caplen) wirelen = caplen;  // inconsistent record: trust what we have
+  const bool truncated = caplen < wirelen;
+
+  std::size_t header_len = 0;
+  if (link_type == kLinkTypeRadiotap) {
+    if (const char* why = ParseRadiotap(data, caplen, &radio, &header_len)) {
+      return Reject(std::move(r), FrameClass::kMalformed, why);
+    }
+  } else if (link_type != kLinkTypeIeee80211) {
+    // Bare 802.11 (105) carries no flags; like tshark's default, assume no FCS.
+    return Reject(std::move(r), FrameClass::kMalformed, "unsupported link type");
+  }
+
+  std::uint8_t* const frame = data + header_len;
+  const std::size_t captured = caplen - header_len;
+  // `len`: the captured bytes of the 802.11 frame, without any FCS. A frame cut
+  // by the snap length may have lost its FCS (and some of its body) entirely.
+  std::size_t len = captured;
+  if (radio.has_fcs) {
+    const std::size_t on_air = wirelen - header_len;
+    if (on_air < kFcsLen) return Reject(std::move(r), FrameClass::kMalformed, "frame shorter than its FCS");
+    len = std::min(captured, on_air - kFcsLen);
+  }
+  if (len < kFrameControlLen) {
+    return Reject(std::move(r), FrameClass::kMalformed, "frame shorter than frame control");
+  }
+
+  const std::uint8_t fc = frame[0];
+  const bool probe_like = (fc & 0xFC) == kProbeRequestFc;  // whatever the version bits
+  if (radio.bad_fcs_flag) {
+    r.frame_class = FrameClass::kBadFcs;
+    r.reason = "FCS flagged bad by the driver";
+  } else if ((fc & 0x03) != 0) {
+    r.frame_class = FrameClass::kMalformed;
+    r.reason = "802.11 protocol version not 0";
+  } else if (!probe_like) {
+    // Any other type/subtype: not ours. Its FCS is not checked (that would cost
+    // a CRC over every data frame); a corrupted frame that happens to look like
+    // another type is ignored just the same.
+    r.frame_class = FrameClass::kOther;
+    return r;
+  } else if (len < kMgmtHeaderLen) {
+    r.frame_class = FrameClass::kMalformed;
+    r.reason = "probe request header truncated";
+  } else if (radio.has_fcs && !truncated &&
+             Crc32(frame, len) != LoadLe32(frame + len)) {
+    // Checked before the address checks: a flipped bit anywhere (the group bit
+    // of the transmitter too) is a bad FCS, not a malformed frame.
+    r.frame_class = FrameClass::kBadFcs;
+    r.reason = "FCS mismatch";
+  } else if ((frame[kTransmitterOffset] & 0x01) != 0) {
+    r.frame_class = FrameClass::kMalformed;
+    r.reason = "group transmitter address";
+  } else {
+    r.frame_class = FrameClass::kProbeRequest;
+    r.reason = nullptr;
+    ProbeRequest& probe = r.probe;
+    probe.transmitter = MacAddress(frame + kTransmitterOffset);
+    probe.sequence = static_cast<std::uint16_t>(LoadLe16(frame + kSeqCtlOffset) >> 4);
+    // Information elements: id(1) len(1) data(len). Only complete elements are
+    // exposed. A last element that overruns the frame (or one cut by the snap
+    // length) does not make the probe malformed: tshark still counts such a
+    // frame as a probe request and the transmitter is intact, so we keep the
+    // frame, and ies/ies_len stop before the incomplete element.
+    const std::uint8_t* const ies = frame + kMgmtHeaderLen;
+    const std::size_t avail = len - kMgmtHeaderLen;
+    std::size_t ie_off = 0;
+    while (ie_off + 2 <= avail) {
+      const std::size_t next = ie_off + 2 + ies[ie_off + 1];
+      if (next > avail) break;
+      ie_off = next;
+    }
+    probe.ies = ies;
+    probe.ies_len = ie_off;
+  }
+  // Whatever became of a probe request, its transmitter leaves the buffer.
+  if (captured >= kTransmitterOffset + MacAddress::kSize) {
+    SecureWipe(frame + kTransmitterOffset, MacAddress::kSize);
+  }
+  return r;
+}
+
+}  // namespace footfall::capture
