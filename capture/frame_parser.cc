@@ -197,10 +197,9 @@ constexpr std::size_t kTransmitterOffset = 10;  // addr2
 constexpr std::size_t kSeqCtlOffset = 22;
 constexpr std::uint8_t kProbeRequestFc = 0x40;  // type 0 (management), subtype 4
 
-ParseResult Reject(ParseResult r, FrameClass frame_class, const char* reason) {
-  r.frame_class = frame_class;
-  r.reason = reason;
-  return r;
+inline void SetClass(ParseResult* r, FrameClass frame_class, const char* reason) {
+  r->frame_class = frame_class;
+  r->reason = reason;
 }
 
 }  // namespace
@@ -220,12 +219,14 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
   std::size_t header_len = 0;
   if (link_type == kLinkTypeRadiotap) {
     if (const char* why = ParseRadiotap(data, caplen, &radio, &header_len)) {
-      return Reject(std::move(r), FrameClass::kMalformed, why);
+      SetClass(&r, FrameClass::kMalformed, why);
+      return r;
     }
   } else if (link_type != kLinkTypeIeee80211) {
-    // Bare 802.11 (105) carries no flags; like tshark's default, assume no FCS.
-    return Reject(std::move(r), FrameClass::kMalformed, "unsupported link type");
+    SetClass(&r, FrameClass::kMalformed, "unsupported link type");
+    return r;
   }
+  // Bare 802.11 (105) carries no flags: like tshark's default, assume no FCS.
 
   std::uint8_t* const frame = data + header_len;
   const std::size_t captured = caplen - header_len;
@@ -234,11 +235,15 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
   std::size_t len = captured;
   if (radio.has_fcs) {
     const std::size_t on_air = wirelen - header_len;
-    if (on_air < kFcsLen) return Reject(std::move(r), FrameClass::kMalformed, "frame shorter than its FCS");
+    if (on_air < kFcsLen) {
+      SetClass(&r, FrameClass::kMalformed, "frame shorter than its FCS");
+      return r;
+    }
     len = std::min(captured, on_air - kFcsLen);
   }
   if (len < kFrameControlLen) {
-    return Reject(std::move(r), FrameClass::kMalformed, "frame shorter than frame control");
+    SetClass(&r, FrameClass::kMalformed, "frame shorter than frame control");
+    return r;
   }
 
   const std::uint8_t fc = frame[0];
@@ -290,7 +295,7 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
     probe.ies_len = ie_off;
   }
   // Whatever became of a probe request, its transmitter leaves the buffer.
-  if (captured >= kTransmitterOffset + MacAddress::kSize) {
+  if (probe_like && captured >= kTransmitterOffset + MacAddress::kSize) {
     SecureWipe(frame + kTransmitterOffset, MacAddress::kSize);
   }
   return r;

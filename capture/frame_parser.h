@@ -50,7 +50,10 @@ struct ParseResult {
   // For kMalformed/kBadFcs: a static, MAC-free description ("radiotap header
   // longer than frame", ...), safe to log. nullptr otherwise.
   const char* reason = nullptr;
-  ProbeRequest probe;  // meaningful only for kProbeRequest
+  // Meaningful only for kProbeRequest, except probe.radio: it holds whatever
+  // the radiotap header said (as far as it was read) for every class, e.g. the
+  // signal of a probe request rejected for its FCS.
+  ProbeRequest probe;
 };
 
 // Parses `caplen` captured bytes of a frame of the given link type. `wirelen`
