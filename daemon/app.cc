@@ -82,6 +82,7 @@ int App::Run() {
     }
     Stop(sig == SIGINT ? "SIGINT" : "SIGTERM", 0);
   });
+  started_ = std::chrono::steady_clock::now();
   source_->Start(*this);
   notifier_.Ready(StatusLine());
   spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(),
@@ -151,6 +152,9 @@ void App::Stop(const char* why, int exit_code) {
   if (stopping_) return;
   stopping_ = true;
   exit_code_ = exit_code;
+  // Capture and processing time, without the wait for the broker below.
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   spdlog::info("stopping ({})", why);
   notifier_.Stopping(std::string("stopping: ") + why);
   source_->Stop();
@@ -166,10 +170,11 @@ void App::Stop(const char* why, int exit_code) {
                   publisher_->pending(), pending_before, config_.drain_timeout.count());
     if (exit_code_ == 0) exit_code_ = kExitUnavailable;
   }
-  spdlog::info("{} frames: {} probe requests, {} other, {} malformed, {} bad FCS; {} windows "
-               "published",
-               counters_.frames, counters_.probe_requests, counters_.other, counters_.malformed,
-               counters_.bad_fcs, counters_.windows);
+  spdlog::info("{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
+               "malformed, {} bad FCS; {} windows published",
+               counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
+               counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
+               counters_.windows);
   io_.stop();
 }
 
