@@ -27,8 +27,9 @@ inline std::uint32_t LoadLe32(const std::uint8_t* p) {
 }
 
 inline std::uint64_t LoadLe64(const std::uint8_t* p) {
-  return static_cast<std::uint64_t>(LoadLe32(p)) |
-         static_cast<std::uint64_t>(LoadLe32(p + 4)) << 32;
+  const std::uint64_t lo = LoadLe32(p);
+  const std::uint64_t hi = LoadLe32(p + 4);
+  return lo | hi << 32;
 }
 
 // ---- Radiotap ----------------------------------------------------------------
@@ -36,9 +37,9 @@ inline std::uint64_t LoadLe64(const std::uint8_t* p) {
 constexpr std::size_t kRadiotapFixedLen = 8;  // version, pad, it_len, first present word
 
 // Bits valid in every present word.
-constexpr unsigned kBitTlv = 28;          // the rest of the header is TLVs
-constexpr unsigned kBitRadiotapNs = 29;   // next word: radiotap namespace, from bit 0
-constexpr unsigned kBitVendorNs = 30;     // next word: a vendor namespace
+constexpr unsigned kBitTlv = 28;             // the rest of the header is TLVs
+constexpr unsigned kBitRadiotapNs = 29;      // next word: radiotap namespace, from bit 0
+constexpr unsigned kBitVendorNs = 30;        // next word: a vendor namespace
 constexpr std::uint32_t kBitExt = 1u << 31;  // another present word follows
 constexpr std::uint32_t kFieldBits = (1u << kBitRadiotapNs) - 1;  // bits 0..28
 
@@ -208,8 +209,7 @@ bool IsSupportedLinkType(int link_type) {
   return link_type == kLinkTypeRadiotap || link_type == kLinkTypeIeee80211;
 }
 
-ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
-                       std::size_t wirelen) {
+ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, std::size_t wirelen) {
   ParseResult r;
   RadioInfo& radio = r.probe.radio;
   if (data == nullptr) caplen = 0;
@@ -248,12 +248,24 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
 
   const std::uint8_t fc = frame[0];
   const bool probe_like = (fc & 0xFC) == kProbeRequestFc;  // whatever the version bits
+  // The FCS can be checked only if the frame has one and it was captured.
+  const bool fcs_checkable = radio.has_fcs && !truncated;
+  const auto fcs_matches = [&] { return Crc32(frame, len) == LoadLe32(frame + len); };
   if (radio.bad_fcs_flag) {
     r.frame_class = FrameClass::kBadFcs;
     r.reason = "FCS flagged bad by the driver";
   } else if ((fc & 0x03) != 0) {
-    r.frame_class = FrameClass::kMalformed;
-    r.reason = "802.11 protocol version not 0";
+    // No 802.11 frame has another version: this is a frame received with bit
+    // errors (real captures hold such noise, with an FCS that does not match)
+    // or a broken one. Say which when the FCS tells; this path is rare, so the
+    // CRC costs nothing overall.
+    if (fcs_checkable && !fcs_matches()) {
+      r.frame_class = FrameClass::kBadFcs;
+      r.reason = "FCS mismatch";
+    } else {
+      r.frame_class = FrameClass::kMalformed;
+      r.reason = "802.11 protocol version not 0";
+    }
   } else if (!probe_like) {
     // Any other type/subtype: not ours. Its FCS is not checked (that would cost
     // a CRC over every data frame); a corrupted frame that happens to look like
@@ -263,8 +275,7 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen,
   } else if (len < kMgmtHeaderLen) {
     r.frame_class = FrameClass::kMalformed;
     r.reason = "probe request header truncated";
-  } else if (radio.has_fcs && !truncated &&
-             Crc32(frame, len) != LoadLe32(frame + len)) {
+  } else if (fcs_checkable && !fcs_matches()) {
     // Checked before the address checks: a flipped bit anywhere (the group bit
     // of the transmitter too) is a bad FCS, not a malformed frame.
     r.frame_class = FrameClass::kBadFcs;
