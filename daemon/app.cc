@@ -107,6 +107,14 @@ void App::OnFrame(capture::RawFrame& frame) {
     case capture::FrameClass::kProbeRequest: {
       ++counters_.probe_requests;
       hashing::Pseudonym who = Keys(t).Pseudonymize(r.probe.transmitter);
+      // The most verbose level shows what was used, never who sent it.
+      if (spdlog::should_log(spdlog::level::trace)) {
+        spdlog::trace("probe request: {} MAC, signal {} dBm, {} MHz",
+                      who.randomized ? "randomized" : "global",
+                      r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
+                      r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz)
+                                                  : "-");
+      }
       windows_.OnProbe(t, who, r.probe.radio.signal_dbm);
       break;
     }
