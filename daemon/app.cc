@@ -172,10 +172,10 @@ void App::Stop(const char* why, int exit_code) {
   capture::TimePoint end = clock_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
   windows_.Flush(end);
-  const auto pending_before = publisher_->pending();
   if (!publisher_->Shutdown(config_.drain_timeout)) {
-    spdlog::error("{} of {} messages were not acknowledged by the broker within {} s",
-                  publisher_->pending(), pending_before, config_.drain_timeout.count());
+    spdlog::error("{} messages (the final status included) were not acknowledged by the broker "
+                  "within {} s; they are lost",
+                  publisher_->pending(), config_.drain_timeout.count());
     if (exit_code_ == 0) exit_code_ = kExitUnavailable;
   }
   spdlog::info("{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
