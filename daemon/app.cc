@@ -148,6 +148,10 @@ void App::OnSourceError(const std::string& message) {
 void App::EmitWindow(const analytics::WindowReport& report) {
   ++counters_.windows;
   const std::uint64_t seq = seq_.Next();
+  if (std::string err = seq_.TakeError(); !err.empty()) {
+    // The number is still unique within this run; a restart may repeat it.
+    spdlog::error("{}", err);
+  }
   publisher_->Publish("counts", transport::EncodeCounts(identity_, seq, report));
   spdlog::info("window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
                "bad FCS (seq {})",
@@ -172,6 +176,7 @@ void App::Stop(const char* why, int exit_code) {
   capture::TimePoint end = clock_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
   windows_.Flush(end);
+  seq_.Sync();
   if (!publisher_->Shutdown(config_.drain_timeout)) {
     spdlog::error("{} messages (the final status included) were not acknowledged by the broker "
                   "within {} s; they are lost",
