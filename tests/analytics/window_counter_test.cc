@@ -5,6 +5,7 @@
 // counts, late events, and the shortest and longest window lengths. Time is
 // passed in explicitly; nothing sleeps.
 #include "analytics/window_counter.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
@@ -19,16 +20,7 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-TimePoint Utc(int year, int month, int day, int hour, int minute, int second = 0) {
-  struct tm t {};
-  t.tm_year = year - 1900;
-  t.tm_mon = month - 1;
-  t.tm_mday = day;
-  t.tm_hour = hour;
-  t.tm_min = minute;
-  t.tm_sec = second;
-  return TimePoint(seconds(timegm(&t)));
-}
+using footfall::testing::Utc;
 
 // 2026-05-04 at the given UTC time of day.
 TimePoint At(int hour, int minute, int second = 0) { return Utc(2026, 5, 4, hour, minute, second); }

@@ -6,6 +6,7 @@
 // hot path. No MAC is ever printed (MacAddress has no printer; only
 // pseudonyms and flags are compared).
 #include "hashing/pseudonymizer.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -80,16 +81,7 @@ class FixedKeySource final : public KeySource {
   std::uint64_t fail_at_epoch_;
 };
 
-TimePoint Utc(int year, int month, int day, int hour, int minute, int second = 0) {
-  struct tm t {};
-  t.tm_year = year - 1900;
-  t.tm_mon = month - 1;
-  t.tm_mday = day;
-  t.tm_hour = hour;
-  t.tm_min = minute;
-  t.tm_sec = second;
-  return TimePoint(seconds(timegm(&t)));
-}
+using footfall::testing::Utc;
 
 const TimePoint kStart = Utc(2026, 5, 4, 10, 20);  // hourly rotation at 11:00Z
 

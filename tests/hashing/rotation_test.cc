@@ -3,6 +3,7 @@
 // exist, one that occurs twice), and the periodic schedule's alignment to the
 // Unix epoch. Time is passed in; TZ is set per test and restored.
 #include "hashing/rotation.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
@@ -42,17 +43,7 @@ class ScopedTz final {
   std::optional<std::string> old_;
 };
 
-// An instant given in UTC.
-TimePoint Utc(int year, int month, int day, int hour, int minute, int second = 0) {
-  struct tm t {};
-  t.tm_year = year - 1900;
-  t.tm_mon = month - 1;
-  t.tm_mday = day;
-  t.tm_hour = hour;
-  t.tm_min = minute;
-  t.tm_sec = second;
-  return TimePoint(seconds(timegm(&t)));
-}
+using footfall::testing::Utc;
 
 void RequireZone(const char* zone) {
   ASSERT_TRUE(std::filesystem::exists(std::string("/usr/share/zoneinfo/") + zone))

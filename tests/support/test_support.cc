@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +30,18 @@ namespace {
 [[noreturn]] void Fail(const std::string& what) { throw std::runtime_error(what); }
 
 }  // namespace
+
+std::chrono::system_clock::time_point Utc(int year, int month, int day, int hour, int minute,
+                                          int second) {
+  struct tm t {};
+  t.tm_year = year - 1900;
+  t.tm_mon = month - 1;
+  t.tm_mday = day;
+  t.tm_hour = hour;
+  t.tm_min = minute;
+  t.tm_sec = second;
+  return std::chrono::system_clock::time_point(std::chrono::seconds(timegm(&t)));
+}
 
 std::string CapturesDir() { return FOOTFALL_CAPTURES_DIR; }
 std::string SourceDir() { return FOOTFALL_SOURCE_DIR; }

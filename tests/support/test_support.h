@@ -16,6 +16,11 @@
 
 namespace footfall::testing {
 
+// ---- Time ------------------------------------------------------------------
+// The instant of a UTC calendar date and time.
+std::chrono::system_clock::time_point Utc(int year, int month, int day, int hour, int minute,
+                                          int second = 0);
+
 // ---- Captures ------------------------------------------------------------
 std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR
 std::string SourceDir();    // FOOTFALL_SOURCE_DIR
