@@ -63,7 +63,7 @@ void WindowCounter::Reset(TimePoint start) {
 void WindowCounter::EmitCurrent(TimePoint end, bool partial) {
   acc_.end = end;
   acc_.partial = partial;
-  acc_.devices = seen_.size();
+  acc_.devices = acc_.global_mac + acc_.randomized_mac;
   if (rssi_count_ > 0) {
     int lowest = kRssiLowest;
     while (rssi_hist_[static_cast<std::size_t>(lowest - kRssiLowest)] == 0) ++lowest;
@@ -95,7 +95,11 @@ void WindowCounter::OnProbe(TimePoint t, const hashing::Pseudonym& who,
                             std::optional<int> signal_dbm) {
   Begin(t);
   ++acc_.probe_requests;
-  if (seen_.insert(who.value).second) {
+  const bool new_pseudonym = seen_.insert(who.value).second;
+  // Under a carried-over key the same device may already be in the window
+  // under its previous pseudonym; the new one is remembered either way.
+  const bool seen_before_rotation = who.has_carried && seen_.count(who.carried) != 0;
+  if (new_pseudonym && !seen_before_rotation) {
     if (who.randomized) {
       ++acc_.randomized_mac;
     } else {
@@ -119,6 +123,11 @@ void WindowCounter::OnBadFcs(TimePoint t) {
   ++acc_.bad_fcs;
 }
 
+void WindowCounter::OnBelowRssiFloor(TimePoint t) {
+  Begin(t);
+  ++acc_.below_rssi_floor;
+}
+
 void WindowCounter::AdvanceTo(TimePoint now) {
   if (!started_) return;
   while (start_ + length_ <= now) {
@@ -133,7 +142,8 @@ void WindowCounter::Flush(TimePoint now) {
   AdvanceTo(now);
   // A window that has just opened at `now` and holds nothing covers no time:
   // the complete window before it was the last one.
-  const bool has_events = acc_.probe_requests > 0 || acc_.malformed > 0 || acc_.bad_fcs > 0;
+  const bool has_events = acc_.probe_requests > 0 || acc_.malformed > 0 || acc_.bad_fcs > 0 ||
+                          acc_.below_rssi_floor > 0;
   if (now > start_ || has_events) {
     EmitCurrent(std::max(now, start_), /*partial=*/true);
   }

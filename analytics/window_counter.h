@@ -20,14 +20,15 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 struct WindowReport {
   TimePoint start{};
-  TimePoint end{};       // start + length, or the flush time for a partial window
-  bool partial = false;  // closed early (end of file, shutdown)
-  std::uint64_t probe_requests = 0;  // valid probe requests
-  std::uint64_t malformed = 0;       // frames that could not be parsed
-  std::uint64_t bad_fcs = 0;         // frames with a bad FCS (flagged or CRC mismatch)
-  std::uint64_t devices = 0;         // distinct pseudonyms of valid probe requests
-  std::uint64_t global_mac = 0;      // ... of which globally administered
-  std::uint64_t randomized_mac = 0;  // ... of which locally administered
+  TimePoint end{};                     // start + length, or the flush time for a partial window
+  bool partial = false;                // closed early (end of file, shutdown)
+  std::uint64_t probe_requests = 0;    // valid probe requests
+  std::uint64_t malformed = 0;         // frames that could not be parsed
+  std::uint64_t bad_fcs = 0;           // frames with a bad FCS (flagged or CRC mismatch)
+  std::uint64_t below_rssi_floor = 0;  // probe requests dropped unhashed: weaker than the floor
+  std::uint64_t devices = 0;           // distinct pseudonyms of valid probe requests
+  std::uint64_t global_mac = 0;        // ... of which globally administered
+  std::uint64_t randomized_mac = 0;    // ... of which locally administered
   // Signal of valid probe requests that carry one; all empty if none did.
   std::optional<int> rssi_min;
   std::optional<double> rssi_median;  // mean of the two middle values for an even count
@@ -43,8 +44,12 @@ class WindowCounter final {
 
   // Events. An event older than the current window (clock skew between
   // sources) is counted in the current window; a later one first closes every
-  // window before it (emitting empty ones in between).
+  // window before it (emitting empty ones in between). A pseudonym that
+  // carries its previous-epoch pseudonym (key carry-over) is not counted again
+  // if that previous pseudonym was already seen in the window.
   void OnProbe(TimePoint t, const hashing::Pseudonym& who, std::optional<int> signal_dbm);
+  // A probe request dropped before hashing by the signal floor.
+  void OnBelowRssiFloor(TimePoint t);
   void OnMalformed(TimePoint t);
   void OnBadFcs(TimePoint t);
 
@@ -57,7 +62,7 @@ class WindowCounter final {
   std::optional<TimePoint> current_start() const;
   std::chrono::seconds length() const { return length_; }
   // Distinct devices of the window in progress.
-  std::uint64_t current_devices() const { return seen_.size(); }
+  std::uint64_t current_devices() const { return acc_.global_mac + acc_.randomized_mac; }
 
  private:
   void Begin(TimePoint t);

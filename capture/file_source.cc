@@ -165,15 +165,14 @@ std::unique_ptr<Source> OpenFileSource(const std::string& path, const SourceOpti
     throw SourceError("file:" + path + ": speed must be a finite number >= 0");
   }
   char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
-                                                      err);
+  pcap_t* p =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
   if (p == nullptr) throw SourceError("file:" + path + ": cannot open capture: " + err);
   int dlt = pcap_datalink(p);
   if (!IsSupportedLinkType(dlt)) {
     pcap_close(p);
     throw SourceError("file:" + path + ": link type " + DescribeLinkType(dlt) +
-                      " is not 802.11; footfall reads 127 (IEEE802_11_RADIO, radiotap) and "
-                      "105 (IEEE802_11)");
+                      " is not 802.11; footfall reads " + SupportedLinkTypesText());
   }
   return std::make_unique<FileSource>(path, p, options.speed, io);
 }

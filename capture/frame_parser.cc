@@ -2,35 +2,23 @@
 // radiotap present bitmaps (extended words, radiotap-namespace resets, vendor
 // namespaces skipped by their skip_length) with a bit -> {alignment, size}
 // table so that every field lands where the standard puts it, keeps the few
-// values footfall needs (TSFT, flags, frequency, the first dBm antenna signal),
-// then classifies the 802.11 frame, checks the FCS of probe requests, copies
-// the transmitter address out and wipes it from the caller's buffer. No
-// allocation, no logging, no exceptions; every read is bounds-checked.
+// values footfall needs (TSFT, flags, frequency, the combined or else the
+// strongest per-chain dBm antenna signal); PPI, Prism and AVS headers are read
+// by link_headers.cc. Then it classifies the 802.11 frame, checks the FCS of
+// probe requests, copies the transmitter address out and wipes it from the
+// caller's buffer. No allocation, no logging, no exceptions; every read is
+// bounds-checked.
 #include "capture/frame_parser.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
+#include "capture/byte_order.h"
+#include "capture/link_headers.h"
+
 namespace footfall::capture {
 namespace {
-
-// ---- Little-endian loads (radiotap and 802.11 are little-endian) ----------
-
-inline std::uint16_t LoadLe16(const std::uint8_t* p) {
-  return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
-}
-
-inline std::uint32_t LoadLe32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
-
-inline std::uint64_t LoadLe64(const std::uint8_t* p) {
-  const std::uint64_t lo = LoadLe32(p);
-  const std::uint64_t hi = LoadLe32(p + 4);
-  return lo | hi << 32;
-}
 
 // ---- Radiotap ----------------------------------------------------------------
 
@@ -97,13 +85,9 @@ inline std::size_t AlignUp(std::size_t off, std::size_t align) {
   return (off + align - 1) & ~(align - 1);
 }
 
-// Parses the radiotap header at `d` (caplen bytes). On success returns nullptr
-// and sets *header_len to it_len; otherwise returns a static reason. `radio`
-// receives the first occurrence of each field read (the first dBm antenna
-// signal is the combined one; later radiotap-namespace words repeat it per
-// antenna).
-const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* radio,
-                          std::size_t* header_len) {
+// The walk over the present words and fields behind ParseRadiotap.
+const char* WalkRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* radio,
+                         SignalPicker* signal, std::size_t* header_len) {
   if (caplen < kRadiotapFixedLen) return "radiotap header truncated";
   if (d[0] != 0) return "radiotap version not 0";
   const std::size_t it_len = LoadLe16(d + 2);
@@ -122,6 +106,7 @@ const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* 
 
   std::size_t off = words_end;  // next field; alignment counts from d
   bool radiotap_ns = true;      // namespace of the current word
+  bool first_ns = true;         // ... and it is the first namespace of the header
   unsigned base = 0;            // radiotap bit number of the current word's bit 0
   bool have_flags = false;
   for (std::size_t word_off = 4; word_off < words_end; word_off += 4) {
@@ -151,14 +136,18 @@ const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* 
             }
             break;
           case kFieldChannel:
-            if (!radio->frequency_mhz) radio->frequency_mhz = LoadLe16(f);
+            SetFrequency(radio, LoadLe16(f));
             break;
           case kFieldXChannel:
             // Only if no Channel field came first (Channel, bit 3, precedes it).
-            if (!radio->frequency_mhz) radio->frequency_mhz = LoadLe16(f + 4);
+            SetFrequency(radio, LoadLe16(f + 4));
             break;
           case kFieldDbmAntSignal:
-            if (!radio->signal_dbm) radio->signal_dbm = static_cast<std::int8_t>(f[0]);
+            if (first_ns) {
+              signal->Combined(static_cast<std::int8_t>(f[0]));
+            } else {
+              signal->Chain(static_cast<std::int8_t>(f[0]));
+            }
             break;
           default:
             break;
@@ -184,9 +173,24 @@ const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* 
       reset = true;
     }
     if ((word & kBitExt) == 0) break;
+    if (reset) first_ns = false;
     base = reset ? 0 : base + 32;
   }
   return nullptr;
+}
+
+// Parses the radiotap header at `d` (caplen bytes). On success returns nullptr
+// and sets *header_len to it_len; otherwise returns a static reason. `radio`
+// receives the first occurrence of each field read. The dBm antenna signal of
+// the first radiotap namespace is the combined one; drivers with several
+// antennas (chains) repeat the field per antenna in later radiotap
+// namespaces, after a namespace reset (bit 29).
+const char* ParseRadiotap(const std::uint8_t* d, std::size_t caplen, RadioInfo* radio,
+                          std::size_t* header_len) {
+  SignalPicker signal;
+  const char* why = WalkRadiotap(d, caplen, radio, &signal, header_len);
+  signal.Finish(radio);
+  return why;
 }
 
 // ---- 802.11 ------------------------------------------------------------------
@@ -206,7 +210,42 @@ inline void SetClass(ParseResult* r, FrameClass frame_class, const char* reason)
 }  // namespace
 
 bool IsSupportedLinkType(int link_type) {
-  return link_type == kLinkTypeRadiotap || link_type == kLinkTypeIeee80211;
+  switch (link_type) {
+    case kLinkTypeRadiotap:
+    case kLinkTypeIeee80211:
+    case kLinkTypePpi:
+    case kLinkTypePrism:
+    case kLinkTypeAvs:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const char* SupportedLinkTypesText() {
+  return "127 (IEEE802_11_RADIO, radiotap), 105 (IEEE802_11), 192 (PPI), 119 (PRISM_HEADER) "
+         "and 163 (IEEE802_11_RADIO_AVS)";
+}
+
+Band BandOf(std::uint16_t frequency_mhz) {
+  if (frequency_mhz >= 2400 && frequency_mhz < 2500) return Band::k2_4GHz;
+  if (frequency_mhz >= 4900 && frequency_mhz < 5925) return Band::k5GHz;
+  if (frequency_mhz >= 5925 && frequency_mhz <= 7125) return Band::k6GHz;
+  return Band::kUnknown;
+}
+
+const char* BandName(Band band) {
+  switch (band) {
+    case Band::k2_4GHz:
+      return "2.4 GHz";
+    case Band::k5GHz:
+      return "5 GHz";
+    case Band::k6GHz:
+      return "6 GHz";
+    case Band::kUnknown:
+      break;
+  }
+  return "unknown";
 }
 
 ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, std::size_t wirelen) {
@@ -217,16 +256,32 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, st
   const bool truncated = caplen < wirelen;
 
   std::size_t header_len = 0;
-  if (link_type == kLinkTypeRadiotap) {
-    if (const char* why = ParseRadiotap(data, caplen, &radio, &header_len)) {
-      SetClass(&r, FrameClass::kMalformed, why);
-      return r;
-    }
-  } else if (link_type != kLinkTypeIeee80211) {
-    SetClass(&r, FrameClass::kMalformed, "unsupported link type");
+  const char* header_error = nullptr;
+  switch (link_type) {
+    case kLinkTypeRadiotap:
+      header_error = ParseRadiotap(data, caplen, &radio, &header_len);
+      break;
+    case kLinkTypeIeee80211:
+      // Bare 802.11 carries no flags: like tshark's default, assume no FCS.
+      break;
+    case kLinkTypePpi:
+      header_error = ParsePpiHeader(data, caplen, &radio, &header_len);
+      break;
+    case kLinkTypePrism:
+      // Prism has no FCS flag either; neither has AVS.
+      header_error = ParsePrismHeader(data, caplen, &radio, &header_len);
+      break;
+    case kLinkTypeAvs:
+      header_error = ParseAvsHeader(data, caplen, &radio, &header_len);
+      break;
+    default:
+      header_error = "unsupported link type";
+      break;
+  }
+  if (header_error != nullptr) {
+    SetClass(&r, FrameClass::kMalformed, header_error);
     return r;
   }
-  // Bare 802.11 (105) carries no flags: like tshark's default, assume no FCS.
 
   std::uint8_t* const frame = data + header_len;
   const std::size_t captured = caplen - header_len;
@@ -251,40 +306,51 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, st
   // The FCS can be checked only if the frame has one and it was captured.
   const bool fcs_checkable = radio.has_fcs && !truncated;
   const auto fcs_matches = [&] { return Crc32(frame, len) == LoadLe32(frame + len); };
-  if (radio.bad_fcs_flag) {
+  const auto flagged = [&] {
     r.frame_class = FrameClass::kBadFcs;
+    r.fcs = FcsCheck::kFlaggedBad;
     r.reason = "FCS flagged bad by the driver";
-  } else if ((fc & 0x03) != 0) {
+  };
+  const auto mismatch = [&] {
+    r.frame_class = FrameClass::kBadFcs;
+    r.fcs = FcsCheck::kMismatch;
+    r.reason = "FCS mismatch";
+  };
+  // The FCS verdicts (driver flag, CRC) are given to the frames that claim to
+  // be probe requests: the ones we would use, and the only ones a live
+  // capture's kernel filter lets through. Any other type/subtype is kOther
+  // whatever its FCS: a CRC over every data frame would buy nothing.
+  if ((fc & 0x03) != 0) {
     // No 802.11 frame has another version: this is a frame received with bit
     // errors (real captures hold such noise, with an FCS that does not match)
     // or a broken one. Say which when the FCS tells; this path is rare, so the
     // CRC costs nothing overall.
-    if (fcs_checkable && !fcs_matches()) {
-      r.frame_class = FrameClass::kBadFcs;
-      r.reason = "FCS mismatch";
+    if (radio.bad_fcs_flag) {
+      flagged();
+    } else if (fcs_checkable && !fcs_matches()) {
+      mismatch();
     } else {
       r.frame_class = FrameClass::kMalformed;
       r.reason = "802.11 protocol version not 0";
     }
   } else if (!probe_like) {
-    // Any other type/subtype: not ours. Its FCS is not checked (that would cost
-    // a CRC over every data frame); a corrupted frame that happens to look like
-    // another type is ignored just the same.
     r.frame_class = FrameClass::kOther;
     return r;
+  } else if (radio.bad_fcs_flag) {
+    flagged();
   } else if (len < kMgmtHeaderLen) {
     r.frame_class = FrameClass::kMalformed;
     r.reason = "probe request header truncated";
   } else if (fcs_checkable && !fcs_matches()) {
     // Checked before the address checks: a flipped bit anywhere (the group bit
     // of the transmitter too) is a bad FCS, not a malformed frame.
-    r.frame_class = FrameClass::kBadFcs;
-    r.reason = "FCS mismatch";
+    mismatch();
   } else if ((frame[kTransmitterOffset] & 0x01) != 0) {
     r.frame_class = FrameClass::kMalformed;
     r.reason = "group transmitter address";
   } else {
     r.frame_class = FrameClass::kProbeRequest;
+    r.fcs = fcs_checkable ? FcsCheck::kGood : FcsCheck::kNotChecked;
     r.reason = nullptr;
     ProbeRequest& probe = r.probe;
     probe.transmitter = MacAddress(frame + kTransmitterOffset);

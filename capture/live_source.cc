@@ -1,20 +1,25 @@
 // Purpose: live capture from a monitor-mode interface. The handle is opened
 // with pcap_create -> options -> pcap_activate (errors and warnings told
-// apart), filtered in the kernel to probe requests, put in non-blocking mode,
-// and its selectable fd is watched by the Asio loop: frames are read only when
-// the kernel says there are some, never by polling.
+// apart; a missing or down interface is a retryable error), filtered in the
+// kernel to probe requests, put in non-blocking mode, and its selectable fd is
+// watched by the Asio loop: frames are read only when the kernel says there
+// are some, never by polling. An interface that disappears or goes down
+// fails the source (OnSourceError); the RetryingSource around it re-attaches.
+#include <net/if.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstring>
 
 #include "capture/frame_parser.h"
 #include "capture/pcap_util.h"
+#include "capture/probe_filter.h"
 
 namespace footfall::capture {
 namespace {
 
-constexpr const char* kProbeFilter = "type mgt subtype probe-req";
 constexpr int kDispatchBatch = 1024;
 
 std::string MonitorHint(const std::string& iface) {
@@ -25,7 +30,7 @@ std::string MonitorHint(const std::string& iface) {
 class LiveSource final : public Source {
  public:
   LiveSource(std::string iface, pcap_t* pcap, boost::asio::io_context& io, int fd)
-      : name_("pcap:" + iface), pcap_(pcap), stream_(io, fd) {}
+      : iface_(std::move(iface)), name_("pcap:" + iface_), pcap_(pcap), stream_(io, fd) {}
   ~LiveSource() override {
     Stop();
     pcap_close(pcap_);
@@ -49,6 +54,7 @@ class LiveSource final : public Source {
     SourceStats s = stats_;
     pcap_stat ps{};
     if (pcap_stats(pcap_, &ps) == 0) {
+      s.received = ps.ps_recv;
       s.kernel_dropped = ps.ps_drop;
       s.iface_dropped = ps.ps_ifdrop;
     }
@@ -70,7 +76,18 @@ class LiveSource final : public Source {
                           reinterpret_cast<u_char*>(this));
     if (!*alive_) return;
     if (n == PCAP_ERROR) return Fail(pcap_geterr(pcap_));
+    // Woken with nothing to read: libpcap swallows the ENETDOWN of an
+    // interface taken down (it would resume if it came back up); find out.
+    if (n == 0 && !InterfaceUp()) return Fail("the interface went down");
     Arm();
+  }
+
+  bool InterfaceUp() const {
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, iface_.c_str(), IFNAMSIZ - 1);
+    // Any socket will do for SIOCGIFFLAGS; the capture's own is at hand.
+    if (ioctl(pcap_fileno(pcap_), SIOCGIFFLAGS, &ifr) != 0) return false;  // gone
+    return (ifr.ifr_flags & IFF_UP) != 0;
   }
 
   static void OnPacket(u_char* user, const pcap_pkthdr* hdr, const u_char* data) {
@@ -93,6 +110,7 @@ class LiveSource final : public Source {
     sink_->OnSourceError(name_ + ": capture failed: " + why);
   }
 
+  std::string iface_;
   std::string name_;
   pcap_t* pcap_;
   boost::asio::posix::stream_descriptor stream_;
@@ -110,9 +128,9 @@ std::unique_ptr<Source> OpenLiveSource(const std::string& iface, const SourceOpt
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_create(iface.c_str(), err);
   if (p == nullptr) throw SourceError(name + ": " + err);
-  auto fail = [&](const std::string& why) -> SourceError {
+  auto fail = [&](const std::string& why, bool retryable = false) -> SourceError {
     pcap_close(p);
-    return SourceError(name + ": " + why);
+    return SourceError(name + ": " + why, retryable);
   };
   pcap_set_snaplen(p, options.snaplen);
   pcap_set_buffer_size(p, options.buffer_size);
@@ -123,13 +141,13 @@ std::unique_ptr<Source> OpenLiveSource(const std::string& iface, const SourceOpt
     std::string detail = pcap_geterr(p);
     switch (rc) {
       case PCAP_ERROR_NO_SUCH_DEVICE:
-        throw fail("no such interface (" + detail + "); " + MonitorHint(iface));
+        throw fail("no such interface (" + detail + "); " + MonitorHint(iface), true);
       case PCAP_ERROR_PERM_DENIED:
         throw fail("permission denied (" + detail +
                    "); footfalld needs CAP_NET_RAW (run it from the shipped systemd unit or as "
                    "root)");
       case PCAP_ERROR_IFACE_NOT_UP:
-        throw fail("interface is down; bring it up with `ip link set " + iface + " up`");
+        throw fail("interface is down; bring it up with `ip link set " + iface + " up`", true);
       default:
         throw fail(std::string("cannot start capture: ") + pcap_statustostr(rc) + " (" + detail +
                    ")");
@@ -138,15 +156,12 @@ std::unique_ptr<Source> OpenLiveSource(const std::string& iface, const SourceOpt
   if (rc > 0) spdlog::warn("{}: {} ({})", name, pcap_statustostr(rc), pcap_geterr(p));
   int dlt = pcap_datalink(p);
   if (!IsSupportedLinkType(dlt)) {
-    throw fail("link type " + DescribeLinkType(dlt) +
-               " is not 802.11 radiotap (127) or 802.11 (105): this is not a monitor-mode "
-               "interface; " +
+    throw fail("link type " + DescribeLinkType(dlt) + " is not one of footfall's 802.11 link " +
+               "types (" + SupportedLinkTypesText() + "): this is not a monitor-mode interface; " +
                MonitorHint(iface));
   }
   bpf_program prog{};
-  if (pcap_compile(p, &prog, kProbeFilter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    throw fail(std::string("cannot compile filter \"") + kProbeFilter + "\": " + pcap_geterr(p));
-  }
+  if (std::string why = MakeProbeFilter(p, &prog); !why.empty()) throw fail(why);
   int set_rc = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (set_rc != 0) throw fail(std::string("cannot set filter: ") + pcap_geterr(p));

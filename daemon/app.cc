@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <filesystem>
 
 #include "capture/frame_parser.h"
+#include "daemon/reload.h"
+#include "hashing/seed_key_source.h"
 
 namespace footfall::daemon {
 namespace {
@@ -27,6 +30,7 @@ capture::SourceOptions SourceOptionsFrom(const Config& c) {
   o.snaplen = c.snaplen;
   o.buffer_size = c.buffer_size_kib * 1024;
   o.immediate = c.immediate;
+  o.stats_interval = c.stats_interval;
   return o;
 }
 
@@ -37,9 +41,16 @@ constexpr int kExitSoftware = 70;     // EX_SOFTWARE: capture failed at run time
 
 App::App(Config config, boost::asio::io_context& io,
          std::unique_ptr<transport::Publisher> publisher)
+    : App(std::move(config), io,
+          [p = std::make_shared<std::unique_ptr<transport::Publisher>>(std::move(publisher))] {
+            return std::move(*p);
+          },
+          {}) {}
+
+App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publisher,
+         const std::function<void()>& after_open)
     : config_(std::move(config)),
       io_(io),
-      publisher_(std::move(publisher)),
       windows_(config_.window_length,
                [this](const analytics::WindowReport& r) { EmitWindow(r); }),
       seq_(config_.state_dir + "/seq"),
@@ -47,43 +58,59 @@ App::App(Config config, boost::asio::io_context& io,
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       tick_(io),
       started_(std::chrono::steady_clock::now()) {
-  source_ = capture::OpenSource(config_.source, SourceOptionsFrom(config_), io_);
+  if (!config_.shared_seed_file.empty()) {
+    seed_keys_ =
+        std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file, *MakeSchedule(config_));
+  }
+  source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
   if (!source_->finite()) Keys(std::chrono::system_clock::now());
+  if (!config_.metrics_listen.empty() && !StartMetrics()) {
+    throw std::runtime_error("metrics endpoint: cannot listen on " + config_.metrics_listen);
+  }
+  if (after_open) after_open();
+  publisher_ = make_publisher();
+  if (!publisher_) throw std::invalid_argument("App needs a publisher");
 }
 
 App::~App() = default;
 
 hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
   if (!pseudonymizer_) {
+    const bool shared = seed_keys_ != nullptr;
+    std::unique_ptr<hashing::KeySource> keys =
+        shared ? std::move(seed_keys_) : hashing::MakeRandomKeySource();
     pseudonymizer_ = std::make_unique<hashing::Pseudonymizer>(
-        ParseAlgorithm(config_.algorithm), MakeSchedule(config_), hashing::MakeRandomKeySource(),
-        now);
-    spdlog::info("pseudonym key created in locked memory; rotation {}",
+        ParseAlgorithm(config_.algorithm), MakeSchedule(config_), std::move(keys), now,
+        config_.carry_over_max);
+    spdlog::info("pseudonym key {} in locked memory; rotation {}",
+                 shared ? "derived from the site seed" : "drawn at random",
                  MakeSchedule(config_)->Describe());
-  } else if (pseudonymizer_->AdvanceTo(now)) {
-    spdlog::info("pseudonym key rotated and the old key wiped (epoch {})",
-                 pseudonymizer_->epoch());
+    return *pseudonymizer_;
+  }
+  const bool was_carrying = pseudonymizer_->carrying_over();
+  if (pseudonymizer_->AdvanceTo(now)) {
+    if (pseudonymizer_->carrying_over()) {
+      spdlog::info(
+          "pseudonym key rotated (epoch {}); the old key is kept {} s to recognise "
+          "devices already present, then wiped",
+          pseudonymizer_->epoch(), config_.carry_over_max.count());
+    } else {
+      spdlog::info("pseudonym key rotated and the old key wiped (epoch {})",
+                   pseudonymizer_->epoch());
+    }
+  } else if (was_carrying && !pseudonymizer_->carrying_over()) {
+    spdlog::info("carry-over ended: the previous pseudonym key is wiped");
   }
   return *pseudonymizer_;
 }
 
 int App::Run() {
-  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    if (sig == SIGHUP) {
-      spdlog::warn("SIGHUP: configuration reload is not supported yet; restart footfalld");
-      // Re-arm for further signals.
-      signals_.async_wait([this](const boost::system::error_code& e2, int s2) {
-        if (!e2) Stop(s2 == SIGINT ? "SIGINT" : "SIGTERM", 0);
-      });
-      return;
-    }
-    Stop(sig == SIGINT ? "SIGINT" : "SIGTERM", 0);
-  });
+  WaitForSignal();
   started_ = std::chrono::steady_clock::now();
   source_->Start(*this);
+  source_state_ = source_->finite() ? "replaying" : "capturing";
   notifier_.Ready(StatusLine());
   spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(),
                config_.topic_base(), config_.window_length.count());
@@ -105,8 +132,22 @@ void App::OnFrame(capture::RawFrame& frame) {
       capture::ParseFrame(frame.link_type, frame.data, frame.caplen, frame.wirelen);
   switch (r.frame_class) {
     case capture::FrameClass::kProbeRequest: {
-      ++counters_.probe_requests;
+      if (r.probe.radio.signal_out_of_range) ++counters_.signal_out_of_range;
+      if (config_.min_rssi_dbm &&
+          (!r.probe.radio.signal_dbm || *r.probe.radio.signal_dbm < *config_.min_rssi_dbm)) {
+        // Weaker than the floor (or of unknown strength): most likely outside
+        // the store. Dropped before the address is hashed; only counted.
+        r.probe.transmitter.Wipe();
+        ++counters_.below_rssi_floor;
+        windows_.OnBelowRssiFloor(t);
+        break;
+      }
       hashing::Pseudonym who = Keys(t).Pseudonymize(r.probe.transmitter);
+      if (duplicates_.IsCopy(t, who.value, r.probe.sequence, frame.source_index)) {
+        ++counters_.cross_radio_duplicates;  // another radio delivered it first
+        break;
+      }
+      ++counters_.probe_requests;
       // The most verbose level shows what was used, never who sent it.
       if (spdlog::should_log(spdlog::level::trace)) {
         spdlog::trace("probe request: {} MAC, signal {} dBm, {} MHz",
@@ -128,6 +169,8 @@ void App::OnFrame(capture::RawFrame& frame) {
       break;
     case capture::FrameClass::kBadFcs:
       ++counters_.bad_fcs;
+      ++(r.fcs == capture::FcsCheck::kFlaggedBad ? counters_.bad_fcs_flagged
+                                                 : counters_.bad_fcs_mismatch);
       windows_.OnBadFcs(t);
       break;
   }
@@ -138,9 +181,13 @@ void App::OnIdle(capture::TimePoint now) {
   if (pseudonymizer_) Keys(now);
 }
 
-void App::OnEnd() { Stop("end of capture", 0); }
+void App::OnEnd() {
+  source_state_ = "ended";
+  Stop("end of capture", 0);
+}
 
 void App::OnSourceError(const std::string& message) {
+  source_state_ = "failed";
   spdlog::error("{}", message);
   Stop("capture failed", kExitSoftware);
 }
@@ -152,7 +199,9 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
-  publisher_->Publish("counts", transport::EncodeCounts(identity_, seq, report));
+  publisher_->Publish(
+      "counts", transport::EncodeCounts(identity_, seq, report,
+                                        {config_.min_count, config_.min_rssi_dbm.has_value()}));
   spdlog::info("window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
                "bad FCS (seq {})",
                transport::FormatUtc(report.start), report.partial ? "(partial)" : "",
@@ -172,6 +221,7 @@ void App::Stop(const char* why, int exit_code) {
   source_->Stop();
   tick_.cancel();
   signals_.cancel();
+  metrics_.reset();
   // The window in progress is published as partial, up to the source's clock.
   capture::TimePoint end = clock_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
@@ -179,7 +229,8 @@ void App::Stop(const char* why, int exit_code) {
   seq_.Sync();
   if (!publisher_->Shutdown(config_.drain_timeout)) {
     spdlog::error("{} messages (the final status included) were not acknowledged by the broker "
-                  "within {} s; they are lost",
+                  "within {} s; the counts among them stay in the state directory's journal and "
+                  "are sent at the next start",
                   publisher_->pending(), config_.drain_timeout.count());
     if (exit_code_ == 0) exit_code_ = kExitUnavailable;
   }
@@ -188,15 +239,35 @@ void App::Stop(const char* why, int exit_code) {
                counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
                counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
                counters_.windows);
+  const capture::SourceStats capture_stats = source_->stats();
+  spdlog::info("capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
+               "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
+               "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
+               counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch,
+               counters_.signal_out_of_range, counters_.cross_radio_duplicates,
+               capture_stats.outages,
+               std::chrono::duration<double>(capture_stats.outage_time).count(),
+               capture_stats.kernel_dropped, capture_stats.iface_dropped);
   io_.stop();
 }
 
 std::string App::StatusLine() const {
-  std::string s = source_->name();
-  s += ": " + std::to_string(counters_.frames) + " frames, " +
-       std::to_string(windows_.current_devices()) + " devices this window; broker ";
-  s += publisher_->connected() ? "connected" : "disconnected";
+  // A live source tells its own state (capturing, or down since when).
+  std::string s = (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) +
+                  ", " +
+                  std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) +
+                  " frames/min, " + std::to_string(windows_.current_devices()) +
+                  " devices now; broker ";
+  if (publisher_->connected()) {
+    s += "connected";
+  } else {
+    s += "disconnected";
+    if (std::string why = publisher_->last_error(); !why.empty()) s += " (" + why + ")";
+  }
   s += ", " + std::to_string(publisher_->pending()) + " unacknowledged";
+  if (const std::uint64_t dropped = publisher_->dropped(); dropped > 0) {
+    s += ", " + std::to_string(dropped) + " dropped (buffer full)";
+  }
   if (pseudonymizer_ && clock_) {
     auto age = std::chrono::duration_cast<std::chrono::minutes>(*clock_ -
                                                                pseudonymizer_->epoch_start());
@@ -208,8 +279,10 @@ std::string App::StatusLine() const {
 void App::Tick() {
   if (stopping_) return;
   if (!source_->finite()) OnIdle(std::chrono::system_clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  frame_rate_.Sample(now, counters_.frames);
   notifier_.Status(StatusLine());
-  if (notifier_.watchdog_interval()) notifier_.Watchdog();
+  notifier_.WatchdogIfDue(now);
   auto period = std::chrono::milliseconds(1000);
   if (auto wd = notifier_.watchdog_interval()) {
     period = std::min(period, std::chrono::duration_cast<std::chrono::milliseconds>(*wd));
@@ -218,6 +291,118 @@ void App::Tick() {
   tick_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Tick();
   });
+}
+
+void App::EnableReload(std::string config_path, std::string log_level_override) {
+  // Absolute, so a reload still finds it whatever the working directory.
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(config_path, ec);
+  config_path_ = ec ? std::move(config_path) : absolute.string();
+  log_level_override_ = std::move(log_level_override);
+}
+
+void App::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec || stopping_) return;
+    if (sig == SIGHUP) {
+      Reload();
+      WaitForSignal();
+      return;
+    }
+    Stop(sig == SIGINT ? "SIGINT" : "SIGTERM", 0);
+  });
+}
+
+void App::Reload() {
+  if (config_path_.empty()) {
+    spdlog::warn("SIGHUP: no configuration file to reload");
+    return;
+  }
+  notifier_.Reloading();
+  spdlog::info("SIGHUP: reloading {}", config_path_);
+  ConfigResult loaded = LoadConfig(config_path_);
+  for (const auto& w : loaded.warnings) spdlog::warn("{}", w);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) spdlog::error("{}", e);
+    spdlog::error("{}: {} error(s); configuration not reloaded, the running one is kept",
+                  config_path_, loaded.errors.size());
+    notifier_.Ready(StatusLine());
+    return;
+  }
+  const Config previous = config_;
+  ReloadPlan plan = PlanReload(config_, loaded.config);
+  config_ = plan.next;
+  for (const auto& key : plan.applied) {
+    if (key == "log.level") {
+      if (!log_level_override_.empty()) {
+        spdlog::info("reload: log.level changed but --log-level {} stays in effect",
+                     log_level_override_);
+      } else {
+        spdlog::set_level(spdlog::level::from_str(config_.log_level));
+        spdlog::info("reload: log.level is now {}", config_.log_level);
+      }
+    } else {
+      spdlog::info("reload: {} applied", key);
+    }
+  }
+  if (previous.metrics_listen != config_.metrics_listen) {
+    metrics_.reset();  // frees the port, in case the new address uses it
+    if (!StartMetrics() && !previous.metrics_listen.empty()) {
+      config_.metrics_listen = previous.metrics_listen;
+      config_.metrics_allow_remote = previous.metrics_allow_remote;
+      spdlog::warn("reload: keeping the metrics endpoint on {}", previous.metrics_listen);
+      StartMetrics();
+    }
+  }
+  for (const auto& key : plan.needs_restart) {
+    spdlog::warn("reload: {} changed; it needs a restart (systemctl restart footfalld), the "
+                 "running value is kept until then",
+                 key);
+  }
+  spdlog::info("configuration reloaded: {} setting(s) applied, {} waiting for a restart",
+               plan.applied.size(), plan.needs_restart.size());
+  notifier_.Ready(StatusLine());
+}
+
+bool App::StartMetrics() {
+  metrics_.reset();
+  if (config_.metrics_listen.empty()) return true;
+  std::string why;
+  const auto where = ParseListenAddress(config_.metrics_listen, &why);
+  if (!where) {
+    spdlog::error("metrics endpoint: {}", why);
+    return false;
+  }
+  try {
+    metrics_ = std::make_unique<MetricsServer>(io_, *where,
+                                               [this] { return RenderPrometheus(Metrics()); });
+  } catch (const std::exception& e) {
+    spdlog::error("metrics endpoint: cannot listen on {}: {}", where->ToString(), e.what());
+    return false;
+  }
+  spdlog::info("metrics endpoint: http://{}/metrics", where->ToString());
+  return true;
+}
+
+MetricsSnapshot App::Metrics() const {
+  MetricsSnapshot m;
+  m.version = FOOTFALL_VERSION;
+  m.frames = counters_.frames;
+  m.probe_requests = counters_.probe_requests;
+  m.malformed = counters_.malformed;
+  m.bad_fcs = counters_.bad_fcs;
+  const capture::SourceStats stats = source_->stats();
+  m.pcap_dropped = stats.kernel_dropped + stats.iface_dropped;
+  m.windows = counters_.windows;
+  m.devices = windows_.current_devices();
+  m.mqtt_connected = publisher_->connected();
+  m.mqtt_buffered = publisher_->pending();
+  m.mqtt_dropped = publisher_->dropped();
+  if (pseudonymizer_ && clock_) {
+    m.key_age_seconds =
+        std::chrono::duration<double>(*clock_ - pseudonymizer_->epoch_start()).count();
+  }
+  return m;
 }
 
 }  // namespace footfall::daemon

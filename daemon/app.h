@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@
 #include "analytics/window_counter.h"
 #include "capture/source.h"
 #include "daemon/config.h"
+#include "daemon/cross_radio_dedup.h"
+#include "daemon/metrics_server.h"
+#include "daemon/rate_meter.h"
 #include "daemon/systemd_notify.h"
 #include "hashing/pseudonymizer.h"
 #include "transport/counts_json.h"
@@ -33,6 +37,11 @@ struct RunCounters {
   std::uint64_t other = 0;
   std::uint64_t malformed = 0;
   std::uint64_t bad_fcs = 0;
+  std::uint64_t bad_fcs_flagged = 0;         // ... of which the driver flagged
+  std::uint64_t bad_fcs_mismatch = 0;        // ... of which only the CRC-32 caught
+  std::uint64_t signal_out_of_range = 0;     // probe requests whose signal was ignored
+  std::uint64_t cross_radio_duplicates = 0;  // copies of a frame another radio delivered
+  std::uint64_t below_rssi_floor = 0;  // probe requests dropped unhashed ([privacy] min_rssi_dbm)
   std::uint64_t windows = 0;
 };
 
@@ -42,10 +51,22 @@ class App final : public capture::FrameSink {
   // errors (capture::SourceError, std::runtime_error): they are fatal.
   App(Config config, boost::asio::io_context& io,
       std::unique_ptr<transport::Publisher> publisher);
+  using PublisherFactory = std::function<std::unique_ptr<transport::Publisher>()>;
+  // Same, in the order least privilege needs: opens the source(s), the state,
+  // the shared seed and the metrics endpoint, then calls `after_open` (which
+  // drops privileges: nothing before it may start a thread, since capabilities
+  // are per-thread), then makes the publisher (whose MQTT client starts
+  // threads).
+  App(Config config, boost::asio::io_context& io, PublisherFactory make_publisher,
+      const std::function<void()>& after_open);
   ~App() override;
 
   // Runs until the source ends (file) or a signal stops it; returns the exit code.
   int Run();
+
+  // SIGHUP re-reads `config_path` (reload.h says what changes live). A
+  // non-empty `log_level_override` (--log-level) keeps winning over [log] level.
+  void EnableReload(std::string config_path, std::string log_level_override);
 
   // capture::FrameSink
   void OnFrame(capture::RawFrame& frame) override;
@@ -54,12 +75,22 @@ class App final : public capture::FrameSink {
   void OnSourceError(const std::string& message) override;
 
   const RunCounters& counters() const { return counters_; }
+  // Keyed-PRF evaluations so far (0 before the first key): frames dropped
+  // before hashing never add to it.
+  std::uint64_t prf_evaluations() const {
+    return pseudonymizer_ ? pseudonymizer_->prf_evaluations() : 0;
+  }
 
  private:
   void Advance(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
   void Stop(const char* why, int exit_code);
   void Tick();
+  void WaitForSignal();
+  void Reload();
+  // (Re)starts the metrics endpoint for config_.metrics_listen; false on failure.
+  bool StartMetrics();
+  MetricsSnapshot Metrics() const;
   std::string StatusLine() const;
   hashing::Pseudonymizer& Keys(capture::TimePoint now);
 
@@ -68,6 +99,7 @@ class App final : public capture::FrameSink {
   std::unique_ptr<transport::Publisher> publisher_;
   std::unique_ptr<capture::Source> source_;
   std::unique_ptr<hashing::Pseudonymizer> pseudonymizer_;  // made at the first event time
+  std::unique_ptr<hashing::KeySource> seed_keys_;          // shared-key mode, until the first key
   analytics::WindowCounter windows_;
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
@@ -75,10 +107,16 @@ class App final : public capture::FrameSink {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
+  CrossRadioDedup duplicates_;  // several sources: one transmission counted once
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
   int exit_code_ = 0;
+  std::string config_path_;  // empty: SIGHUP cannot reload
+  std::string log_level_override_;
+  std::unique_ptr<MetricsServer> metrics_;
+  RateMeter frame_rate_;
+  const char* source_state_ = "starting";  // replaying / capturing / ended / failed
 };
 
 }  // namespace footfall::daemon

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <utility>
 
+#include "daemon/listen_address.h"
+
 namespace footfall::daemon {
 
 std::string Config::effective_client_id() const {
@@ -175,8 +177,13 @@ class Loader final {
     Hashing(root);
     Windows(root);
     Mqtt(root);
+    MqttSecurity(root);
+    HomeAssistant(root);
+    Metrics(root);
     State(root);
     Log(root);
+    Privacy(root);
+    Process(root);
   }
 
   // Hands the problems over in file order.
@@ -212,10 +219,20 @@ class Loader final {
   void CheckTables(const toml::table& root) {
     static const std::map<std::string, std::set<std::string>> kKnown = {
         {"sensor", {"site", "id"}},
-        {"capture", {"source", "speed", "snaplen", "buffer_size_kib", "immediate"}},
-        {"hashing", {"algorithm", "rotate_at", "rotate_every_s"}},
+        {"capture",
+         {"source", "sources", "speed", "snaplen", "buffer_size_kib", "immediate",
+          "stats_interval_s"}},
+        {"hashing",
+         {"algorithm", "rotate_at", "rotate_every_s", "carry_over_max_s", "shared_seed_file"}},
+        {"privacy", {"min_count", "min_rssi_dbm"}},
+        {"process", {"user"}},
         {"windows", {"length_s"}},
-        {"mqtt", {"uri", "topic_prefix", "qos", "client_id", "max_buffered", "drain_timeout_s"}},
+        {"mqtt",
+         {"uri", "topic_prefix", "qos", "client_id", "max_buffered", "drain_timeout_s", "version",
+          "message_expiry_s", "ca_file", "cert_file", "key_file", "verify", "username",
+          "password_file"}},
+        {"homeassistant", {"enabled", "prefix"}},
+        {"metrics", {"listen", "allow_remote"}},
         {"state", {"dir"}},
         {"log", {"level"}},
     };
@@ -329,31 +346,90 @@ class Loader final {
     }
   }
 
+  // One capture source, checked and normalized ("file:" paths made absolute);
+  // nullopt after reporting a problem under `key`.
+  std::optional<std::string> CheckSource(const toml::node& where, const std::string& key,
+                                         const std::string& s) {
+    if (s.rfind("file:", 0) == 0 && s.size() > 5) {
+      std::filesystem::path file(s.substr(5));
+      if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
+      return "file:" + file.lexically_normal().string();
+    }
+    if (s.rfind("pcap:", 0) == 0 && s.size() > 5) {
+      const std::string iface = s.substr(5);
+      if (iface.size() > 15 || iface.find_first_of("/ \t:") != std::string::npos) {
+        Error(where, key,
+              "\"" + iface +
+                  "\" is not a network interface name (at most 15 characters, "
+                  "no '/', ':' or spaces)");
+        return std::nullopt;
+      }
+      return s;
+    }
+    Error(where, key,
+          "must be \"file:PATH\" (a pcap/pcapng file) or \"pcap:IFACE\" (a monitor-mode "
+          "interface), got \"" +
+              s + "\"");
+    return std::nullopt;
+  }
+
+  // sources = ["pcap:mon0", "pcap:mon1"]: live interfaces, each once; a file
+  // only alone.
+  void Sources(const toml::node& node) {
+    const toml::array* list = node.as_array();
+    if (list == nullptr) {
+      Error(node, "capture.sources",
+            std::string("expected an array of strings, got ") + TypeName(node.type()));
+      return;
+    }
+    if (list->empty()) {
+      Error(node, "capture.sources", "must list at least one source");
+      return;
+    }
+    std::vector<std::string> out;
+    bool ok = true;
+    for (const toml::node& item : *list) {
+      const auto* str = item.as_string();
+      if (str == nullptr) {
+        Error(item, "capture.sources",
+              std::string("expected a string, got ") + TypeName(item.type()));
+        ok = false;
+        continue;
+      }
+      std::optional<std::string> spec = CheckSource(item, "capture.sources", str->get());
+      if (!spec) {
+        ok = false;
+      } else if (std::find(out.begin(), out.end(), *spec) != out.end()) {
+        Error(item, "capture.sources", "\"" + *spec + "\" is listed twice");
+        ok = false;
+      } else if (list->size() > 1 && spec->rfind("file:", 0) == 0) {
+        Error(item, "capture.sources",
+              "a file (\"" + *spec +
+                  "\") is replayed on its own; only live sources (\"pcap:IFACE\") can be "
+                  "combined");
+        ok = false;
+      } else {
+        out.push_back(*spec);
+      }
+    }
+    if (ok) result_.config.sources = std::move(out);
+  }
+
   void Capture(const toml::table& root) {
     Config& c = result_.config;
     const toml::node* where = nullptr;
     std::string s;
+    const toml::node* list = Find(root, "capture", "sources");
     if (GetString(root, "capture", "source", s, &where)) {
-      if (s.rfind("file:", 0) == 0 && s.size() > 5) {
-        std::filesystem::path file(s.substr(5));
-        if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
-        c.source = "file:" + file.lexically_normal().string();
-      } else if (s.rfind("pcap:", 0) == 0 && s.size() > 5) {
-        const std::string iface = s.substr(5);
-        if (iface.size() > 15 || iface.find_first_of("/ \t:") != std::string::npos) {
-          Error(*where, "capture.source",
-                "\"" + iface +
-                    "\" is not a network interface name (at most 15 characters, "
-                    "no '/', ':' or spaces)");
-        } else {
-          c.source = s;
-        }
-      } else {
-        Error(*where, "capture.source",
-              "must be \"file:PATH\" (a pcap/pcapng file) or \"pcap:IFACE\" (a monitor-mode "
-              "interface), got \"" +
-                  s + "\"");
+      if (list != nullptr) {
+        Error(*list, "capture.sources",
+              "give either source or sources, not both (source = \"X\" is short for "
+              "sources = [\"X\"])");
+      } else if (std::optional<std::string> spec = CheckSource(*where, "capture.source", s)) {
+        c.sources = {*spec};
       }
+    } else if (list != nullptr) {
+      if (where == nullptr) Sources(*list);
     } else if (where == nullptr) {
       const toml::node* table = root.get("capture");
       const Position p = table != nullptr ? PositionOf(table->source()) : Position{};
@@ -382,6 +458,9 @@ class Loader final {
       c.buffer_size_kib = static_cast<int>(n);
     }
     GetBool(root, "capture", "immediate", c.immediate);
+    if (GetInt(root, "capture", "stats_interval_s", 1, 3600, n, " seconds")) {
+      c.stats_interval = std::chrono::seconds(n);
+    }
   }
 
   void Hashing(const toml::table& root) {
@@ -408,6 +487,50 @@ class Loader final {
     const std::int64_t off = 0;
     if (GetInt(root, "hashing", "rotate_every_s", 600, 604800, n, " seconds", &off)) {
       c.rotate_every = std::chrono::seconds(n);
+    }
+    if (GetInt(root, "hashing", "carry_over_max_s", 0, 3600, n, " seconds")) {
+      if (c.rotate_every.count() > 0 && n >= c.rotate_every.count()) {
+        Error(*Find(root, "hashing", "carry_over_max_s"), "hashing.carry_over_max_s",
+              "must be less than rotate_every_s (" + std::to_string(c.rotate_every.count()) +
+                  "), or the retired key would never be wiped (got " + std::to_string(n) + ")");
+      } else {
+        c.carry_over_max = std::chrono::seconds(n);
+      }
+    }
+    if (GetString(root, "hashing", "shared_seed_file", s, &where) && !s.empty()) {
+      std::filesystem::path file(s);
+      if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
+      c.shared_seed_file = file.lexically_normal().string();
+    }
+  }
+
+  void Privacy(const toml::table& root) {
+    Config& c = result_.config;
+    std::int64_t n = 0;
+    if (GetInt(root, "privacy", "min_count", 0, 1000, n, " devices")) {
+      c.min_count = static_cast<std::uint64_t>(n);
+    }
+    if (GetInt(root, "privacy", "min_rssi_dbm", -127, 0, n, " dBm")) {
+      c.min_rssi_dbm = static_cast<int>(n);
+    }
+  }
+
+  void Process(const toml::table& root) {
+    const toml::node* where = nullptr;
+    std::string s;
+    if (!GetString(root, "process", "user", s, &where) || s.empty()) return;
+    bool name_ok = s.size() <= 32 && s.front() != '-';
+    for (char ch : s) {
+      const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+      if (!ok) name_ok = false;
+    }
+    if (!name_ok) {
+      Error(*where, "process.user", "\"" + s + "\" is not a user name");
+    } else if (s == "root") {
+      Error(*where, "process.user", "must not be root (leave it empty to keep the user)");
+    } else {
+      result_.config.user = s;  // its existence is checked at start-up
     }
   }
 
@@ -454,6 +577,116 @@ class Loader final {
     }
     if (GetInt(root, "mqtt", "drain_timeout_s", 0, 3600, n, " seconds")) {
       c.drain_timeout = std::chrono::seconds(n);
+    }
+  }
+
+  // A file path (relative to the config's directory) that must be readable.
+  bool GetReadableFile(const toml::table& root, const char* table, const char* key,
+                       std::string& out) {
+    const toml::node* where = nullptr;
+    std::string s;
+    if (!GetString(root, table, key, s, &where)) return false;
+    if (s.empty()) {
+      Error(*where, Dotted(table, key), "must not be empty (leave the key out instead)");
+      return false;
+    }
+    std::filesystem::path file(s);
+    if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
+    const std::string path = file.lexically_normal().string();
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec)) {
+      Error(*where, Dotted(table, key), "cannot read \"" + path + "\"");
+      return false;
+    }
+    out = path;
+    return true;
+  }
+
+  void MqttSecurity(const toml::table& root) {
+    Config& c = result_.config;
+    const toml::node* where = nullptr;
+    if (const toml::node* node = Find(root, "mqtt", "version")) {
+      std::string v;
+      if (const auto* i = node->as_integer()) v = std::to_string(i->get());
+      if (const auto* str = node->as_string()) v = str->get();
+      if (v == "5") {
+        c.mqtt_version = 5;
+      } else if (v == "3.1.1") {
+        c.mqtt_version = 4;
+      } else {
+        Error(*node, "mqtt.version", "must be 5 or \"3.1.1\"");
+      }
+    }
+    std::int64_t n = 0;
+    if (GetInt(root, "mqtt", "message_expiry_s", 0, 2147483647, n, " seconds")) {
+      c.message_expiry = std::chrono::seconds(n);
+      if (n > 0 && c.mqtt_version != 5) {
+        Error(*Find(root, "mqtt", "message_expiry_s"), "mqtt.message_expiry_s",
+              "needs MQTT 5 (version = 5); MQTT 3.1.1 has no message expiry");
+      }
+    }
+    const bool tls = c.mqtt_uri.rfind("ssl://", 0) == 0 || c.mqtt_uri.rfind("mqtts://", 0) == 0 ||
+                     c.mqtt_uri.rfind("wss://", 0) == 0;
+    for (auto [key, out] : {std::pair<const char*, std::string*>{"ca_file", &c.ca_file},
+                            {"cert_file", &c.cert_file},
+                            {"key_file", &c.key_file}}) {
+      if (GetReadableFile(root, "mqtt", key, *out) && !tls) {
+        Error(*Find(root, "mqtt", key), Dotted("mqtt", key),
+              "needs a TLS broker URI (ssl://, mqtts:// or wss://), but uri is \"" + c.mqtt_uri +
+                  "\"");
+      }
+    }
+    if (!c.key_file.empty() && c.cert_file.empty()) {
+      Error(*Find(root, "mqtt", "key_file"), "mqtt.key_file", "needs cert_file");
+    }
+    GetBool(root, "mqtt", "verify", c.tls_verify);
+    std::string s;
+    if (GetString(root, "mqtt", "username", s, &where)) {
+      if (s.size() > 65535 || s.find('\0') != std::string::npos) {
+        Error(*where, "mqtt.username", "must be at most 65535 bytes, without NUL");
+      } else {
+        c.username = s;
+      }
+    }
+    if (GetReadableFile(root, "mqtt", "password_file", c.password_file) && c.username.empty()) {
+      Error(*Find(root, "mqtt", "password_file"), "mqtt.password_file",
+            "needs username (MQTT sends a password only with a user name)");
+    }
+  }
+
+  void HomeAssistant(const toml::table& root) {
+    Config& c = result_.config;
+    GetBool(root, "homeassistant", "enabled", c.ha_enabled);
+    const toml::node* where = nullptr;
+    std::string s;
+    if (GetString(root, "homeassistant", "prefix", s, &where)) {
+      const std::string why = CheckTopicPrefix(s);
+      if (why.empty()) {
+        c.ha_prefix = s;
+      } else {
+        Error(*where, "homeassistant.prefix", why + " (got \"" + s + "\")");
+      }
+    }
+  }
+
+  void Metrics(const toml::table& root) {
+    Config& c = result_.config;
+    GetBool(root, "metrics", "allow_remote", c.metrics_allow_remote);
+    const toml::node* where = nullptr;
+    std::string s;
+    if (!GetString(root, "metrics", "listen", s, &where) || s.empty()) return;
+    std::string why;
+    const auto address = ParseListenAddress(s, &why);
+    if (!address) {
+      Error(*where, "metrics.listen", why + " (got \"" + s + "\")");
+    } else if (!address->loopback && !c.metrics_allow_remote) {
+      Error(*where, "metrics.listen",
+            "\"" + address->address +
+                "\" is not a loopback address; the metrics would be readable from other hosts. "
+                "Use 127.0.0.1, or set [metrics] allow_remote = true");
+    } else {
+      c.metrics_listen = s;
     }
   }
 

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,9 @@
 
 #include "daemon/app.h"
 #include "daemon/config.h"
+#include "daemon/privileges.h"
+#include "hashing/seed_key_source.h"
+#include "daemon/mqtt_setup.h"
 #include "transport/mqtt_publisher.h"
 
 namespace {
@@ -62,6 +66,10 @@ int main(int argc, char** argv) {
   cli.add_option("-c,--config", config_path, "configuration file (TOML)");
   cli.add_flag("--check-config", check_only, "validate the configuration and exit (0 or 78)");
   cli.add_flag("--version", version, "print versions and exit");
+  std::string provision_seed;
+  cli.add_option("--provision-seed", provision_seed,
+                 "write a new random site seed file for shared-key mode (for the configured "
+                 "rotation schedule) to this path, and exit");
   cli.add_option("--log-level", log_level,
                  "override [log] level: trace, debug, info, warn, error, critical, off");
   CLI11_PARSE(cli, argc, argv);
@@ -82,6 +90,24 @@ int main(int argc, char** argv) {
     std::cout << config_path << ": configuration OK\n";
     return 0;
   }
+  if (!provision_seed.empty()) {
+    try {
+      const auto& c = loaded.config;
+      std::unique_ptr<footfall::hashing::RotationSchedule> schedule =
+          c.rotate_every.count() > 0
+              ? footfall::hashing::MakePeriodicSchedule(c.rotate_every)
+              : footfall::hashing::MakeDailySchedule(std::stoi(c.rotate_at.substr(0, 2)),
+                                                     std::stoi(c.rotate_at.substr(3, 2)));
+      footfall::hashing::ProvisionSeedFile(provision_seed, *schedule,
+                                           std::chrono::system_clock::now());
+      std::cout << provision_seed << ": new site seed for rotation " << schedule->Describe()
+                << "; copy it (mode 0600) to every sensor of the site\n";
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "footfalld: " << e.what() << "\n";
+      return 1;
+    }
+  }
   footfall::daemon::Config config = loaded.config;
   if (!log_level.empty()) config.log_level = log_level;
   SetUpLogging(config.log_level);
@@ -92,12 +118,9 @@ int main(int argc, char** argv) {
   }
   try {
     boost::asio::io_context io;
-    footfall::transport::MqttOptions mqtt;
-    mqtt.uri = config.mqtt_uri;
-    mqtt.client_id = config.effective_client_id();
-    mqtt.topic_base = config.topic_base();
-    mqtt.qos = config.qos;
-    mqtt.max_buffered = config.max_buffered;
+    // Journal under [state] dir, TLS, password (credential or file), info and
+    // Home Assistant discovery: daemon/mqtt_setup.h.
+    footfall::transport::MqttOptions mqtt = footfall::daemon::MqttOptionsFrom(config);
     footfall::transport::MqttEvents events;
     events.on_connected = [uri = config.mqtt_uri] { spdlog::info("MQTT connected to {}", uri); };
     events.on_connection_lost = [](const std::string& why) {
@@ -106,10 +129,42 @@ int main(int argc, char** argv) {
     events.on_connect_failed = [](const std::string& why) {
       spdlog::warn("MQTT connect failed: {}; retrying", why);
     };
-    auto publisher =
-        std::make_unique<footfall::transport::MqttPublisher>(mqtt, std::move(events));
-    footfall::daemon::App app(config, io, std::move(publisher));
+    // The capture, the state and the seed are opened first; then privileges
+    // are dropped (privileges.h), before the MQTT client starts its threads.
+    footfall::daemon::App app(
+        config, io,
+        [&]() -> std::unique_ptr<footfall::transport::Publisher> {
+          return std::make_unique<footfall::transport::MqttPublisher>(mqtt, std::move(events));
+        },
+        [&] {
+          footfall::daemon::PrivilegeRequest request;
+          request.user = config.user;
+          request.state_dir = config.state_dir;
+          if (!config.shared_seed_file.empty()) {
+            request.extra_files.push_back(config.shared_seed_file);
+          }
+          const bool root_to_user = geteuid() == 0 && !config.user.empty();
+          const auto outcome = footfall::daemon::DropPrivileges(request);
+          if (!outcome.warning.empty()) spdlog::warn("{}", outcome.warning);
+          for (const std::string& source : config.sources) {
+            if (root_to_user && source.rfind("pcap:", 0) == 0) {
+              spdlog::warn("{}: with no capability left, an interface that is missing or goes "
+                           "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
+                           "(the systemd unit does) rather than as root with [process] user",
+                           source);
+              break;
+            }
+          }
+          spdlog::info("privileges: {}", outcome.summary);
+        });
+    app.EnableReload(config_path, log_level);  // SIGHUP
     return app.Run();
+  } catch (const footfall::capture::SourceError& e) {
+    // The configured source cannot be used as configured (a file that is
+    // not there, an interface that is not in monitor mode, no CAP_NET_RAW):
+    // a restart would not help. (A missing interface is waited for instead.)
+    spdlog::critical("{}", e.what());
+    return footfall::daemon::kExitConfig;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

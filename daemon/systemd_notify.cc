@@ -3,6 +3,7 @@
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 namespace footfall::daemon {
 
@@ -21,9 +22,24 @@ void SystemdNotifier::Send(const std::string& state) {
 void SystemdNotifier::Ready(const std::string& status) { Send("READY=1\nSTATUS=" + status); }
 void SystemdNotifier::Status(const std::string& status) { Send("STATUS=" + status); }
 void SystemdNotifier::Watchdog() { Send("WATCHDOG=1"); }
-void SystemdNotifier::Reloading() { Send("RELOADING=1"); }
-void SystemdNotifier::Stopping(const std::string& status) {
-  Send("STOPPING=1\nSTATUS=" + status);
+
+void SystemdNotifier::Reloading() {
+  // MONOTONIC_USEC lets systemd >= 253 (Type=notify-reload) match the reload
+  // to the request; systemd 252 ignores it.
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const unsigned long long usec =
+      static_cast<unsigned long long>(ts.tv_sec) * 1000000ULL + ts.tv_nsec / 1000;
+  Send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec));
+}
+
+void SystemdNotifier::Stopping(const std::string& status) { Send("STOPPING=1\nSTATUS=" + status); }
+
+void SystemdNotifier::WatchdogIfDue(Clock::time_point now) {
+  if (!watchdog_) return;
+  if (last_watchdog_ && now - *last_watchdog_ < *watchdog_) return;
+  last_watchdog_ = now;
+  Watchdog();
 }
 
 }  // namespace footfall::daemon

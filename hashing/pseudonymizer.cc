@@ -1,7 +1,9 @@
 // Purpose: MAC -> pseudonym under a rotating secret key (see pseudonymizer.h).
 // The two key slots live in one sodium_malloc area that is read-only except
-// while a new key is written; the key of epoch n is in slot n % 2, and the
-// retired slot is wiped at every rotation. Pseudonymize() is the hot path: it
+// while a key is written or wiped; the key of epoch n is in slot n % 2. The
+// retired slot is wiped at the rotation, or, with a carry-over, at the first
+// AdvanceTo() at or after the rotation instant + carry_over_max (and in any
+// case before the slot takes the next key). Pseudonymize() is the hot path: it
 // allocates nothing.
 #include "hashing/pseudonymizer.h"
 
@@ -44,9 +46,14 @@ std::unique_ptr<KeySource> MakeRandomKeySource() {
 }
 
 Pseudonymizer::Pseudonymizer(Algorithm algorithm, std::unique_ptr<RotationSchedule> schedule,
-                             std::unique_ptr<KeySource> keys, TimePoint now)
-    : algorithm_(algorithm), schedule_(std::move(schedule)), keys_(std::move(keys)) {
+                             std::unique_ptr<KeySource> keys, TimePoint now,
+                             std::chrono::seconds carry_over_max)
+    : algorithm_(algorithm),
+      schedule_(std::move(schedule)),
+      keys_(std::move(keys)),
+      carry_over_max_(carry_over_max) {
   if (!schedule_ || !keys_) throw std::invalid_argument("Pseudonymizer needs a schedule and keys");
+  if (carry_over_max_.count() < 0) throw std::invalid_argument("carry_over_max must be >= 0");
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   // sodium_malloc memory is locked (never swapped), excluded from core dumps
   // and surrounded by guard pages.
@@ -56,7 +63,7 @@ Pseudonymizer::Pseudonymizer(Algorithm algorithm, std::unique_ptr<RotationSchedu
     sodium_memzero(area_, 2 * kKeyBytes);
     slot_ = 0;
     epoch_ = 0;
-    keys_->Fill(area_ + slot_ * kKeyBytes, epoch_);
+    keys_->FillFor(area_ + slot_ * kKeyBytes, Epoch{epoch_, schedule_->EpochIndex(now)});
     if (sodium_mprotect_readonly(area_) != 0) {
       throw std::runtime_error("cannot make key memory read-only");
     }
@@ -80,27 +87,41 @@ Pseudonymizer::~Pseudonymizer() {
 }
 
 bool Pseudonymizer::AdvanceTo(TimePoint now) {
-  if (now < next_rotation_) return false;
-  // However many periods were skipped, one new key is enough: the epochs in
-  // between had no traffic to pseudonymize.
-  Rotate(now);
-  return true;
+  bool rotated = false;
+  if (now >= next_rotation_) {
+    // However many periods were skipped, one new key is enough: the epochs in
+    // between had no traffic to pseudonymize.
+    Rotate(now);
+    rotated = true;
+  }
+  if (carrying_ && now >= carry_until_) WipeCarried();
+  return rotated;
 }
 
 void Pseudonymizer::Rotate(TimePoint now) {
+  const TimePoint boundary = next_rotation_;  // the scheduled end of the current epoch
   const std::size_t next_slot = slot_ ^ 1U;
   if (sodium_mprotect_readwrite(area_) != 0) {
     throw std::runtime_error("cannot make key memory writable");
   }
+  // A key still carried over from the epoch before is gone now, whatever happens.
+  sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
+  carrying_ = false;
   try {
-    keys_->Fill(area_ + next_slot * kKeyBytes, epoch_ + 1);
+    keys_->FillFor(area_ + next_slot * kKeyBytes, Epoch{epoch_ + 1, schedule_->EpochIndex(now)});
   } catch (...) {
     // Keep the old key; wipe the half-written new one.
     sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
     sodium_mprotect_readonly(area_);
     throw;
   }
-  sodium_memzero(area_ + slot_ * kKeyBytes, kKeyBytes);  // the retired key is gone
+  const TimePoint until = boundary + carry_over_max_;
+  if (carry_over_max_.count() > 0 && now < until) {
+    carrying_ = true;  // the retired key recognises devices already present until `until`
+    carry_until_ = until;
+  } else {
+    sodium_memzero(area_ + slot_ * kKeyBytes, kKeyBytes);  // the retired key is gone
+  }
   sodium_mprotect_readonly(area_);
   slot_ = next_slot;
   ++epoch_;
@@ -108,23 +129,42 @@ void Pseudonymizer::Rotate(TimePoint now) {
   next_rotation_ = schedule_->NextAfter(now);
 }
 
-Pseudonym Pseudonymizer::Pseudonymize(capture::MacAddress& mac) {
-  Pseudonym p;
-  p.randomized = mac.locally_administered();
-  const unsigned char* key = area_ + slot_ * kKeyBytes;
+void Pseudonymizer::WipeCarried() {
+  if (sodium_mprotect_readwrite(area_) != 0) {
+    throw std::runtime_error("cannot make key memory writable");
+  }
+  sodium_memzero(area_ + (slot_ ^ 1U) * kKeyBytes, kKeyBytes);
+  sodium_mprotect_readonly(area_);
+  carrying_ = false;
+}
+
+std::uint64_t Pseudonymizer::Prf(const std::uint8_t* key, const capture::MacAddress& mac) {
+  ++prf_evaluations_;
   if (algorithm_ == Algorithm::kSipHash24) {
     unsigned char out[crypto_shorthash_BYTES];
     crypto_shorthash(out, mac.data(), capture::MacAddress::kSize, key);
-    p.value = LoadLittleEndian64(out);  // the pseudonym itself: nothing secret to wipe
-  } else {
-    unsigned char out[kBlake2bOutBytes];
-    const int rc =
-        crypto_generichash(out, sizeof out, mac.data(), capture::MacAddress::kSize, key, kKeyBytes);
-    p.value = LoadLittleEndian64(out);
-    if (rc != 0) {
-      mac.Wipe();
-      throw std::runtime_error("keyed BLAKE2b failed");
+    return LoadLittleEndian64(out);  // the pseudonym itself: nothing secret to wipe
+  }
+  unsigned char out[kBlake2bOutBytes];
+  if (crypto_generichash(out, sizeof out, mac.data(), capture::MacAddress::kSize, key, kKeyBytes) !=
+      0) {
+    throw std::runtime_error("keyed BLAKE2b failed");
+  }
+  return LoadLittleEndian64(out);
+}
+
+Pseudonym Pseudonymizer::Pseudonymize(capture::MacAddress& mac) {
+  Pseudonym p;
+  p.randomized = mac.locally_administered();
+  try {
+    p.value = Prf(area_ + slot_ * kKeyBytes, mac);
+    if (carrying_) {
+      p.carried = Prf(area_ + (slot_ ^ 1U) * kKeyBytes, mac);
+      p.has_carried = true;
     }
+  } catch (...) {
+    mac.Wipe();
+    throw;
   }
   mac.Wipe();
   return p;

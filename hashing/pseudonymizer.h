@@ -3,7 +3,10 @@
 // sodium_malloc memory (locked, guarded, excluded from core dumps) turns the
 // address into a 64-bit pseudonym; the address is wiped at once. The key
 // rotates on a schedule and the retired key is wiped: after that, nobody can
-// link a pseudonym to a MAC or to the pseudonyms of other epochs.
+// link a pseudonym to a MAC or to the pseudonyms of other epochs. Optionally
+// (carry_over_max > 0) the retired key is kept for a bounded time after the
+// rotation, so that a device already present can still be recognised under its
+// previous pseudonym; at the end of that bound it is wiped.
 #pragma once
 
 #include <chrono>
@@ -19,6 +22,10 @@ namespace footfall::hashing {
 struct Pseudonym {
   std::uint64_t value = 0;
   bool randomized = false;  // the MAC was locally administered
+  // During a carry-over after a rotation: the pseudonym of the same MAC under
+  // the previous epoch's key, so a device already counted is recognised.
+  bool has_carried = false;
+  std::uint64_t carried = 0;
   friend bool operator==(const Pseudonym& a, const Pseudonym& b) {
     return a.value == b.value && a.randomized == b.randomized;
   }
@@ -28,12 +35,25 @@ enum class Algorithm { kSipHash24, kBlake2b };
 
 inline constexpr std::size_t kKeyBytes = 16;  // SipHash key size; BLAKE2b uses 16 too
 
-// Where keys come from. Production: randombytes_buf. Tests may inject their own.
+// Which epoch a key is for.
+struct Epoch {
+  std::uint64_t number = 0;  // this Pseudonymizer's count: 0 for its first key, +1 per rotation
+  std::int64_t index = 0;    // the schedule's absolute index (RotationSchedule::EpochIndex)
+};
+
+// Where keys come from. Production: randombytes_buf, or keys derived from a
+// seed shared by the sensors of a site (seed_key_source.h). Tests may inject
+// their own.
 class KeySource {
  public:
   virtual ~KeySource() = default;
-  // Writes a fresh key for `epoch` into `out` (kKeyBytes).
+  // Writes a fresh key for epoch number `epoch` (Epoch::number) into `out`
+  // (kKeyBytes). Throws on failure.
   virtual void Fill(std::uint8_t* out, std::uint64_t epoch) = 0;
+  // What the Pseudonymizer calls. Sources whose keys depend on the schedule's
+  // absolute epoch index (shared-key mode) override it; by default it is
+  // Fill(out, epoch.number).
+  virtual void FillFor(std::uint8_t* out, const Epoch& epoch) { Fill(out, epoch.number); }
 };
 
 std::unique_ptr<KeySource> MakeRandomKeySource();
@@ -42,39 +62,58 @@ class Pseudonymizer final {
  public:
   // Calls sodium_init(); throws std::runtime_error if libsodium cannot start
   // or the key memory cannot be allocated. The first key is made at `now`.
+  // `carry_over_max` (>= 0): how long after a rotation the retired key is kept
+  // to recognise devices already present; 0 wipes it at the rotation.
   Pseudonymizer(Algorithm algorithm, std::unique_ptr<RotationSchedule> schedule,
-                std::unique_ptr<KeySource> keys, TimePoint now);
+                std::unique_ptr<KeySource> keys, TimePoint now,
+                std::chrono::seconds carry_over_max = std::chrono::seconds(0));
   ~Pseudonymizer();
   Pseudonymizer(const Pseudonymizer&) = delete;
   Pseudonymizer& operator=(const Pseudonymizer&) = delete;
 
-  // Rotates the key if `now` has reached the next rotation. Returns true if it did.
+  // Rotates the key if `now` has reached the next rotation, and wipes a
+  // carried-over key whose bound has passed. Call it with the event's time
+  // before Pseudonymize(). Returns true if it rotated.
   bool AdvanceTo(TimePoint now);
 
-  // Keyed hash of the address under the current key; wipes `mac`.
+  // Keyed hash of the address under the current key (and, during a carry-over,
+  // under the previous one too); wipes `mac`.
   Pseudonym Pseudonymize(capture::MacAddress& mac);
 
   std::uint64_t epoch() const { return epoch_; }  // 0 for the first key
   TimePoint epoch_start() const { return epoch_start_; }
   TimePoint next_rotation() const { return next_rotation_; }
+  // Whether the previous epoch's key is still kept, and until when.
+  bool carrying_over() const { return carrying_; }
+  TimePoint carry_over_until() const { return carry_until_; }
+  // How many times the keyed PRF has run (a frame dropped before hashing
+  // never adds to it; a carry-over adds two per address).
+  std::uint64_t prf_evaluations() const { return prf_evaluations_; }
 
   // Test hook: the whole sodium_malloc'd key area (two kKeyBytes slots; the
-  // current key in one, the retired one wiped in the other). Read-only view.
+  // current key in one; the other holds the retired key only during a
+  // carry-over and is zero otherwise). Read-only view.
   const std::uint8_t* key_area_for_test() const { return area_; }
   std::size_t key_area_size_for_test() const { return 2 * kKeyBytes; }
   std::size_t current_slot_for_test() const { return slot_; }
 
  private:
   void Rotate(TimePoint now);
+  void WipeCarried();
+  std::uint64_t Prf(const std::uint8_t* key, const capture::MacAddress& mac);
 
   Algorithm algorithm_;
   std::unique_ptr<RotationSchedule> schedule_;
   std::unique_ptr<KeySource> keys_;
+  std::chrono::seconds carry_over_max_;
   std::uint8_t* area_ = nullptr;  // sodium_malloc(2 * kKeyBytes), read-only between rotations
   std::size_t slot_ = 0;
   std::uint64_t epoch_ = 0;
   TimePoint epoch_start_{};
   TimePoint next_rotation_{};
+  bool carrying_ = false;
+  TimePoint carry_until_{};
+  std::uint64_t prf_evaluations_ = 0;
 };
 
 }  // namespace footfall::hashing

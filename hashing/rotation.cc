@@ -118,6 +118,23 @@ class DailySchedule final : public RotationSchedule {
     throw std::runtime_error("no daily rotation found within three days");
   }
 
+  std::int64_t EpochIndex(TimePoint t) const override {
+    const std::int64_t now = FloorSeconds(t);
+    const time_t tt = static_cast<time_t>(now);
+    struct tm today {};
+    if (localtime_r(&tt, &today) == nullptr) throw std::runtime_error("localtime_r failed");
+    struct tm midnight {};
+    midnight.tm_year = today.tm_year;
+    midnight.tm_mon = today.tm_mon;
+    midnight.tm_mday = today.tm_mday;
+    const std::int64_t day = static_cast<std::int64_t>(timegm(&midnight)) / 86400;
+    struct tm want = midnight;
+    want.tm_hour = hour_;
+    want.tm_min = minute_;
+    const std::int64_t rotation = ResolveWallTime(static_cast<std::int64_t>(timegm(&want)));
+    return now >= rotation ? day : day - 1;  // before today's rotation: yesterday's epoch
+  }
+
   std::string Describe() const override {
     char buf[48];
     std::snprintf(buf, sizeof buf, "daily at %02d:%02d local time", hour_, minute_);
@@ -138,6 +155,13 @@ class PeriodicSchedule final : public RotationSchedule {
     std::int64_t q = s / period_;
     if (s % period_ < 0) --q;  // floor division before 1970
     return FromSeconds((q + 1) * period_);
+  }
+
+  std::int64_t EpochIndex(TimePoint t) const override {
+    const std::int64_t s = FloorSeconds(t);
+    std::int64_t q = s / period_;
+    if (s % period_ < 0) --q;
+    return q;
   }
 
   std::string Describe() const override { return "every " + std::to_string(period_) + " s"; }

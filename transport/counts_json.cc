@@ -25,7 +25,7 @@ Json Median(const std::optional<double>& v) {
 }  // namespace
 
 std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
-                         const analytics::WindowReport& report) {
+                         const analytics::WindowReport& report, const DisclosurePolicy& policy) {
   Json j;
   j["schema"] = kCountsSchema;
   j["site"] = id.site;
@@ -37,12 +37,19 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
   j["frames"] = Json{{"probe_requests", report.probe_requests},
                      {"malformed", report.malformed},
                      {"bad_fcs", report.bad_fcs}};
+  if (policy.rssi_floor_active) j["frames"]["below_rssi_floor"] = report.below_rssi_floor;
   j["devices"] = Json{{"unique", report.devices},
                       {"global_mac", report.global_mac},
                       {"randomized_mac", report.randomized_mac}};
   j["rssi_dbm"] = Json{{"min", OptionalInt(report.rssi_min)},
                        {"median", Median(report.rssi_median)},
                        {"max", OptionalInt(report.rssi_max)}};
+  const std::vector<std::string> suppressed = SuppressedFields(report, policy.min_count);
+  for (const std::string& field : suppressed) {
+    const auto dot = field.find('.');
+    j[field.substr(0, dot)][field.substr(dot + 1)] = nullptr;
+  }
+  if (!suppressed.empty()) j["suppressed"] = suppressed;
   return j.dump();
 }
 

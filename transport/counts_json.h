@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analytics/window_counter.h"
+#include "transport/disclosure.h"
 
 namespace footfall::transport {
 
@@ -17,9 +18,12 @@ struct SensorIdentity {
 inline constexpr const char* kCountsSchema = "footfall.counts/1";
 
 // One JSON object, no trailing newline. Times as RFC 3339 UTC ("...Z"),
-// with fractional seconds only when not whole.
+// with fractional seconds only when not whole. Under `policy`, small device
+// counts are null and listed in "suppressed" (present only when not empty),
+// and frames.below_rssi_floor is present only when the signal floor is on.
 std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
-                         const analytics::WindowReport& report);
+                         const analytics::WindowReport& report,
+                         const DisclosurePolicy& policy = {});
 
 // RFC 3339 UTC with a 'Z' suffix, e.g. 2026-11-24T10:00:00Z (adds .ffffff if needed).
 std::string FormatUtc(std::chrono::system_clock::time_point t);

@@ -1,26 +1,38 @@
-// Purpose: MqttPublisher on paho.mqtt.cpp 1.2's async_client. Messages are
-// handed to paho at once (it buffers them while disconnected, up to
-// max_buffered) and counted as pending until the broker acknowledges them.
+// Purpose: MqttPublisher on paho.mqtt.cpp 1.2's async_client.
+//
+// Data messages are appended to the on-disk journal first (Publish never
+// blocks on the network) and a worker thread hands the oldest unacknowledged
+// ones to paho while connected, at most kMaxInFlight at a time; the broker's
+// acknowledgement removes a message from the journal. At every new connection
+// the worker publishes the retained "online", the retained announcements and
+// the buffer report, then resends from the oldest unacknowledged message:
+// messages that were in flight when the connection broke may so reach the
+// broker twice, and consumers drop the repeat by its "seq" (order is kept,
+// since the journal is always sent oldest first). paho's own file persistence
+// is not used: it restores messages buffered while disconnected, but it drops
+// the oldest silently when full and reports neither what it dropped nor what
+// it restored, so the "oldest dropped and counted" rule and the pending count
+// could not be kept (tried with paho C 1.3.12; see docs/mqtt.md).
+//
 // Reconnection is paho's automatic reconnect; because some paho C releases
 // (1.3.9, for one) do not retry when the very first connect fails, failed
-// connects that paho reports are also retried here, with capped exponential
-// backoff, until the first connection succeeds (Debian's 1.3.12 does retry by
-// itself; a redundant connect meanwhile is harmless, as the tests show).
+// connects are also retried here, with capped exponential backoff, until the
+// first connection succeeds.
 //
-// Shutdown queues the retained "offline" as soon as there is a connection
-// (preceded by "online" if the connection came up only now, e.g. at the end of
-// a short file replay), waits for every acknowledgement until the deadline,
-// then disconnects. Nothing is published after "offline".
+// Shutdown waits (until its deadline) for a connection and for the journal to
+// drain, then queues the retained "offline" and waits for its acknowledgement.
+// Nothing is published after "offline". What is left stays in the journal for
+// the next start.
 //
-// paho quirks handled here: the connect options (with the Last Will) must
-// outlive the client's use of them, so they are members; payloads are always
-// std::string (a string literal binds to a pointer+length overload); the action
-// listeners are declared before the client so they outlive it. paho C calls
-// the connected handler while holding its global mutex, so a callback must
-// never wait for a lock that is held around a paho call (lock-order inversion,
-// found by ThreadSanitizer): callbacks only touch atomics and short leaf locks,
-// and the retained "online" is published by a small worker thread, which also
-// runs the connect retries, under the lock that orders it against "offline".
+// paho quirks handled here: the connect options (with the Last Will and the
+// SSL options) must outlive the client's use of them, so they are members;
+// payloads are always std::string; MQTT 5 is set in both the create and the
+// connect options; the MQTT 5 connect properties are set on the member last
+// (a copy of connect_options in 1.2 still points at the original's); the action listeners are
+// declared before the client so they outlive it. paho C calls the connected handler while holding
+// its global mutex, so a callback must never wait for a lock that is held around a paho call:
+// callbacks only touch atomics and short leaf locks and wake the worker, which does everything
+// else.
 #include "transport/mqtt_publisher.h"
 
 #include <mqtt/async_client.h>
@@ -29,17 +41,29 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 
+#include "transport/message_journal.h"
+#include "transport/tls_probe.h"
+
 namespace footfall::transport {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Data messages handed to paho and not yet acknowledged, at most.
+constexpr std::size_t kMaxInFlight = 20;
+// paho's own buffer (announcements and in-flight data while reconnecting).
+constexpr int kPahoBuffer = 1000;
+// MQTT 5 session expiry: the broker keeps the session (subscription and
+// in-flight state) this long after a disconnection.
+constexpr int kSessionExpirySeconds = 7 * 24 * 3600;
 
 // Runs an event callback, if set, never letting an exception reach paho.
 template <typename F, typename... Args>
@@ -54,11 +78,10 @@ void Notify(const F& callback, const Args&... args) noexcept {
   }
 }
 
-// The failure of a completed token, with paho C's message when it has one
-// ("TCP/TLS connect failure"). paho 1.2 has no getter for that message:
-// it is only in the exception that try_wait() throws for a failed token (which
-// is complete, and unlocked, when listeners are called).
-std::string Why(const mqtt::token& tok) {
+// paho C's message of a completed, failed token ("TCP/TLS connect failure").
+// paho 1.2 has no getter for it: it is only in the exception that try_wait()
+// throws for a failed token (complete, and unlocked, when listeners run).
+std::string PahoMessage(const mqtt::token& tok) {
   try {
     const_cast<mqtt::token&>(tok).try_wait();
   } catch (const mqtt::exception& e) {
@@ -67,6 +90,55 @@ std::string Why(const mqtt::token& tok) {
   }
   return mqtt::exception::error_str(tok.get_return_code()) + " (code " +
          std::to_string(tok.get_return_code()) + ")";
+}
+
+// A connect failure in words an operator can act on. `rc` is paho's return
+// code (for MQTT 3.1.1, the CONNACK code), `reason` the MQTT 5 reason code.
+std::string DescribeConnectFailure(int rc, int reason, const std::string& paho,
+                                   const std::string& tls_error) {
+  // MQTT 5 refusals come as the return code or as the reason code.
+  const auto is = [&](int v3_code, int v5_code) {
+    return rc == v3_code || rc == v5_code || reason == v5_code;
+  };
+  const bool bad_credentials = is(4, 0x86);
+  const bool not_authorized = is(5, 0x87);
+  if (bad_credentials) {
+    return "the broker refused the user name or password ([mqtt] username, password_file; " + paho +
+           ")";
+  }
+  if (not_authorized) {
+    return "the broker did not authorize this client: wrong user name or password, or not "
+           "allowed ([mqtt] username, password_file, the broker's ACL; " +
+           paho + ")";
+  }
+  if (is(1, 0x84)) {
+    return "the broker does not support this MQTT version (try [mqtt] version = \"3.1.1\"; " +
+           paho + ")";
+  }
+  if (is(2, 0x85)) return "the broker rejected the client id (" + paho + ")";
+  if (tls_error.rfind("certificate verify failed", 0) == 0) {
+    return "TLS handshake failed: " + tls_error +
+           " (is [mqtt] ca_file the CA that signed the broker's certificate, and does the "
+           "certificate name the host of [mqtt] uri?)";
+  }
+  if (tls_error.rfind("cannot ", 0) == 0) return tls_error + " (" + paho + ")";
+  if (!tls_error.empty()) return "TLS handshake failed: " + tls_error + " (" + paho + ")";
+  return paho;
+}
+
+bool IsTlsUri(const std::string& uri) {
+  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
+         uri.rfind("wss://", 0) == 0;
+}
+
+void* IdContext(std::uint64_t id) {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -80,7 +152,10 @@ class MqttPublisher::Impl final {
 
   void Publish(const std::string& topic_suffix, std::string payload);
   std::size_t pending() const;
+  std::size_t buffered() const { return journal_->size(); }
   bool connected() const { return connected_.load(); }
+  std::uint64_t dropped() const { return journal_->dropped_total(); }
+  std::string last_error() const;
   bool Shutdown(std::chrono::milliseconds timeout);
 
  private:
@@ -88,7 +163,10 @@ class MqttPublisher::Impl final {
    public:
     explicit ConnectListener(Impl& impl) : impl_(impl) {}
     void on_success(const mqtt::token&) override {}
-    void on_failure(const mqtt::token& tok) override { impl_.OnConnectFailed(Why(tok)); }
+    void on_failure(const mqtt::token& tok) override {
+      impl_.OnConnectFailed(tok.get_return_code(), static_cast<int>(tok.get_reason_code()),
+                            PahoMessage(tok));
+    }
 
    private:
     Impl& impl_;
@@ -96,60 +174,101 @@ class MqttPublisher::Impl final {
   class PublishListener final : public mqtt::iaction_listener {
    public:
     explicit PublishListener(Impl& impl) : impl_(impl) {}
-    void on_success(const mqtt::token&) override { impl_.OnPublishDone(true, ""); }
-    void on_failure(const mqtt::token& tok) override { impl_.OnPublishDone(false, Why(tok)); }
+    void on_success(const mqtt::token& tok) override { impl_.OnPublishDone(tok, true); }
+    void on_failure(const mqtt::token& tok) override { impl_.OnPublishDone(tok, false); }
 
    private:
     Impl& impl_;
   };
+  // A data message's completion, queued by paho's thread for the worker.
+  struct Done {
+    std::uint64_t id;
+    bool ok;
+    int reason;  // MQTT 5 reason code of a failure, else 0
+    std::string why;
+  };
 
+  mqtt::connect_options MakeConnectOptions();
   void Connect();
+  // paho's thread:
   void OnConnected(const std::string& cause);
   void OnConnectionLost(const std::string& cause);
-  void OnConnectFailed(const std::string& why);
-  void OnPublishDone(bool ok, const std::string& why);
+  void OnConnectFailed(int rc, int reason, const std::string& paho);
+  void OnPublishDone(const mqtt::token& tok, bool ok);
+  void OnMessage(mqtt::const_message_ptr msg);
+  void Wake();
+  void SetLastError(const std::string& text);
+  // The worker's thread:
   void WorkerLoop();
   void StopWorker();
-  // "online" after each connection, unless "offline" was queued already.
-  void PublishOnline();
-  bool TakeOnlineDue();
-  // During Shutdown: once connected, queues "online" (if still due) and then
-  // "offline". True once "offline" is queued.
-  bool QueueOfflineIfConnected();
-  // Hands one message to paho; false if paho refused it (buffer full).
-  bool Enqueue(const std::string& topic, std::string payload, int qos, bool retained);
+  void OnNewConnection();
+  void ExplainTlsFailure(const std::string& paho_why);
+  void RepublishHomeAssistant();
+  void ProcessDone();
+  void Feed();
+  void MaybeReportBuffer(bool force);
+  void LogJournalErrors();
+  // Publishes a retained QoS 1 message outside the journal; needs status_mutex_.
+  bool PublishStatusLocked(const std::string& topic, const std::string& payload);
+  mqtt::message_ptr MakeMessage(const std::string& topic, const std::string& payload, int qos,
+                                bool retained, std::chrono::seconds expiry) const;
+  // During Shutdown: once connected, the new connection handled and the
+  // journal empty (or `force`), queues "offline". True once it is queued.
+  bool QueueOffline(bool force);
 
   const MqttOptions options_;
   const MqttEvents events_;
   const std::string status_topic_;
+  const std::string buffer_topic_;
+  const bool v5_;
+  std::unique_ptr<MessageJournal> journal_;
 
   std::atomic<bool> connected_{false};
   std::atomic<bool> ever_connected_{false};
-  std::atomic<std::int64_t> pending_{0};
-  std::atomic<std::uint64_t> dropped_{0};  // refused by paho (buffer full)
-  std::atomic<std::uint64_t> failed_{0};   // accepted, then failed by paho
+  std::atomic<std::int64_t> status_pending_{0};  // announcements not yet acknowledged
+  std::atomic<bool> shutting_down_{false};       // Publish refuses from now on
   std::atomic<bool> shut_down_{false};
   std::atomic<std::int64_t> final_pending_{0};
+  std::atomic<std::uint64_t> expired_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> drops_this_run_{0};
 
-  // Orders the retained "online" (worker thread) against "offline" (Shutdown):
+  // Leaf lock for the texts of errors (paho's thread writes them).
+  mutable std::mutex error_mutex_;
+  std::string last_error_;  // guarded by error_mutex_
+
+  // Orders announcements and data (worker) against "offline" (Shutdown):
   // nothing is published after "offline". Held around paho calls, so never
-  // taken on paho's threads; taken before worker_mutex_.
+  // taken on paho's threads.
   std::mutex status_mutex_;
   bool offline_queued_ = false;  // guarded by status_mutex_
 
-  // Wakes Shutdown() when acknowledgements arrive.
+  // Wakes Shutdown() when acknowledgements have been processed.
   std::mutex drain_mutex_;
   std::condition_variable drain_cv_;
 
-  // The worker: connect retries before the first success, and "online" after
-  // each connection. A leaf lock: nothing else is locked while holding it.
+  // Completions from paho's thread; a leaf lock.
+  std::mutex done_mutex_;
+  std::vector<Done> done_;  // guarded by done_mutex_
+
+  // The worker. A leaf lock: nothing else is locked while holding it.
   std::mutex worker_mutex_;
   std::condition_variable worker_cv_;
   std::optional<Clock::time_point> retry_at_;  // guarded by worker_mutex_
   std::chrono::seconds backoff_;               // guarded by worker_mutex_
   bool online_due_ = false;                    // guarded by worker_mutex_
+  bool ha_birth_due_ = false;                  // guarded by worker_mutex_
+  std::optional<std::string> tls_probe_due_;   // guarded by worker_mutex_
+  bool wake_ = false;                          // guarded by worker_mutex_
   bool stop_worker_ = false;                   // guarded by worker_mutex_
   std::thread worker_;
+
+  // The worker's own state.
+  Clock::time_point feed_not_before_{};
+  std::uint64_t reported_dropped_ = 0;
+  std::uint64_t reported_expired_ = 0;
+  bool buffer_reported_ = false;
 
   std::mutex shutdown_mutex_;  // serializes Shutdown() calls
 
@@ -164,34 +283,52 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
     : options_(std::move(options)),
       events_(std::move(events)),
       status_topic_(options_.topic_base + "/status"),
+      buffer_topic_(options_.topic_base + "/buffer"),
+      v5_(options_.mqtt_version == 5),
       backoff_(options_.min_retry) {
   if (options_.topic_base.empty()) throw std::runtime_error("MQTT topic base is empty");
   if (options_.client_id.empty()) throw std::runtime_error("MQTT client id is empty");
+  if (options_.journal_path.empty()) throw std::runtime_error("MQTT journal path is empty");
   if (options_.qos < 0 || options_.qos > 2) {
     throw std::runtime_error("MQTT QoS must be 0, 1 or 2");
+  }
+  if (options_.mqtt_version != 4 && options_.mqtt_version != 5) {
+    throw std::runtime_error("MQTT version must be 4 (3.1.1) or 5");
   }
   if (options_.max_buffered < 1) throw std::runtime_error("MQTT max_buffered must be >= 1");
   if (options_.min_retry.count() < 1 || options_.max_retry < options_.min_retry) {
     throw std::runtime_error("MQTT retry interval must satisfy 1 s <= min <= max");
   }
-
-  const auto create_options = mqtt::create_options_builder()
-                                  .mqtt_version(MQTTVERSION_3_1_1)
-                                  .send_while_disconnected(true, true)
-                                  .max_buffered_messages(options_.max_buffered)
-                                  .finalize();
-  auto builder = mqtt::connect_options_builder();
-  builder.mqtt_version(MQTTVERSION_3_1_1)
-      .clean_session(false)
-      .keep_alive_interval(options_.keep_alive)
-      .connect_timeout(std::chrono::seconds(10))
-      .automatic_reconnect(options_.min_retry, options_.max_retry)
-      .will(mqtt::will_options(status_topic_, std::string("offline"), 1, true));
-  const std::string& uri = options_.uri;
-  if (uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 || uri.rfind("wss://", 0) == 0) {
-    builder.ssl(mqtt::ssl_options());  // verify the server with the system's CAs
+  const bool tls = IsTlsUri(options_.uri);
+  if (!tls &&
+      (!options_.ca_file.empty() || !options_.cert_file.empty() || !options_.key_file.empty())) {
+    throw std::runtime_error("MQTT TLS files are set but " + options_.uri +
+                             " is not a TLS URI (ssl://, mqtts:// or wss://)");
   }
-  connect_options_ = builder.finalize();
+
+  journal_ = std::make_unique<MessageJournal>(options_.journal_path,
+                                              static_cast<std::size_t>(options_.max_buffered));
+  if (!journal_->open_note().empty()) spdlog::warn("{}", journal_->open_note());
+  if (journal_->size() > 0) {
+    spdlog::info("MQTT journal {}: {} unacknowledged message(s) from an earlier run will be sent",
+                 journal_->path(), journal_->size());
+  }
+  reported_dropped_ = journal_->dropped_total();
+
+  const int version = v5_ ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+  const auto create_options = mqtt::create_options_builder()
+                                  .mqtt_version(version)
+                                  .send_while_disconnected(true, true)
+                                  .max_buffered_messages(kPahoBuffer)
+                                  .finalize();
+  connect_options_ = MakeConnectOptions();
+  if (v5_) {
+    // Set on the member itself, last: paho.mqtt.cpp 1.2 does not re-point a
+    // copy's C struct at the copy's properties, so every copy (connect()
+    // takes the options by value) must find them here, alive.
+    connect_options_.set_properties(
+        mqtt::properties{{mqtt::property::SESSION_EXPIRY_INTERVAL, kSessionExpirySeconds}});
+  }
 
   try {
     client_ = std::make_unique<mqtt::async_client>(options_.uri, options_.client_id, create_options,
@@ -202,9 +339,33 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
   client_->set_connected_handler([this](const std::string& cause) { OnConnected(cause); });
   client_->set_connection_lost_handler(
       [this](const std::string& cause) { OnConnectionLost(cause); });
+  client_->set_message_callback([this](mqtt::const_message_ptr msg) { OnMessage(msg); });
 
   worker_ = std::thread([this] { WorkerLoop(); });
   Connect();
+}
+
+mqtt::connect_options MqttPublisher::Impl::MakeConnectOptions() {
+  auto builder = mqtt::connect_options_builder();
+  builder.mqtt_version(v5_ ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
+      .clean_session(false)
+      .keep_alive_interval(options_.keep_alive)
+      .connect_timeout(std::chrono::seconds(10))
+      .automatic_reconnect(options_.min_retry, options_.max_retry)
+      .will(mqtt::will_options(status_topic_, std::string("offline"), 1, true));
+  if (v5_) builder.clean_start(false);
+  if (!options_.username.empty()) builder.user_name(options_.username);
+  if (!options_.password.empty()) builder.password(mqtt::binary_ref(options_.password));
+  if (IsTlsUri(options_.uri)) {
+    mqtt::ssl_options ssl;
+    if (!options_.ca_file.empty()) ssl.set_trust_store(options_.ca_file);
+    if (!options_.cert_file.empty()) ssl.set_key_store(options_.cert_file);
+    if (!options_.key_file.empty()) ssl.set_private_key(options_.key_file);
+    ssl.set_enable_server_cert_auth(options_.verify);
+    ssl.set_verify(options_.verify);  // the host name too
+    builder.ssl(std::move(ssl));
+  }
+  return builder.finalize();
 }
 
 MqttPublisher::Impl::~Impl() {
@@ -221,8 +382,26 @@ void MqttPublisher::Impl::Connect() {
   try {
     client_->connect(connect_options_, nullptr, connect_listener_);
   } catch (const mqtt::exception& e) {
-    OnConnectFailed(e.what());
+    OnConnectFailed(e.get_return_code(), 0, e.what());
   }
+}
+
+void MqttPublisher::Impl::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(worker_mutex_);
+    wake_ = true;
+  }
+  worker_cv_.notify_all();
+}
+
+void MqttPublisher::Impl::SetLastError(const std::string& text) {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  last_error_ = text;
+}
+
+std::string MqttPublisher::Impl::last_error() const {
+  std::lock_guard<std::mutex> lock(error_mutex_);
+  return last_error_;
 }
 
 void MqttPublisher::Impl::OnConnected(const std::string& cause) {
@@ -231,7 +410,9 @@ void MqttPublisher::Impl::OnConnected(const std::string& cause) {
     retry_at_.reset();
     backoff_ = options_.min_retry;
     online_due_ = true;  // before connected_, which Shutdown reads first
+    wake_ = true;
   }
+  SetLastError("");
   ever_connected_ = true;
   connected_ = true;
   worker_cv_.notify_all();
@@ -242,72 +423,128 @@ void MqttPublisher::Impl::OnConnected(const std::string& cause) {
 void MqttPublisher::Impl::OnConnectionLost(const std::string& cause) {
   connected_ = false;
   const std::string why = cause.empty() ? "connection lost" : cause;
+  SetLastError("connection lost: " + why);
   spdlog::debug("MQTT connection to {} lost: {}", options_.uri, why);
   if (!shut_down_.load()) Notify(events_.on_connection_lost, why);
 }
 
-void MqttPublisher::Impl::OnConnectFailed(const std::string& why) {
+void MqttPublisher::Impl::OnConnectFailed(int rc, int reason, const std::string& paho) {
+  const std::string why = DescribeConnectFailure(rc, reason, paho, "");
+  SetLastError(why);
   spdlog::debug("MQTT connect to {} failed: {}", options_.uri, why);
-  bool retry = false;
+  // paho says only "TCP/TLS connect failure": the worker finds out why with a
+  // handshake of its own (tls_probe.h), then reports.
+  const bool probe = IsTlsUri(options_.uri) && rc == MQTTASYNC_FAILURE;
   {
     std::lock_guard<std::mutex> lock(worker_mutex_);
     if (!stop_worker_ && !ever_connected_.load() && !connected_.load()) {
       retry_at_ = Clock::now() + backoff_;
       backoff_ = std::min(backoff_ * 2, options_.max_retry);
-      retry = true;
     }
+    if (probe) tls_probe_due_ = why;
+    wake_ = true;
   }
-  if (retry) worker_cv_.notify_all();
+  worker_cv_.notify_all();
+  if (!probe && !shut_down_.load()) Notify(events_.on_connect_failed, why);
+}
+
+void MqttPublisher::Impl::ExplainTlsFailure(const std::string& paho_why) {
+  TlsProbeOptions probe;
+  probe.uri = options_.uri;
+  probe.ca_file = options_.ca_file;
+  probe.cert_file = options_.cert_file;
+  probe.key_file = options_.key_file;
+  probe.verify = options_.verify;
+  const std::string tls = ProbeTls(probe);
+  const std::string why = tls.empty() ? paho_why : DescribeConnectFailure(-1, 0, paho_why, tls);
+  if (!connected_.load()) SetLastError(why);
   if (!shut_down_.load()) Notify(events_.on_connect_failed, why);
+}
+
+void MqttPublisher::Impl::OnPublishDone(const mqtt::token& tok, bool ok) {
+  void* context = tok.get_user_context();
+  if (context == nullptr) {  // an announcement
+    if (!ok) ++failed_;
+    {
+      std::lock_guard<std::mutex> lock(drain_mutex_);
+      --status_pending_;
+    }
+    drain_cv_.notify_all();
+    return;
+  }
+  Done done{static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(context)), ok, 0, ""};
+  if (!ok) {
+    done.reason = static_cast<int>(tok.get_reason_code());
+    done.why = PahoMessage(tok);
+  }
+  {
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    done_.push_back(std::move(done));
+  }
+  Wake();
+}
+
+void MqttPublisher::Impl::OnMessage(mqtt::const_message_ptr msg) {
+  if (!msg || options_.ha_status_topic.empty()) return;
+  if (msg->get_topic() == options_.ha_status_topic && msg->to_string() == "online") {
+    {
+      std::lock_guard<std::mutex> lock(worker_mutex_);
+      ha_birth_due_ = true;
+      wake_ = true;
+    }
+    worker_cv_.notify_all();
+  }
 }
 
 void MqttPublisher::Impl::WorkerLoop() {
   std::unique_lock<std::mutex> lock(worker_mutex_);
   while (!stop_worker_) {
     if (online_due_) {
+      online_due_ = false;
       lock.unlock();
-      PublishOnline();  // takes online_due_ under both locks
+      OnNewConnection();
       lock.lock();
       continue;
     }
-    if (!retry_at_) {
-      worker_cv_.wait(lock);
+    if (ha_birth_due_) {
+      ha_birth_due_ = false;
+      lock.unlock();
+      RepublishHomeAssistant();
+      lock.lock();
       continue;
     }
-    if (Clock::now() < *retry_at_) {
-      worker_cv_.wait_until(lock, *retry_at_);
-      continue;  // re-examine: stopped, online due, retry cancelled or due
+    if (tls_probe_due_) {
+      const std::string why = *std::exchange(tls_probe_due_, std::nullopt);
+      lock.unlock();
+      ExplainTlsFailure(why);
+      lock.lock();
+      continue;
     }
-    retry_at_.reset();
-    if (ever_connected_.load() || connected_.load()) continue;
+    if (retry_at_ && Clock::now() >= *retry_at_) {
+      retry_at_.reset();
+      if (!ever_connected_.load() && !connected_.load()) {
+        lock.unlock();
+        Connect();  // may call OnConnectFailed, which takes the lock
+        lock.lock();
+      }
+      continue;
+    }
+    wake_ = false;
     lock.unlock();
-    Connect();  // may call OnConnectFailed, which takes the lock
+    ProcessDone();
+    Feed();
+    MaybeReportBuffer(false);
+    journal_->MaybeSync();
+    LogJournalErrors();
     lock.lock();
+    if (wake_ || stop_worker_ || online_due_ || ha_birth_due_) continue;
+    // Sleep until woken, a retry is due, or a second passed (journal flush,
+    // resend after a failure).
+    auto until = Clock::now() + std::chrono::seconds(1);
+    if (retry_at_) until = std::min(until, *retry_at_);
+    if (Clock::now() < feed_not_before_) until = std::min(until, feed_not_before_);
+    worker_cv_.wait_until(lock, until);
   }
-}
-
-void MqttPublisher::Impl::PublishOnline() {
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (TakeOnlineDue() && !offline_queued_ && connected_.load()) {
-    Enqueue(status_topic_, "online", 1, true);
-  }
-}
-
-bool MqttPublisher::Impl::TakeOnlineDue() {
-  std::lock_guard<std::mutex> lock(worker_mutex_);
-  return std::exchange(online_due_, false);
-}
-
-bool MqttPublisher::Impl::QueueOfflineIfConnected() {
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (offline_queued_) return true;
-  if (!connected_.load()) return false;
-  // Connected just now, before the worker said so: "online" first, so that
-  // subscribers see the sensor came up, then "offline" last.
-  if (TakeOnlineDue()) Enqueue(status_topic_, "online", 1, true);
-  Enqueue(status_topic_, "offline", 1, true);
-  offline_queued_ = true;
-  return true;
 }
 
 void MqttPublisher::Impl::StopWorker() {
@@ -320,80 +557,242 @@ void MqttPublisher::Impl::StopWorker() {
   if (worker_.joinable()) worker_.join();
 }
 
-bool MqttPublisher::Impl::Enqueue(const std::string& topic, std::string payload, int qos,
-                                  bool retained) {
-  ++pending_;
+mqtt::message_ptr MqttPublisher::Impl::MakeMessage(const std::string& topic,
+                                                   const std::string& payload, int qos,
+                                                   bool retained,
+                                                   std::chrono::seconds expiry) const {
+  auto msg = mqtt::make_message(topic, payload, qos, retained);
+  if (v5_) {
+    mqtt::properties props;
+    if (!payload.empty() && payload.front() == '{') {
+      props.add(mqtt::property(mqtt::property::CONTENT_TYPE, std::string("application/json")));
+    }
+    if (expiry.count() > 0) {
+      props.add(mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL,
+                               static_cast<int>(expiry.count())));
+    }
+    msg->set_properties(props);
+  }
+  return msg;
+}
+
+bool MqttPublisher::Impl::PublishStatusLocked(const std::string& topic,
+                                              const std::string& payload) {
+  ++status_pending_;
   try {
-    client_->publish(mqtt::make_message(topic, std::move(payload), qos, retained), nullptr,
+    client_->publish(MakeMessage(topic, payload, 1, true, std::chrono::seconds(0)), nullptr,
                      publish_listener_);
     return true;
   } catch (const mqtt::exception& e) {
     {
       std::lock_guard<std::mutex> lock(drain_mutex_);
-      --pending_;
-    }
-    const auto n = ++dropped_;
-    if (n == 1 || n % 1000 == 0) {
-      spdlog::warn("MQTT message to {} dropped ({} so far): {}", topic, n, e.what());
+      --status_pending_;
     }
     drain_cv_.notify_all();
+    spdlog::warn("MQTT message to {} not queued: {}", topic, e.what());
     return false;
   }
 }
 
-void MqttPublisher::Impl::OnPublishDone(bool ok, const std::string& why) {
-  if (!ok) {
-    // After Shutdown, paho discards what is left; Shutdown already said how many.
-    const auto n = ++failed_;
-    if (!shut_down_.load() && (n == 1 || n % 1000 == 0)) {
-      spdlog::warn("MQTT message not delivered ({} so far): {}", n, why);
+void MqttPublisher::Impl::OnNewConnection() {
+  {
+    std::lock_guard<std::mutex> lock(status_mutex_);
+    if (offline_queued_ || !connected_.load()) return;
+    PublishStatusLocked(status_topic_, "online");
+    for (const RetainedMessage& m : options_.retained) PublishStatusLocked(m.topic, m.payload);
+  }
+  if (!options_.ha_status_topic.empty()) {
+    try {
+      client_->subscribe(options_.ha_status_topic, 1);
+    } catch (const mqtt::exception& e) {
+      spdlog::warn("MQTT subscribe to {} failed: {}", options_.ha_status_topic, e.what());
     }
   }
+  // What was in flight on the old connection is sent again, oldest first.
+  journal_->RequeueAll();
+  MaybeReportBuffer(true);
+  Feed();
+}
+
+void MqttPublisher::Impl::RepublishHomeAssistant() {
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  if (offline_queued_ || !connected_.load()) return;
+  int n = 0;
+  for (const RetainedMessage& m : options_.retained) {
+    if (m.home_assistant && PublishStatusLocked(m.topic, m.payload)) ++n;
+  }
+  spdlog::info("Home Assistant came online: {} discovery message(s) published again", n);
+}
+
+void MqttPublisher::Impl::ProcessDone() {
+  std::vector<Done> done;
   {
-    std::lock_guard<std::mutex> lock(drain_mutex_);
-    --pending_;
+    std::lock_guard<std::mutex> lock(done_mutex_);
+    done.swap(done_);
+  }
+  if (done.empty()) return;
+  for (const Done& d : done) {
+    if (d.ok) {
+      journal_->Ack(d.id);
+    } else if (d.reason >= 0x80) {
+      // The broker refused this message (MQTT 5 reason code): sending it
+      // again would be refused again.
+      if (journal_->Ack(d.id)) {
+        const auto n = ++rejected_;
+        if (n == 1 || n % 100 == 0) {
+          spdlog::error("MQTT broker refused a message (reason code {}, {} so far): {}", d.reason,
+                        n, d.why);
+        }
+      }
+    } else {
+      journal_->Requeue(d.id);
+      feed_not_before_ = Clock::now() + std::chrono::seconds(1);
+      const auto n = ++failed_;
+      if (!shut_down_.load() && (n == 1 || n % 100 == 0)) {
+        spdlog::warn("MQTT message not delivered, will be sent again ({} so far): {}", n, d.why);
+      }
+    }
   }
   drain_cv_.notify_all();
 }
 
+void MqttPublisher::Impl::Feed() {
+  if (Clock::now() < feed_not_before_) return;
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  if (offline_queued_ || !connected_.load()) return;
+  bool again = true;
+  while (again) {
+    again = false;
+    for (const JournalEntry& e : journal_->TakeForSending(kMaxInFlight)) {
+      std::chrono::seconds expiry{0};
+      if (options_.message_expiry.count() > 0) {
+        const std::int64_t age_ms = std::max<std::int64_t>(NowMs() - e.created_ms, 0);
+        const std::int64_t left_ms = options_.message_expiry.count() * 1000 - age_ms;
+        if (left_ms <= 0) {
+          journal_->Ack(e.id);
+          const auto n = ++expired_;
+          if (n == 1 || n % 100 == 0) {
+            spdlog::warn("MQTT message to {} expired before it could be sent ({} so far)", e.topic,
+                         n);
+          }
+          again = true;
+          continue;
+        }
+        expiry = std::chrono::seconds((left_ms + 999) / 1000);
+      }
+      try {
+        client_->publish(MakeMessage(e.topic, e.payload, e.qos, e.retained, expiry),
+                         IdContext(e.id), publish_listener_);
+      } catch (const mqtt::exception& ex) {
+        journal_->Requeue(e.id);
+        feed_not_before_ = Clock::now() + std::chrono::seconds(1);
+        spdlog::debug("MQTT publish not queued: {}", ex.what());
+        return;
+      }
+    }
+  }
+}
+
+void MqttPublisher::Impl::MaybeReportBuffer(bool force) {
+  if (!options_.encode_buffer_report) return;
+  const std::uint64_t dropped = journal_->dropped_total();
+  const std::uint64_t expired = expired_.load();
+  if (!force && buffer_reported_ && dropped == reported_dropped_ && expired == reported_expired_) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  if (offline_queued_ || !connected_.load()) return;
+  BufferReport r;
+  r.buffered = journal_->size();
+  r.max_buffered = static_cast<std::uint64_t>(options_.max_buffered);
+  r.dropped_total = dropped;
+  r.expired_total = expired;
+  std::string payload;
+  try {
+    payload = options_.encode_buffer_report(r);
+  } catch (const std::exception& e) {
+    spdlog::error("MQTT buffer report: {}", e.what());
+    return;
+  }
+  if (PublishStatusLocked(buffer_topic_, payload)) {
+    buffer_reported_ = true;
+    reported_dropped_ = dropped;
+    reported_expired_ = expired;
+  }
+}
+
+void MqttPublisher::Impl::LogJournalErrors() {
+  if (std::string err = journal_->TakeError(); !err.empty()) spdlog::error("{}", err);
+}
+
 void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string payload) {
-  if (shut_down_.load()) {
+  if (shutting_down_.load()) {
     spdlog::warn("MQTT message to {}/{} after shutdown dropped", options_.topic_base, topic_suffix);
     return;
   }
-  Enqueue(options_.topic_base + "/" + topic_suffix, std::move(payload), options_.qos, false);
+  const std::uint64_t dropped_before = journal_->dropped_total();
+  journal_->Append(options_.topic_base + "/" + topic_suffix, std::move(payload), options_.qos,
+                   false);
+  const std::uint64_t dropped_now = journal_->dropped_total();
+  if (dropped_now != dropped_before) {
+    // The first drop of this run, then every 1000th.
+    const auto n = ++drops_this_run_;
+    if (n == 1 || n % 1000 == 0) {
+      spdlog::warn("MQTT buffer full ({} messages): the oldest message dropped ({} in total)",
+                   options_.max_buffered, dropped_now);
+    }
+  }
+  LogJournalErrors();
+  Wake();
 }
 
 std::size_t MqttPublisher::Impl::pending() const {
-  const std::int64_t n = shut_down_.load() ? final_pending_.load() : pending_.load();
+  const std::int64_t n = shut_down_.load() ? final_pending_.load()
+                                           : static_cast<std::int64_t>(journal_->size()) +
+                                                 std::max<std::int64_t>(status_pending_.load(), 0);
   return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+bool MqttPublisher::Impl::QueueOffline(bool force) {
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  if (offline_queued_) return true;
+  if (!connected_.load()) return false;
+  {
+    // The worker has not yet announced this connection ("online" first).
+    std::lock_guard<std::mutex> worker_lock(worker_mutex_);
+    if (online_due_ && !force) return false;
+  }
+  if (!force && journal_->size() > 0) return false;
+  PublishStatusLocked(status_topic_, "offline");
+  offline_queued_ = true;
+  return true;
 }
 
 bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
   std::lock_guard<std::mutex> once(shutdown_mutex_);
   if (shut_down_.load()) return pending() == 0;
+  shutting_down_ = true;
   const auto deadline = Clock::now() + timeout;
-  // Until the deadline: "offline" as soon as there is a connection (the worker
-  // keeps retrying meanwhile), then until everything is acknowledged.
-  bool offline = QueueOfflineIfConnected();
+  Wake();
+  bool offline = false;
   while (true) {
-    if (offline && pending_.load() <= 0) break;
+    if (!offline) offline = QueueOffline(false);
+    if (offline && status_pending_.load() <= 0) break;
     const auto now = Clock::now();
-    if (now >= deadline) break;
+    if (now >= deadline) {
+      // Out of time: still say "offline" if there is a connection, briefly.
+      if (!offline && QueueOffline(true)) {
+        offline = true;
+        std::unique_lock<std::mutex> lock(drain_mutex_);
+        drain_cv_.wait_for(lock, std::chrono::milliseconds(500),
+                           [&] { return status_pending_.load() <= 0; });
+      }
+      break;
+    }
     std::unique_lock<std::mutex> lock(drain_mutex_);
-    drain_cv_.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(20)),
-                         [&] { return offline && pending_.load() <= 0; });
-    lock.unlock();
-    if (!offline) offline = QueueOfflineIfConnected();
+    drain_cv_.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(20)));
   }
   StopWorker();
-  // An "offline" never queued (no connection) counts as unacknowledged too.
-  const std::int64_t left = std::max<std::int64_t>(pending_.load(), 0) + (offline ? 0 : 1);
-  final_pending_ = left;
-  shut_down_ = true;
-  if (left > 0) {
-    spdlog::warn("MQTT shutdown: {} message(s) not acknowledged by {}", left, options_.uri);
-  }
   try {
     // Everything acknowledged (or given up on): a short grace is enough.
     client_->disconnect(std::chrono::milliseconds(500))->wait_for(std::chrono::seconds(2));
@@ -401,6 +800,22 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
     spdlog::debug("MQTT disconnect: {}", e.what());
   }
   connected_ = false;
+  ProcessDone();  // late acknowledgements
+  journal_->Tidy();
+  journal_->Sync();
+  LogJournalErrors();
+  const std::size_t kept = journal_->size();
+  // An "offline" never queued (no connection) counts as unacknowledged too.
+  const std::int64_t left = static_cast<std::int64_t>(kept) +
+                            std::max<std::int64_t>(status_pending_.load(), 0) + (offline ? 0 : 1);
+  final_pending_ = left;
+  shut_down_ = true;
+  if (left > 0) {
+    spdlog::warn(
+        "MQTT shutdown: {} message(s) not acknowledged by {}; {} kept in {} for the next "
+        "start",
+        left, options_.uri, kept, journal_->path());
+  }
   return left == 0;
 }
 
@@ -417,6 +832,12 @@ std::size_t MqttPublisher::pending() const { return impl_->pending(); }
 
 bool MqttPublisher::connected() const { return impl_->connected(); }
 
+std::uint64_t MqttPublisher::dropped() const { return impl_->dropped(); }
+
+std::string MqttPublisher::last_error() const { return impl_->last_error(); }
+
 bool MqttPublisher::Shutdown(std::chrono::milliseconds timeout) { return impl_->Shutdown(timeout); }
+
+std::size_t MqttPublisher::buffered() const { return impl_->buffered(); }
 
 }  // namespace footfall::transport

@@ -1,33 +1,73 @@
 // Purpose: the MQTT side of the sensor (paho.mqtt.cpp 1.2 async client). A
 // retained <base>/status is "online" once connected and "offline" as the Last
-// Will and at a clean shutdown. Messages are published with the configured QoS,
-// buffered while the broker is unreachable, and retried with automatic
-// reconnect (capped backoff). Paho's callbacks run on paho's thread; this class
-// only touches atomics and a mutex-protected count from them.
+// Will and at a clean shutdown; after "online", at every connection, the
+// retained announcements (info, Home Assistant discovery) and the buffer
+// report (<base>/buffer) are published. Data messages go through an on-disk
+// journal (message_journal.h) under the state directory: they survive a
+// restart of footfalld until the broker acknowledges them, and when the
+// journal is full the oldest are dropped and counted. Reconnects are automatic
+// with capped backoff. Optional TLS, user name and password, MQTT 3.1.1 or 5
+// (content type, message expiry). Paho's callbacks run on paho's thread; this
+// class only touches atomics and short leaf locks from them.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transport/publisher.h"
 
 namespace footfall::transport {
 
+// A retained message published after "online" at every connection.
+struct RetainedMessage {
+  std::string topic;  // full topic
+  std::string payload;
+  // Published again when the Home Assistant birth message ("online" on
+  // MqttOptions::ha_status_topic) arrives.
+  bool home_assistant = false;
+};
+
+// What <base>/buffer reports.
+struct BufferReport {
+  std::uint64_t buffered = 0;       // unacknowledged messages in the journal
+  std::uint64_t max_buffered = 0;   // the bound
+  std::uint64_t dropped_total = 0;  // dropped because the journal was full, ever
+  std::uint64_t expired_total = 0;  // not sent because their expiry had passed, this run
+};
+
 struct MqttOptions {
   std::string uri = "tcp://127.0.0.1:1883";
-  std::string client_id;      // stable per sensor
-  std::string topic_base;     // <prefix>/<site>/<sensor>
+  std::string client_id;     // stable per sensor
+  std::string topic_base;    // <prefix>/<site>/<sensor>
+  std::string journal_path;  // the on-disk buffer, e.g. <state_dir>/mqtt-journal
   int qos = 1;
-  int max_buffered = 100000;  // offline buffer bound (messages)
+  int max_buffered = 100000;  // journal bound (messages)
+  int mqtt_version = 4;       // 4 = MQTT 3.1.1, 5 = MQTT 5
+  // MQTT 5 only: MESSAGE_EXPIRY_INTERVAL of the data messages (0 = none),
+  // counted from when the message was journaled.
+  std::chrono::seconds message_expiry{0};
   std::chrono::seconds keep_alive{30};
   std::chrono::seconds min_retry{1};
   std::chrono::seconds max_retry{60};
+  // TLS (ssl://, mqtts://, wss://). Empty ca_file: the system's CAs.
+  std::string ca_file;
+  std::string cert_file;  // client certificate (PEM), with key_file
+  std::string key_file;
+  bool verify = true;  // verify the server's certificate and host name
+  std::string username;
+  std::string password;  // a secret: never logged
+  std::vector<RetainedMessage> retained;
+  std::string ha_status_topic;  // e.g. "homeassistant/status"; empty: not watched
+  // Encodes the retained <base>/buffer payload; empty: no buffer report.
+  std::function<std::string(const BufferReport&)> encode_buffer_report;
 };
 
-// Connection events for logs and the status line; called on paho's thread.
+// Connection events for logs; called on paho's or the worker's thread.
 struct MqttEvents {
   std::function<void()> on_connected;
   std::function<void(const std::string& why)> on_connection_lost;
@@ -36,15 +76,22 @@ struct MqttEvents {
 
 class MqttPublisher final : public Publisher {
  public:
-  // Creates the client and starts connecting in the background (does not wait
-  // for the broker). Throws std::runtime_error on an invalid URI or options.
+  // Opens the journal (resending what it holds once connected), creates the
+  // client and starts connecting in the background (does not wait for the
+  // broker). Throws std::runtime_error on an invalid URI or options, or an
+  // unusable journal.
   MqttPublisher(MqttOptions options, MqttEvents events);
   ~MqttPublisher() override;
 
   void Publish(const std::string& topic_suffix, std::string payload) override;
   std::size_t pending() const override;
   bool connected() const override;
+  std::uint64_t dropped() const override;
+  std::string last_error() const override;
   bool Shutdown(std::chrono::milliseconds timeout) override;
+
+  // Messages the journal holds (unacknowledged data messages).
+  std::size_t buffered() const;
 
  private:
   class Impl;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace footfall::transport {
@@ -18,6 +19,12 @@ class Publisher {
   // Messages queued but not yet acknowledged by the broker.
   virtual std::size_t pending() const = 0;
   virtual bool connected() const = 0;
+  // Messages dropped because the offline buffer was full (oldest first), over
+  // the life of the state directory.
+  virtual std::uint64_t dropped() const { return 0; }
+  // Why the last connection attempt failed or the connection was lost, or ""
+  // while connected (status line, logs). Never contains secrets.
+  virtual std::string last_error() const { return ""; }
   // Publishes the retained "offline" status, waits up to `timeout` for every
   // pending message to be acknowledged, then disconnects. Returns true if
   // nothing was left unacknowledged.

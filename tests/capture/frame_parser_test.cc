@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "capture/mac_address.h"
+#include "capture/test_frames.h"
 
 namespace footfall::capture {
 
@@ -43,120 +44,6 @@ static void PrintTo(FrameClass c, std::ostream* os) {
 }
 
 namespace {
-
-using Buffer = std::vector<std::uint8_t>;
-
-// A made-up, locally administered unicast transmitter address.
-constexpr std::array<std::uint8_t, 6> kTa = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
-constexpr std::size_t kTaOffset = 10;  // addr2 inside the 802.11 header
-
-constexpr std::uint32_t kExt = 1u << 31;
-constexpr std::uint32_t kRadiotapNs = 1u << 29;
-constexpr std::uint32_t kVendorNs = 1u << 30;
-constexpr std::uint32_t Bit(unsigned b) { return 1u << b; }
-
-// Little-endian byte writer whose alignment counts from the first byte, as
-// radiotap's does from the start of its header.
-class Bytes {
- public:
-  Bytes& U8(std::uint8_t v) {
-    b_.push_back(v);
-    return *this;
-  }
-  Bytes& U16(std::uint16_t v) { return U8(v & 0xFF).U8(static_cast<std::uint8_t>(v >> 8)); }
-  Bytes& U32(std::uint32_t v) { return U16(v & 0xFFFF).U16(static_cast<std::uint16_t>(v >> 16)); }
-  Bytes& U64(std::uint64_t v) {
-    return U32(v & 0xFFFFFFFFu).U32(static_cast<std::uint32_t>(v >> 32));
-  }
-  // Pads with `fill` (not zero, so a misaligned read shows) to a multiple of n.
-  Bytes& Align(std::size_t n, std::uint8_t fill = 0xEE) {
-    while (b_.size() % n != 0) b_.push_back(fill);
-    return *this;
-  }
-  Bytes& Fill(std::size_t n, std::uint8_t v) {
-    b_.insert(b_.end(), n, v);
-    return *this;
-  }
-  Bytes& Raw(const Buffer& v) {
-    b_.insert(b_.end(), v.begin(), v.end());
-    return *this;
-  }
-  std::size_t size() const { return b_.size(); }
-  Buffer& bytes() { return b_; }
-
- private:
-  Buffer b_;
-};
-
-// Starts a radiotap header (version 0) with the given present words; fields
-// are appended by the caller, then FinishRadiotap() sets it_len.
-Bytes StartRadiotap(std::initializer_list<std::uint32_t> words) {
-  Bytes rt;
-  rt.U8(0).U8(0).U16(0);
-  for (std::uint32_t w : words) rt.U32(w);
-  return rt;
-}
-
-Buffer FinishRadiotap(Bytes rt) {
-  Buffer b = rt.bytes();
-  b[2] = static_cast<std::uint8_t>(b.size() & 0xFF);
-  b[3] = static_cast<std::uint8_t>(b.size() >> 8);
-  return b;
-}
-
-// The smallest radiotap header: no fields at all.
-Buffer MinimalRadiotap() { return FinishRadiotap(StartRadiotap({0})); }
-
-// A radiotap header with just the Flags field.
-Buffer RadiotapWithFlags(std::uint8_t flags) {
-  Bytes rt = StartRadiotap({Bit(1)});
-  rt.U8(flags);
-  return FinishRadiotap(rt);
-}
-
-// Standard information elements of a probe request: SSID "cafe" and rates.
-Buffer DefaultIes() { return {0, 4, 'c', 'a', 'f', 'e', 1, 4, 0x82, 0x84, 0x8B, 0x96}; }
-
-// An 802.11 management frame: fc, duration, addr1..3, sequence control.
-Buffer MgmtFrame(std::uint8_t fc0, const std::array<std::uint8_t, 6>& ta, std::uint16_t seq,
-                 const Buffer& body) {
-  Bytes f;
-  f.U8(fc0).U8(0).U16(0);
-  f.Fill(6, 0xFF);  // addr1: broadcast
-  for (auto b : ta) f.U8(b);
-  f.Fill(6, 0xFF);                                      // addr3: wildcard BSSID
-  f.U16(static_cast<std::uint16_t>((seq << 4) | 0x3));  // fragment bits must be ignored
-  f.Raw(body);
-  return f.bytes();
-}
-
-Buffer Probe(const Buffer& ies = DefaultIes(), std::uint16_t seq = 0xABC) {
-  return MgmtFrame(0x40, kTa, seq, ies);
-}
-
-Buffer WithFcs(Buffer frame) {
-  const std::uint32_t fcs = Crc32(frame.data(), frame.size());
-  for (int i = 0; i < 4; ++i) frame.push_back(static_cast<std::uint8_t>(fcs >> (8 * i)));
-  return frame;
-}
-
-Buffer Concat(const Buffer& a, const Buffer& b) {
-  Buffer out = a;
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
-
-ParseResult Parse(Buffer& b, int link_type = kLinkTypeRadiotap, std::size_t wirelen = 0) {
-  return ParseFrame(link_type, b.data(), b.size(), wirelen == 0 ? b.size() : wirelen);
-}
-
-bool SameAsTa(const std::uint8_t* p) { return std::memcmp(p, kTa.data(), kTa.size()) == 0; }
-bool AllZero(const std::uint8_t* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    if (p[i] != 0) return false;
-  }
-  return true;
-}
 
 // Checks a successfully parsed probe built by Probe(): transmitter copied out
 // and wiped at `frame_offset + 10` in the buffer, IEs as built.
@@ -207,9 +94,16 @@ TEST(Crc32Test, SliceBy8MatchesBitwiseAtEveryLengthAndOffset) {
 TEST(FrameParserTest, SupportedLinkTypes) {
   EXPECT_TRUE(IsSupportedLinkType(127));
   EXPECT_TRUE(IsSupportedLinkType(105));
+  EXPECT_TRUE(IsSupportedLinkType(192));  // PPI
+  EXPECT_TRUE(IsSupportedLinkType(119));  // Prism
+  EXPECT_TRUE(IsSupportedLinkType(163));  // AVS
   EXPECT_FALSE(IsSupportedLinkType(1));
-  EXPECT_FALSE(IsSupportedLinkType(192));  // PPI
-  EXPECT_FALSE(IsSupportedLinkType(119));  // Prism
+  EXPECT_FALSE(IsSupportedLinkType(0));
+  EXPECT_FALSE(IsSupportedLinkType(-1));
+  const std::string text = SupportedLinkTypesText();
+  for (const char* number : {"127", "105", "192", "119", "163"}) {
+    EXPECT_NE(text.find(number), std::string::npos) << number;
+  }
 }
 
 TEST(FrameParserTest, UnsupportedLinkTypeIsMalformed) {
@@ -315,15 +209,29 @@ TEST(FrameParserTest, FhssIsAlignedToTwo) {
   EXPECT_EQ(r.probe.radio.signal_dbm, -33);
 }
 
-TEST(FrameParserTest, SignalKeptAsReported) {
-  for (int dbm : {-128, -120, -1, 0, 26, 127}) {
+TEST(FrameParserTest, SignalInRangeKeptOutOfRangeAbsentAndFlagged) {
+  for (int dbm : {-120, -119, -90, -1, 0}) {
     Bytes rt = StartRadiotap({Bit(5)});
     rt.U8(static_cast<std::uint8_t>(static_cast<std::int8_t>(dbm)));
     Buffer b = Concat(FinishRadiotap(rt), Probe());
     ParseResult r = Parse(b);
     ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest);
     EXPECT_EQ(r.probe.radio.signal_dbm, dbm);
+    EXPECT_FALSE(r.probe.radio.signal_out_of_range) << dbm;
   }
+  // +26 dBm is in real captures; -121 and below is below any receiver's floor.
+  for (int dbm : {-128, -121, 1, 26, 127}) {
+    Bytes rt = StartRadiotap({Bit(5)});
+    rt.U8(static_cast<std::uint8_t>(static_cast<std::int8_t>(dbm)));
+    Buffer b = Concat(FinishRadiotap(rt), Probe());
+    ParseResult r = Parse(b);
+    ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest) << "the frame itself is fine";
+    EXPECT_FALSE(r.probe.radio.signal_dbm.has_value()) << dbm;
+    EXPECT_TRUE(r.probe.radio.signal_out_of_range) << dbm;
+  }
+  // No signal field at all: absent, not out of range.
+  Buffer c = Concat(MinimalRadiotap(), Probe());
+  EXPECT_FALSE(Parse(c).probe.radio.signal_out_of_range);
 }
 
 // Alignment and size of every radiotap-namespace field, written out here
@@ -425,6 +333,129 @@ TEST(FrameParserTest, SignalOnlyInSecondWord) {
   ParseResult r = Parse(b);
   ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest);
   EXPECT_EQ(r.probe.radio.signal_dbm, -77);
+}
+
+// Per-antenna layout without a combined value: word 0 has Flags and a
+// radiotap namespace reset, words 1 and 2 one chain each (signal, antenna).
+Buffer ChainsOnly(int chain0, int chain1) {
+  Bytes rt = StartRadiotap(
+      {Bit(1) | kRadiotapNs | kExt, Bit(5) | Bit(11) | kRadiotapNs | kExt, Bit(5) | Bit(11)});
+  rt.U8(0).U8(static_cast<std::uint8_t>(chain0)).U8(0);
+  rt.U8(static_cast<std::uint8_t>(chain1)).U8(1);
+  return Concat(FinishRadiotap(rt), Probe());
+}
+
+// The same with a combined signal in word 0.
+Buffer CombinedAndChains(int combined, int chain0, int chain1) {
+  Bytes rt = StartRadiotap({Bit(1) | Bit(5) | kRadiotapNs | kExt,
+                            Bit(5) | Bit(11) | kRadiotapNs | kExt, Bit(5) | Bit(11)});
+  rt.U8(0).U8(static_cast<std::uint8_t>(combined));
+  rt.U8(static_cast<std::uint8_t>(chain0)).U8(0);
+  rt.U8(static_cast<std::uint8_t>(chain1)).U8(1);
+  return Concat(FinishRadiotap(rt), Probe());
+}
+
+TEST(FrameParserTest, StrongestChainWithoutCombinedSignal) {
+  for (auto [a, b, want] : {std::array<int, 3>{-70, -55, -55}, std::array<int, 3>{-40, -90, -40},
+                            std::array<int, 3>{-61, -61, -61}}) {
+    Buffer buf = ChainsOnly(a, b);
+    ParseResult r = Parse(buf);
+    ExpectProbe(r, buf, buf.size() - Probe().size());
+    EXPECT_EQ(r.probe.radio.signal_dbm, want) << a << " " << b;
+    EXPECT_FALSE(r.probe.radio.signal_out_of_range);
+  }
+}
+
+TEST(FrameParserTest, CombinedSignalWinsOverAStrongerChain) {
+  Buffer b = CombinedAndChains(-70, -40, -80);
+  ParseResult r = Parse(b);
+  ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest);
+  EXPECT_EQ(r.probe.radio.signal_dbm, -70);
+}
+
+TEST(FrameParserTest, OutOfRangeSignalsAreSkippedForTheNextCandidate) {
+  // Combined +26: the strongest chain in range is used instead.
+  Buffer a = CombinedAndChains(26, -60, -58);
+  ParseResult ra = Parse(a);
+  EXPECT_EQ(ra.probe.radio.signal_dbm, -58);
+  EXPECT_TRUE(ra.probe.radio.signal_out_of_range);
+  // A chain out of range is skipped, even though it is the "strongest".
+  Buffer b = ChainsOnly(20, -66);
+  ParseResult rb = Parse(b);
+  EXPECT_EQ(rb.probe.radio.signal_dbm, -66);
+  EXPECT_TRUE(rb.probe.radio.signal_out_of_range);
+  // A good combined value with a broken chain: the combined one, flagged.
+  Buffer c = CombinedAndChains(-50, -128, -52);
+  ParseResult rc = Parse(c);
+  EXPECT_EQ(rc.probe.radio.signal_dbm, -50);
+  EXPECT_TRUE(rc.probe.radio.signal_out_of_range);
+  // Nothing usable at all.
+  Buffer d = CombinedAndChains(30, 127, -121);
+  ParseResult rd = Parse(d);
+  ASSERT_EQ(rd.frame_class, FrameClass::kProbeRequest);
+  EXPECT_FALSE(rd.probe.radio.signal_dbm.has_value());
+  EXPECT_TRUE(rd.probe.radio.signal_out_of_range);
+}
+
+TEST(FrameParserTest, SignalAfterVendorNamespaceIsAChain) {
+  // Word 0: vendor namespace; word 1 (vendor) returns to radiotap; word 2 has
+  // the signal: a later radiotap namespace, so a chain, used for lack of a
+  // combined value.
+  Bytes rt = StartRadiotap({kVendorNs | kExt, kRadiotapNs | kExt, Bit(5)});
+  rt.U8(0x00).U8(0x11).U8(0x22).U8(0).U16(2).Fill(2, 0x99);
+  rt.U8(static_cast<std::uint8_t>(-47));
+  Buffer b = Concat(FinishRadiotap(rt), Probe());
+  ParseResult r = Parse(b);
+  ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest) << (r.reason ? r.reason : "");
+  EXPECT_EQ(r.probe.radio.signal_dbm, -47);
+}
+
+// ---- Frequency and band ---------------------------------------------------------
+
+TEST(FrameParserTest, BandOfFrequency) {
+  EXPECT_EQ(BandOf(2412), Band::k2_4GHz);
+  EXPECT_EQ(BandOf(2484), Band::k2_4GHz);  // channel 14
+  EXPECT_EQ(BandOf(4920), Band::k5GHz);    // 4.9 GHz public safety
+  EXPECT_EQ(BandOf(5180), Band::k5GHz);
+  EXPECT_EQ(BandOf(5885), Band::k5GHz);  // channel 177, the last 5 GHz one
+  EXPECT_EQ(BandOf(5935), Band::k6GHz);  // 6 GHz channel 2
+  EXPECT_EQ(BandOf(5955), Band::k6GHz);  // 6 GHz channel 1
+  EXPECT_EQ(BandOf(7115), Band::k6GHz);  // 6 GHz channel 233
+  EXPECT_EQ(BandOf(0), Band::kUnknown);
+  EXPECT_EQ(BandOf(2399), Band::kUnknown);
+  EXPECT_EQ(BandOf(902), Band::kUnknown);    // 802.11ah
+  EXPECT_EQ(BandOf(58320), Band::kUnknown);  // 60 GHz
+  EXPECT_STREQ(BandName(Band::k2_4GHz), "2.4 GHz");
+  EXPECT_STREQ(BandName(Band::k5GHz), "5 GHz");
+  EXPECT_STREQ(BandName(Band::k6GHz), "6 GHz");
+  EXPECT_STREQ(BandName(Band::kUnknown), "unknown");
+}
+
+TEST(FrameParserTest, RadiotapChannelGivesBand) {
+  for (auto [mhz, band] : {std::pair<std::uint16_t, Band>{2437, Band::k2_4GHz},
+                           {5500, Band::k5GHz},
+                           {6115, Band::k6GHz}}) {
+    Bytes rt = StartRadiotap({Bit(3)});
+    rt.U16(mhz).U16(0);
+    Buffer b = Concat(FinishRadiotap(rt), Probe());
+    ParseResult r = Parse(b);
+    ASSERT_EQ(r.frame_class, FrameClass::kProbeRequest);
+    EXPECT_EQ(r.probe.radio.frequency_mhz, mhz);
+    EXPECT_EQ(r.probe.radio.band, band) << mhz;
+  }
+  // XChannel alone, 6 GHz.
+  Bytes x = StartRadiotap({Bit(18)});
+  x.U32(0).U16(6415).U8(93).U8(0);
+  Buffer bx = Concat(FinishRadiotap(x), Probe());
+  EXPECT_EQ(Parse(bx).probe.radio.band, Band::k6GHz);
+  // No channel: unknown.
+  Buffer none = Concat(MinimalRadiotap(), Probe());
+  EXPECT_EQ(Parse(none).probe.radio.band, Band::kUnknown);
+  // Frequency 0 means "unknown", not a frequency.
+  Bytes z = StartRadiotap({Bit(3)});
+  z.U16(0).U16(0);
+  Buffer bz = Concat(FinishRadiotap(z), Probe());
+  EXPECT_FALSE(Parse(bz).probe.radio.frequency_mhz.has_value());
 }
 
 TEST(FrameParserTest, VendorNamespaceSkipped) {
@@ -686,6 +717,39 @@ TEST(FrameParserTest, CorrectFcs) {
   ExpectProbe(r, b, 9);  // the FCS is not taken as elements
   EXPECT_TRUE(r.probe.radio.has_fcs);
   EXPECT_FALSE(r.probe.radio.bad_fcs_flag);
+  EXPECT_EQ(r.fcs, FcsCheck::kGood);
+  // Without an FCS nothing is checked.
+  Buffer c = Concat(MinimalRadiotap(), Probe());
+  EXPECT_EQ(Parse(c).fcs, FcsCheck::kNotChecked);
+}
+
+TEST(FrameParserTest, FlaggedAndMismatchedAreToldApart) {
+  // Not flagged, CRC wrong: a mismatch the driver did not notice.
+  Buffer bad = WithFcs(Probe());
+  bad[bad.size() - 1] ^= 0x01;
+  Buffer a = Concat(RadiotapWithFlags(0x10), bad);
+  ParseResult ra = Parse(a);
+  EXPECT_EQ(ra.frame_class, FrameClass::kBadFcs);
+  EXPECT_EQ(ra.fcs, FcsCheck::kMismatch);
+  // Flagged, CRC right: the driver's word is taken.
+  Buffer b = Concat(RadiotapWithFlags(0x50), WithFcs(Probe()));
+  ParseResult rb = Parse(b);
+  EXPECT_EQ(rb.frame_class, FrameClass::kBadFcs);
+  EXPECT_EQ(rb.fcs, FcsCheck::kFlaggedBad);
+  // Flagged and wrong: counted once, as flagged.
+  Buffer c = Concat(RadiotapWithFlags(0x50), bad);
+  ParseResult rc = Parse(c);
+  EXPECT_EQ(rc.frame_class, FrameClass::kBadFcs);
+  EXPECT_EQ(rc.fcs, FcsCheck::kFlaggedBad);
+}
+
+TEST(FrameParserTest, FcsOfOtherFramesIsNotJudged) {
+  // A beacon flagged bad, and a data frame whose CRC does not match: neither
+  // would be used, so neither is counted as a bad FCS.
+  ExpectOther(Concat(RadiotapWithFlags(0x50), WithFcs(MgmtFrame(0x80, kTa, 1, Buffer(12, 0)))));
+  Buffer data = WithFcs(MgmtFrame(0x08, kTa, 1, Buffer(40, 0)));
+  data[30] ^= 0x40;
+  ExpectOther(Concat(RadiotapWithFlags(0x10), data));
 }
 
 TEST(FrameParserTest, WrongFcsNotFlaggedIsBadFcs) {
@@ -790,34 +854,51 @@ void CheckSane(const ParseResult& r, const Buffer& b) {
   }
 }
 
-std::vector<Buffer> Seeds() {
-  std::vector<Buffer> seeds;
-  seeds.push_back(Concat(MinimalRadiotap(), Probe()));
-  seeds.push_back(Concat(RadiotapWithFlags(0x10), WithFcs(Probe())));
+struct Seed {
+  int link_type;
+  Buffer bytes;
+};
+
+std::vector<Seed> Seeds() {
+  std::vector<Seed> seeds;
+  const auto radiotap = [&](Buffer b) { seeds.push_back({kLinkTypeRadiotap, std::move(b)}); };
+  radiotap(Concat(MinimalRadiotap(), Probe()));
+  radiotap(Concat(RadiotapWithFlags(0x10), WithFcs(Probe())));
   Bytes rt = StartRadiotap({Bit(0) | Bit(1) | Bit(2) | Bit(3) | Bit(5) | kRadiotapNs | kExt,
                             Bit(5) | Bit(11) | kVendorNs | kExt, Bit(0) | kRadiotapNs | kExt,
                             Bit(5) | Bit(18) | Bit(21) | Bit(22)});
   rt.Align(8).U64(1).U8(0x10).U8(2).U16(2412).U16(0).U8(0xC0).U8(0xC1).U8(0);
   rt.Align(2).U8(0).U8(0x11).U8(0x22).U8(1).U16(3).Fill(3, 7);
   rt.U8(0xC2).Align(4).Fill(8, 1).Align(2).Fill(12, 2).Align(8).Fill(12, 3);
-  seeds.push_back(Concat(FinishRadiotap(rt), WithFcs(Probe())));
-  seeds.push_back(Probe());
-  seeds.push_back(Concat(MinimalRadiotap(), MgmtFrame(0x80, kTa, 1, Buffer(30, 0))));
+  radiotap(Concat(FinishRadiotap(rt), WithFcs(Probe())));
+  seeds.push_back({kLinkTypeIeee80211, Probe()});
+  radiotap(Concat(MinimalRadiotap(), MgmtFrame(0x80, kTa, 1, Buffer(30, 0))));
+  PpiCommon common;
+  common.flags = 0x1;
+  common.frequency = 2437;
+  common.signal = -50;
+  seeds.push_back({kLinkTypePpi, Concat(PpiHeader({{7, Buffer(5, 1)}, CommonField(common)}, true),
+                                        WithFcs(Probe()))});
+  seeds.push_back({kLinkTypePrism, Concat(StandardPrism(-60, 6), Probe())});
+  seeds.push_back({kLinkTypeAvs, Concat(AvsHeader(2412, kAvsSsiDbm, -70), Probe())});
   return seeds;
 }
 
 TEST(FrameParserTest, RandomAndMutatedBuffersNeverMisbehave) {
   std::mt19937_64 rng(20240208);
-  const std::vector<Buffer> seeds = Seeds();
+  const std::vector<Seed> seeds = Seeds();
   // Sanity of the seeds themselves.
-  for (Buffer s : seeds) {
-    ParseResult r = Parse(s, s[0] == 0 ? kLinkTypeRadiotap : kLinkTypeIeee80211);
+  for (Seed s : seeds) {
+    ParseResult r = Parse(s.bytes, s.link_type);
     EXPECT_NE(r.frame_class, FrameClass::kMalformed) << (r.reason ? r.reason : "");
   }
+  constexpr int kLinkTypes[] = {kLinkTypeRadiotap, kLinkTypeIeee80211, kLinkTypePpi, kLinkTypePrism,
+                                kLinkTypeAvs};
   constexpr int kIterations = 300000;
   int counts[4] = {};
   for (int i = 0; i < kIterations; ++i) {
     Buffer buf;
+    int link_type = kLinkTypeRadiotap;
     if (i % 8 == 0) {
       // Random bytes, occasionally starting like a radiotap header.
       buf.resize(rng() % 96);
@@ -827,8 +908,12 @@ TEST(FrameParserTest, RandomAndMutatedBuffersNeverMisbehave) {
         buf[2] = static_cast<std::uint8_t>(rng() % (buf.size() + 4));
         buf[3] = 0;
       }
+      link_type = kLinkTypes[rng() % std::size(kLinkTypes)];
     } else {
-      buf = seeds[rng() % seeds.size()];
+      const Seed& seed = seeds[rng() % seeds.size()];
+      buf = seed.bytes;
+      // Mostly the seed's own link type; sometimes another one.
+      link_type = rng() % 8 == 0 ? kLinkTypes[rng() % std::size(kLinkTypes)] : seed.link_type;
       const int mutations = 1 + static_cast<int>(rng() % 4);
       for (int m = 0; m < mutations && !buf.empty(); ++m) {
         switch (rng() % 5) {
@@ -841,8 +926,8 @@ TEST(FrameParserTest, RandomAndMutatedBuffersNeverMisbehave) {
           case 2:  // truncate
             buf.resize(rng() % buf.size());
             break;
-          case 3:  // random byte in the radiotap length or a present word
-            buf[rng() % std::min<std::size_t>(buf.size(), 24)] = static_cast<std::uint8_t>(rng());
+          case 3:  // random byte in a header's length, present words or fields
+            buf[rng() % std::min<std::size_t>(buf.size(), 48)] = static_cast<std::uint8_t>(rng());
             break;
           case 4:  // grow with junk
             buf.resize(buf.size() + rng() % 16, static_cast<std::uint8_t>(rng()));
@@ -852,7 +937,6 @@ TEST(FrameParserTest, RandomAndMutatedBuffersNeverMisbehave) {
     }
     // An exact-size heap copy, so that ASan sees any read past the end.
     Buffer exact(buf.begin(), buf.end());
-    const int link_type = (rng() % 4 == 0) ? kLinkTypeIeee80211 : kLinkTypeRadiotap;
     const std::size_t wirelen = exact.size() + ((rng() % 4 == 0) ? rng() % 64 : 0);
     ParseResult r = ParseFrame(link_type, exact.data(), exact.size(), wirelen);
     CheckSane(r, exact);

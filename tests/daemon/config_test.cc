@@ -41,7 +41,7 @@ TEST(ConfigTest, DefaultsFromMinimalConfig) {
   const Config d;
   EXPECT_EQ(c.site, "site");
   EXPECT_EQ(c.sensor_id, "sensor");
-  EXPECT_EQ(c.source, "pcap:mon0");
+  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.speed, d.speed);
   EXPECT_EQ(c.snaplen, 2048);
   EXPECT_EQ(c.buffer_size_kib, 4096);
@@ -96,7 +96,7 @@ level = "debug"
   const Config& c = r.config;
   EXPECT_EQ(c.site, "store-42");
   EXPECT_EQ(c.sensor_id, "door_1");
-  EXPECT_EQ(c.source, "file:/data/x.pcapng");
+  EXPECT_EQ(c.sources, std::vector<std::string>{"file:/data/x.pcapng"});
   EXPECT_DOUBLE_EQ(c.speed, 2.5);
   EXPECT_EQ(c.snaplen, 512);
   EXPECT_EQ(c.buffer_size_kib, 128);
@@ -238,6 +238,40 @@ TEST(ConfigTest, TypeErrorsNameTheExpectedType) {
   EXPECT_THAT(r.errors, ElementsAre("t.toml:1:8: error: mqtt: expected a table, got an integer"));
 }
 
+TEST(ConfigTest, SeveralSources) {
+  const ConfigResult r =
+      Parse("[capture]\nsources = [\"pcap:mon0\", \"pcap:mon1\"]\nstats_interval_s = 2\n");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
+  EXPECT_THAT(r.warnings, IsEmpty());
+  EXPECT_EQ(r.config.sources, (std::vector<std::string>{"pcap:mon0", "pcap:mon1"}));
+  EXPECT_EQ(r.config.stats_interval, std::chrono::seconds(2));
+  // One entry is the same as source = "...", a file included.
+  const ConfigResult one = Parse("[capture]\nsources = [\"file:/x.pcap\"]\n");
+  ASSERT_TRUE(one.ok()) << ::testing::PrintToString(one.errors);
+  EXPECT_EQ(one.config.sources, std::vector<std::string>{"file:/x.pcap"});
+}
+
+TEST(ConfigTest, SourcesErrors) {
+  EXPECT_EQ(OneError("capture", "source = \"pcap:a\"\nsources = [\"pcap:b\"]"),
+            "t.toml:3:11: error: capture.sources: give either source or sources, not both "
+            "(source = \"X\" is short for sources = [\"X\"])");
+  EXPECT_EQ(OneError("capture", "sources = []"),
+            "t.toml:2:11: error: capture.sources: must list at least one source");
+  EXPECT_EQ(OneError("capture", "sources = \"pcap:a\""),
+            "t.toml:2:11: error: capture.sources: expected an array of strings, got a string");
+  EXPECT_EQ(OneError("capture", "sources = [\"pcap:a\", 5]"),
+            "t.toml:2:22: error: capture.sources: expected a string, got an integer");
+  EXPECT_EQ(OneError("capture", "sources = [\"pcap:a\", \"pcap:a\"]"),
+            "t.toml:2:22: error: capture.sources: \"pcap:a\" is listed twice");
+  EXPECT_THAT(OneError("capture", "sources = [\"pcap:a\", \"file:/x.pcap\"]"),
+              StartsWith("t.toml:2:22: error: capture.sources: a file (\"file:/x.pcap\") is "
+                         "replayed on its own"));
+  EXPECT_THAT(OneError("capture", "sources = [\"pcap:a\", \"eth0\"]"),
+              StartsWith("t.toml:2:22: error: capture.sources: must be \"file:PATH\""));
+  EXPECT_THAT(OneError("capture", "sources = [\"pcap:a\"]\nstats_interval_s = 0"),
+              StartsWith("t.toml:3:20: error: capture.stats_interval_s: must be 1 to 3600"));
+}
+
 TEST(ConfigTest, MissingSource) {
   EXPECT_THAT(Parse("").errors,
               ElementsAre("t.toml:1:1: error: capture.source: required key is missing (e.g. "
@@ -295,26 +329,29 @@ source = "pcap:mon0"
 sped = 2
 [mqtt.tls]
 ca = "x"
-[metrics]
+[telemetry]
 port = 9
 )");
   EXPECT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
   EXPECT_THAT(r.warnings, ElementsAre("t.toml:1:1: warning: top: unknown key (ignored)",
                                       "t.toml:4:1: warning: capture.sped: unknown key (ignored)",
                                       "t.toml:5:7: warning: mqtt.tls: unknown key (ignored)",
-                                      "t.toml:7:2: warning: metrics: unknown key (ignored)"));
+                                      "t.toml:7:2: warning: telemetry: unknown key (ignored)"));
 }
 
 TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:caps/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.source,
+                .config.sources.at(0),
             "file:/etc/footfall/caps/a.pcap");
   EXPECT_EQ(
-      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.source,
+      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.sources.at(0),
       "file:/etc/a.pcap");
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:/abs/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.source,
+                .config.sources.at(0),
             "file:/abs/a.pcap");
+  EXPECT_EQ(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n", "/etc/footfall/f.toml")
+                .config.sources,
+            std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
 
   testing::TempDir dir;
   const std::string path = dir.File("footfall.toml");
@@ -322,7 +359,7 @@ TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
                      "[capture]\nsource = \"file:samples/x.pcap\"\n[state]\ndir = \"state\"\n");
   const ConfigResult r = LoadConfig(path);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
-  EXPECT_EQ(r.config.source, "file:" + dir.path() + "/samples/x.pcap");
+  EXPECT_EQ(r.config.sources.at(0), "file:" + dir.path() + "/samples/x.pcap");
   EXPECT_EQ(r.config.state_dir, dir.path() + "/state");
 }
 
@@ -347,13 +384,14 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_THAT(r.warnings, IsEmpty());
   const Config& c = r.config;
   Config d;
-  EXPECT_EQ(c.source, "pcap:mon0");
+  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.site, d.site);
   EXPECT_EQ(c.sensor_id, d.sensor_id);
   EXPECT_EQ(c.speed, d.speed);
   EXPECT_EQ(c.snaplen, d.snaplen);
   EXPECT_EQ(c.buffer_size_kib, d.buffer_size_kib);
   EXPECT_EQ(c.immediate, d.immediate);
+  EXPECT_EQ(c.stats_interval, d.stats_interval);
   EXPECT_EQ(c.algorithm, d.algorithm);
   EXPECT_EQ(c.rotate_at, d.rotate_at);
   EXPECT_EQ(c.rotate_every, d.rotate_every);

@@ -1,7 +1,9 @@
 // Purpose: tests of MqttPublisher against a real mosquitto and a real
 // mosquitto_sub: retained online/offline status, QoS 1 delivery in order,
-// buffering while the broker is absent or restarting, Shutdown's drain, and the
-// Last Will when the client process dies (a re-executed copy of this binary).
+// buffering while the broker is absent or restarting, the journal's bound
+// (oldest dropped, counted and reported) and its survival across a restart,
+// Shutdown's drain, and the Last Will when the client process dies (a
+// re-executed copy of this binary).
 #include "transport/mqtt_publisher.h"
 
 #include <gtest/gtest.h>
@@ -42,11 +44,19 @@ bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
   return true;
 }
 
+// A fresh journal for every publisher of this process.
+std::string FreshJournal() {
+  static TempDir dir;
+  static std::atomic<int> n{0};
+  return dir.File("journal-" + std::to_string(++n));
+}
+
 MqttOptions Options(const std::string& uri, const std::string& base) {
   MqttOptions o;
   o.uri = uri;
   o.client_id = "test-" + base.substr(base.rfind('/') + 1) + "-" + std::to_string(getpid());
   o.topic_base = base;
+  o.journal_path = FreshJournal();
   o.qos = 1;
   o.keep_alive = 5s;
   o.min_retry = 1s;
@@ -192,9 +202,9 @@ TEST(MqttPublisherTest, BrokerAbsentAtStartThenStarted) {
   ASSERT_TRUE(Eventually([&] { return publisher.connected(); }, 10s));
   ASSERT_TRUE(Eventually([&] { return publisher.pending() == 0; }, 10s)) << publisher.pending();
   EXPECT_EQ(events.connected.load(), 1);
-  // All ten buffered messages reached the broker once, in order, then "online".
-  std::vector<std::string> expected(10, base + "/counts q1 r0");
-  expected.push_back(base + "/status q1 r1");
+  // "online", then all ten buffered messages, once, in order.
+  std::vector<std::string> expected{base + "/status q1 r1"};
+  expected.insert(expected.end(), 10, base + "/counts q1 r0");
   EXPECT_EQ(ReceivedFrom(broker, options.client_id), expected) << broker.log();
   Subscriber sub(broker.port(), base + "/status");
   auto msgs = sub.WaitFor([](const auto& m) { return !m.empty(); }, 5s);
@@ -224,10 +234,10 @@ TEST(MqttPublisherTest, BrokerRestartBuffersAndRedelivers) {
   ASSERT_TRUE(Eventually([&] { return publisher.connected(); }, 10s));
   ASSERT_TRUE(Eventually([&] { return publisher.pending() == 0; }, 10s)) << publisher.pending();
   EXPECT_EQ(events.connected.load(), 2);
-  // The restarted broker (no persistence) got the three buffered messages and
-  // a fresh "online".
-  std::vector<std::string> expected(3, base + "/counts q1 r0");
-  expected.push_back(base + "/status q1 r1");
+  // The restarted broker (no persistence) got a fresh "online" and the three
+  // buffered messages.
+  std::vector<std::string> expected{base + "/status q1 r1"};
+  expected.insert(expected.end(), 3, base + "/counts q1 r0");
   EXPECT_EQ(ReceivedFrom(broker, options.client_id), expected) << broker.log();
   EXPECT_TRUE(publisher.Shutdown(5s));
 }
@@ -264,16 +274,61 @@ TEST(MqttPublisherTest, ShutdownWithoutBrokerTimesOutAndReportsPending) {
   EXPECT_FALSE(publisher.connected());
 }
 
-TEST(MqttPublisherTest, BufferBoundDropsNewest) {
+TEST(MqttPublisherTest, BufferBoundDropsTheOldestCountsAndReportsThem) {
   Broker broker;
   broker.Stop();
-  MqttOptions options = Options(broker.uri(), "fft/store/bound");
+  const std::string base = "fft/store/bound";
+  MqttOptions options = Options(broker.uri(), base);
   options.max_buffered = 3;
+  options.encode_buffer_report = [](const BufferReport& r) {
+    return "{\"buffered\":" + std::to_string(r.buffered) +
+           ",\"dropped\":" + std::to_string(r.dropped_total) + "}";
+  };
   MqttPublisher publisher(options, {});
   for (int i = 1; i <= 10; ++i) publisher.Publish("counts", "m" + std::to_string(i));
   EXPECT_EQ(publisher.pending(), 3u);
-  EXPECT_FALSE(publisher.Shutdown(100ms));
-  EXPECT_EQ(publisher.pending(), 4u);  // and "offline"
+  EXPECT_EQ(publisher.dropped(), 7u);
+  EXPECT_FALSE(publisher.connected());
+  EXPECT_TRUE(Eventually([&] { return !publisher.last_error().empty(); }, 5s));
+  EXPECT_NE(publisher.last_error().find("connect failure"), std::string::npos)
+      << publisher.last_error();
+
+  broker.Start();
+  Subscriber sub(broker.port(), base + "/#");
+  auto msgs =
+      sub.WaitFor([&](const auto& m) { return PayloadsOn(m, base + "/counts").size() >= 3; }, 15s);
+  // The newest three arrive; the report says seven were dropped (retained).
+  EXPECT_EQ(PayloadsOn(msgs, base + "/counts"), Numbers(8, 10));
+  EXPECT_EQ(PayloadsOn(msgs, base + "/buffer"),
+            std::vector<std::string>{"{\"buffered\":3,\"dropped\":7}"});
+  EXPECT_TRUE(publisher.Shutdown(5s));
+  EXPECT_EQ(publisher.dropped(), 7u);
+  EXPECT_EQ(publisher.last_error(), "");
+}
+
+TEST(MqttPublisherTest, UnacknowledgedMessagesSurviveARestartOfThePublisher) {
+  Broker broker;
+  broker.Stop();
+  const std::string base = "fft/store/journal";
+  MqttOptions options = Options(broker.uri(), base);
+  {
+    MqttPublisher publisher(options, {});
+    for (int i = 1; i <= 4; ++i) publisher.Publish("counts", "m" + std::to_string(i));
+    EXPECT_FALSE(publisher.Shutdown(200ms));
+    EXPECT_EQ(publisher.pending(), 5u);  // four and "offline"
+  }
+  broker.Start();
+  Subscriber sub(broker.port(), base + "/counts");
+  MqttPublisher publisher(options, {});  // same journal
+  EXPECT_EQ(publisher.buffered(), 4u);
+  publisher.Publish("counts", "m5");
+  auto msgs = sub.WaitFor([](const auto& m) { return m.size() >= 5; }, 15s);
+  EXPECT_EQ(PayloadsOn(msgs, base + "/counts"), Numbers(1, 5));
+  EXPECT_TRUE(publisher.Shutdown(5s));
+  EXPECT_EQ(publisher.buffered(), 0u);
+  // Nothing is left for a third run.
+  MqttPublisher third(options, {});
+  EXPECT_EQ(third.buffered(), 0u);
 }
 
 TEST(MqttPublisherTest, InvalidOptionsThrow) {
@@ -290,8 +345,11 @@ TEST(MqttPublisherTest, InvalidOptionsThrow) {
 // started with FOOTFALL_LWT_HELPER_URI set, it connects like a sensor and
 // then vanishes without DISCONNECT, before gtest runs anything.
 void RunLastWillChild(const char* uri) {
-  MqttOptions options = Options(uri, "fft/store/lwt");
+  MqttOptions options;
+  options.uri = uri;
+  options.topic_base = "fft/store/lwt";
   options.client_id = "test-lwt-child";
+  options.journal_path = std::string(std::getenv("FOOTFALL_LWT_HELPER_DIR")) + "/journal";
   MqttPublisher publisher(options, {});
   if (!Eventually([&] { return publisher.connected() && publisher.pending() == 0; }, 10s)) {
     std::_Exit(2);
@@ -312,8 +370,9 @@ TEST(MqttPublisherTest, LastWillWhenTheProcessDies) {
   TempDir dir;
   char self[4096] = {};
   ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
-  Process child({self}, dir.File("out"), dir.File("err"),
-                {"FOOTFALL_LWT_HELPER_URI=" + broker.uri()});
+  Process child(
+      {self}, dir.File("out"), dir.File("err"),
+      {"FOOTFALL_LWT_HELPER_URI=" + broker.uri(), "FOOTFALL_LWT_HELPER_DIR=" + dir.path()});
   const int status = child.Wait(15s);
   ASSERT_TRUE(WIFSIGNALED(status)) << status << " " << footfall::testing::ReadFile(dir.File("err"));
   EXPECT_EQ(WTERMSIG(status), SIGKILL);

@@ -1,0 +1,27 @@
+// Purpose: the "ADDRESS:PORT" of a local listener such as the metrics endpoint
+// ([metrics] listen): an IPv4 literal or a bracketed IPv6 literal and a port,
+// no host names (no resolver at start-up, no surprise about which address is
+// bound). Tells whether the address is a loopback one, so the config can
+// refuse to expose a listener beyond this host unless asked to.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace footfall::daemon {
+
+struct ListenAddress {
+  std::string address;  // the literal, without brackets: "127.0.0.1", "::1"
+  std::uint16_t port = 0;
+  bool ipv6 = false;
+  bool loopback = false;  // 127.0.0.0/8 or ::1
+
+  std::string ToString() const;  // "127.0.0.1:9464", "[::1]:9464"
+};
+
+// Parses "127.0.0.1:9464" or "[::1]:9464" (port 1..65535). On failure returns
+// nullopt and says why in *why.
+std::optional<ListenAddress> ParseListenAddress(const std::string& text, std::string* why);
+
+}  // namespace footfall::daemon

@@ -1,0 +1,60 @@
+// Purpose: footfalld's optional Prometheus endpoint ([metrics] listen, off by
+// default). GET /metrics answers in the Prometheus text format (0.0.4) with
+// the counters of the capture, the current window's devices, the broker state
+// and the key age. It runs on the daemon's own Asio loop (Boost.Beast), so a
+// scrape reads the same state the pipeline writes, without locks; the
+// values are taken by a callback at each request.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/listen_address.h"
+
+namespace footfall::daemon {
+
+// What a scrape reports.
+struct MetricsSnapshot {
+  std::string version;
+  std::uint64_t frames = 0;
+  std::uint64_t probe_requests = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t bad_fcs = 0;
+  std::uint64_t pcap_dropped = 0;  // kernel and interface drops (pcap_stats)
+  std::uint64_t windows = 0;       // windows published since start
+  std::uint64_t devices = 0;       // distinct devices in the current window
+  bool mqtt_connected = false;
+  std::uint64_t mqtt_buffered = 0;        // messages not yet acknowledged
+  std::uint64_t mqtt_dropped = 0;         // dropped because the offline buffer was full
+  std::optional<double> key_age_seconds;  // none before the first key
+};
+
+// The Prometheus text exposition of `s`, "# HELP"/"# TYPE" lines included.
+std::string RenderPrometheus(const MetricsSnapshot& s);
+
+class MetricsServer final {
+ public:
+  using Render = std::function<std::string()>;
+
+  // Binds and listens at once; throws std::system_error if `where` cannot be
+  // bound (in use, not an address of this host). `render` is called on the
+  // loop for each GET /metrics.
+  MetricsServer(boost::asio::io_context& io, const ListenAddress& where, Render render);
+  // Closes the listener and every open connection; `render` is not called after.
+  ~MetricsServer();
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  const ListenAddress& address() const { return where_; }
+
+ private:
+  struct State;
+  ListenAddress where_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace footfall::daemon

@@ -1,0 +1,379 @@
+// Purpose: end-to-end tests of "MQTT that loses nothing" with the real
+// footfalld, a real mosquitto (with persistence, so a subscriber's persistent
+// session and its queued messages survive a broker restart) and a real
+// persistent mosquitto_sub: the broker down for 30 s in the middle of a replay;
+// footfalld stopped with SIGTERM and started again while the broker is down
+// (the journal carries the counts over); in each case the subscriber ends with
+// every window exactly once after dropping repeats by seq, in order, none
+// missing. Also: a wrong password and an untrusted broker certificate show in
+// the log and in the systemd status line (a real NOTIFY_SOCKET), footfalld
+// keeps retrying; the retained info, buffer report and Home Assistant
+// discovery. Every message received is validated against docs/schema/.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/mqtt_fixtures.h"
+#include "support/schema_check.h"
+#include "support/test_support.h"
+
+namespace footfall::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kBase = "footfall/store-9/door";
+const std::int64_t kEpoch = 1700000000;  // 2023-11-14T22:13:20Z, a whole minute + 20 s
+
+// One probe request (radiotap without fields + 802.11 header + SSID and
+// rates elements) from a locally administered address.
+PcapRecord Probe(std::int64_t ts_us, int device) {
+  std::vector<std::uint8_t> f = {0, 0, 8, 0, 0, 0, 0, 0};  // radiotap, no fields
+  const std::vector<std::uint8_t> header = {0x40,
+                                            0x00,
+                                            0x00,
+                                            0x00,  // probe req
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,  // addr1
+                                            0x02,
+                                            0x00,
+                                            0x5e,
+                                            0x10,
+                                            static_cast<std::uint8_t>(device >> 8),
+                                            static_cast<std::uint8_t>(device & 0xff),  // addr2
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,
+                                            0xff,  // addr3
+                                            0x10,
+                                            0x00,  // seq
+                                            0x00,
+                                            0x00,  // SSID, empty
+                                            0x01,
+                                            0x04,
+                                            0x02,
+                                            0x04,
+                                            0x0b,
+                                            0x16};  // rates
+  f.insert(f.end(), header.begin(), header.end());
+  PcapRecord r;
+  r.ts_us = ts_us;
+  r.bytes = f;
+  r.wirelen = static_cast<std::uint32_t>(f.size());
+  return r;
+}
+
+// A capture spanning [start, start + seconds): in second i, (i % 4) + 1
+// probe requests from as many devices.
+void WriteCapture(const std::string& path, std::int64_t start, int span_s) {
+  std::vector<PcapRecord> records;
+  for (int i = 0; i < span_s; ++i) {
+    for (int d = 0; d <= i % 4; ++d) {
+      records.push_back(Probe((start + i) * 1000000 + 100000 + d * 1000, 100 + d));
+    }
+  }
+  WritePcap(path, 127, records);
+}
+
+// The counts received, with repeats (same seq) dropped, after checking that
+// every repeat is identical to its first copy.
+std::vector<json> DistinctCounts(const std::vector<MqttMessage>& msgs) {
+  std::vector<json> out;
+  std::map<std::uint64_t, std::string> seen;
+  for (const auto& m : msgs) {
+    if (m.topic != kBase + "/counts") continue;
+    json c = json::parse(m.payload);
+    const auto seq = c["seq"].get<std::uint64_t>();
+    auto [it, fresh] = seen.emplace(seq, m.payload);
+    if (!fresh) {
+      EXPECT_EQ(it->second, m.payload) << "a repeat of seq " << seq << " differs";
+      continue;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Every window exactly once, in order, none missing: seq 1..n consecutive and
+// window starts one window length apart (within a run; `breaks` lists the
+// seqs at which a new run starts, whose window may jump ahead).
+void ExpectEveryWindowOnceInOrder(const std::vector<json>& counts, std::size_t expected,
+                                  const std::set<std::uint64_t>& breaks = {}) {
+  ASSERT_EQ(counts.size(), expected);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    ASSERT_EQ(counts[i]["seq"].get<std::uint64_t>(), i + 1) << "out of order or missing";
+    if (i == 0 || breaks.count(i + 1) != 0) continue;
+    // Consecutive one-second windows: the previous end is this start.
+    EXPECT_EQ(counts[i - 1]["window"]["end"], counts[i]["window"]["start"]) << "seq " << i + 1;
+    EXPECT_FALSE(counts[i - 1]["window"]["partial"].get<bool>()) << "seq " << i;
+  }
+}
+
+// Receives what footfalld sends to $NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
+  }
+  ~NotifySocket() { close(fd_); }
+  // The STATUS= lines received so far.
+  std::vector<std::string> Statuses() {
+    char buf[4096];
+    while (true) {
+      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      std::string msg(buf, static_cast<std::size_t>(n));
+      for (std::size_t pos = 0; pos < msg.size();) {
+        auto nl = msg.find('\n', pos);
+        if (nl == std::string::npos) nl = msg.size();
+        const std::string line = msg.substr(pos, nl - pos);
+        if (line.rfind("STATUS=", 0) == 0) statuses_.push_back(line.substr(7));
+        pos = nl + 1;
+      }
+    }
+    return statuses_;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::vector<std::string> statuses_;
+};
+
+int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+class MqttResilienceTest : public ::testing::Test {
+ protected:
+  // `mqtt` and `tail` are added to the [mqtt] table and the end.
+  std::string Config(const std::string& capture, const std::string& uri, double speed,
+                     const std::string& mqtt = "", const std::string& tail = "") {
+    const std::string path = dir_.File("footfall.toml");
+    WriteFile(path, "[sensor]\nsite = \"store-9\"\nid = \"door\"\n\n[capture]\nsource = \"file:" +
+                        capture + "\"\nspeed = " + std::to_string(speed) +
+                        "\n\n[windows]\nlength_s = 1\n\n[mqtt]\nuri = \"" + uri + "\"\n" + mqtt +
+                        "\n[state]\ndir = \"" + dir_.File("state") + "\"\n\n" + tail);
+    return path;
+  }
+  std::unique_ptr<Process> Start(const std::string& config, const std::string& tag,
+                                 const std::vector<std::string>& env = {}) {
+    return std::make_unique<Process>(std::vector<std::string>{FootfalldPath(), "--config", config},
+                                     dir_.File(tag + ".out"), dir_.File(tag + ".err"), env);
+  }
+  std::string Err(const std::string& tag) const { return ReadFile(dir_.File(tag + ".err")); }
+
+  TempDir dir_;
+  TempDir broker_dir_;
+};
+
+TEST_F(MqttResilienceTest, BrokerDownFor30SecondsInTheMiddleOfAReplay) {
+  // 70 one-second windows replayed at twice real time: 35 s, with the
+  // broker away from about 4 s to 34 s.
+  const int span = 70;
+  const std::string capture = dir_.File("c.pcap");
+  WriteCapture(capture, kEpoch, span);
+  Broker broker(std::string(kBrokerKeepsRoot) + PersistenceConfig(broker_dir_.path()));
+  MqttSub sub(broker.port(), {kBase + "/#"}, {"-c", "-i", "resilience-sub"});
+  auto proc = Start(Config(capture, broker.uri(), 2.0, "drain_timeout_s = 20\n"), "run");
+  sub.WaitFor([](const auto& m) { return !m.empty(); }, seconds(10));
+  std::this_thread::sleep_for(seconds(3));
+  broker.Stop();
+  const auto stopped = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(seconds(30));
+  EXPECT_TRUE(proc->running()) << Err("run");
+  broker.Start();
+  const int st = proc->Wait(seconds(30));
+  ASSERT_NE(st, -1) << "footfalld did not finish";
+  EXPECT_EQ(ExitCode(st), 0) << Err("run");
+  EXPECT_GE(std::chrono::steady_clock::now() - stopped, seconds(30));
+  EXPECT_NE(Err("run").find("MQTT connection lost"), std::string::npos) << Err("run");
+
+  // 69 whole windows and the partial one of the last frame's second.
+  const auto msgs = sub.WaitFor(
+      [&](const auto& m) {
+        return DistinctCounts(m).size() >= span && !m.empty() && m.back().payload == "offline";
+      },
+      seconds(20));
+  const auto counts = DistinctCounts(msgs);
+  ExpectEveryWindowOnceInOrder(counts, span);
+  ASSERT_FALSE(counts.empty());
+  EXPECT_EQ(counts.front()["window"]["start"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(counts[3]["devices"]["unique"], 4);  // second 3: four devices
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+  // The broker was down long enough for messages to be buffered.
+  bool saw_backlog = false;
+  for (const auto& m : msgs) {
+    if (m.topic == kBase + "/buffer" && json::parse(m.payload)["buffered"].get<int>() > 5) {
+      saw_backlog = true;
+    }
+  }
+  EXPECT_TRUE(saw_backlog);
+}
+
+TEST_F(MqttResilienceTest, SigtermAndRestartWhileTheBrokerIsDownLoseNothing) {
+  // Run 1 replays capture A at 4x and is stopped by SIGTERM; run 2 replays
+  // capture B (later windows) at full speed; the broker is down until run 2
+  // waits for it. Both runs' counts arrive, each once, in order.
+  const std::string a = dir_.File("a.pcap");
+  const std::string b = dir_.File("b.pcap");
+  WriteCapture(a, kEpoch, 40);
+  WriteCapture(b, kEpoch + 100, 12);
+  Broker broker(std::string(kBrokerKeepsRoot) + PersistenceConfig(broker_dir_.path()));
+  MqttSub sub(broker.port(), {kBase + "/#"}, {"-c", "-i", "restart-sub"});
+  broker.Stop();
+
+  auto run1 = Start(Config(a, broker.uri(), 4.0, "drain_timeout_s = 1\n"), "run1");
+  std::this_thread::sleep_for(seconds(3));
+  run1->Signal(SIGTERM);
+  const int st1 = run1->Wait(seconds(20));
+  ASSERT_NE(st1, -1);
+  // Not delivered, but kept: EX_UNAVAILABLE and the journal says so.
+  EXPECT_EQ(ExitCode(st1), 69) << Err("run1");
+  EXPECT_NE(Err("run1").find("kept in"), std::string::npos) << Err("run1");
+  const std::string journal = dir_.File("state/mqtt-journal");
+  ASSERT_TRUE(std::filesystem::exists(journal));
+  EXPECT_GT(std::filesystem::file_size(journal), 100u);
+
+  auto run2 = Start(Config(b, broker.uri(), 0, "drain_timeout_s = 30\n"), "run2");
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_TRUE(run2->running()) << Err("run2");
+  EXPECT_NE(Err("run2").find("from an earlier run will be sent"), std::string::npos) << Err("run2");
+  broker.Start();
+  const int st2 = run2->Wait(seconds(30));
+  ASSERT_NE(st2, -1);
+  EXPECT_EQ(ExitCode(st2), 0) << Err("run2");
+
+  // Run 1 ended with a partial window; run 2 published 11 whole windows and
+  // a partial one.
+  const auto msgs = sub.WaitFor(
+      [&](const auto& m) {
+        const auto c = DistinctCounts(m);
+        return !c.empty() && c.back()["window"]["start"] == "2023-11-14T22:15:11Z";
+      },
+      seconds(20));
+  const auto counts = DistinctCounts(msgs);
+  ASSERT_GE(counts.size(), 13u);
+  const std::size_t run1_windows = counts.size() - 12;
+  EXPECT_GE(run1_windows, 5u);  // about 3 s x 4 = 12
+  EXPECT_TRUE(counts[run1_windows - 1]["window"]["partial"].get<bool>());
+  EXPECT_EQ(counts[run1_windows]["window"]["start"], "2023-11-14T22:15:00Z");
+  ExpectEveryWindowOnceInOrder(counts, run1_windows + 12, {run1_windows + 1});
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+  // Nothing left in the journal after the clean end of run 2: the magic and
+  // the dropped count only.
+  EXPECT_EQ(std::filesystem::file_size(journal), 8u + 8u + 9u);
+}
+
+TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndValid) {
+  const std::string capture = dir_.File("c.pcap");
+  WriteCapture(capture, kEpoch, 3);
+  Broker broker;
+  auto proc = Start(Config(capture, broker.uri(), 0), "run");
+  ASSERT_EQ(ExitCode(proc->Wait(seconds(30))), 0) << Err("run");
+  // A subscriber coming later gets every retained message.
+  MqttSub late(broker.port(), {kBase + "/#", "homeassistant/#"});
+  const auto msgs = late.WaitFor([](const auto& m) { return m.size() >= 6; }, seconds(10));
+  std::map<std::string, std::string> by_topic;
+  for (const auto& m : msgs) by_topic[m.topic] = m.payload;
+  EXPECT_EQ(by_topic[kBase + "/status"], "offline");
+  const json info = json::parse(by_topic[kBase + "/info"]);
+  EXPECT_EQ(info["window_s"], 1);
+  EXPECT_EQ(info["site"], "store-9");
+  const json buffer = json::parse(by_topic[kBase + "/buffer"]);
+  EXPECT_EQ(buffer["dropped_total"], 0);
+  for (const char* what : {"devices", "probe_rate", "randomized_share"}) {
+    const std::string topic =
+        std::string("homeassistant/sensor/footfall_store-9_door_") + what + "/config";
+    ASSERT_EQ(by_topic.count(topic), 1u) << topic;
+    EXPECT_EQ(json::parse(by_topic[topic])["state_topic"], kBase + "/counts");
+  }
+  EXPECT_EQ(msgs.size(), 6u);
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+}
+
+TEST_F(MqttResilienceTest, BadCredentialsAndUntrustedCertificateInLogAndStatusLine) {
+  const Pki pki = MakePki(broker_dir_.path());
+  const int tls_port = FreeTcpPort();
+  Broker broker(std::string(kBrokerKeepsRoot) + SecureListenerConfig(broker_dir_.path(), pki,
+                                                                     tls_port, "sensor", "right",
+                                                                     "footfall"));
+  ASSERT_TRUE(WaitForPort(tls_port, seconds(10)));
+  const std::string capture = dir_.File("c.pcap");
+  WriteCapture(capture, kEpoch, 600);  // replayed at real time: runs until stopped
+  const std::string uri = "ssl://127.0.0.1:" + std::to_string(tls_port);
+  const std::string wrong = "Zq9-not-the-password";
+  WriteFile(dir_.File("password"), wrong + "\n");
+  const std::string tls = "drain_timeout_s = 1\nca_file = \"" + pki.ca_cert + "\"\ncert_file = \"" +
+                          pki.client_cert + "\"\nkey_file = \"" + pki.client_key +
+                          "\"\nusername = \"sensor\"\n";
+  struct Case {
+    std::string name;
+    std::string mqtt;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"wrong-password", tls + "password_file = \"" + dir_.File("password") + "\"\n",
+       "wrong user name or password"},
+      {"untrusted", "drain_timeout_s = 1\nca_file = \"" + pki.rogue_ca_cert + "\"\n",
+       "certificate verify failed"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    NotifySocket notify(dir_.File(c.name + ".sock"));
+    auto proc =
+        Start(Config(capture, uri, 1.0, c.mqtt), c.name, {"NOTIFY_SOCKET=" + notify.path()});
+    // Several attempts (backoff 1 s, 2 s, ...), each logged; still running.
+    const auto deadline = std::chrono::steady_clock::now() + seconds(15);
+    std::size_t failures = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string err = Err(c.name);
+      failures = 0;
+      for (auto pos = err.find("MQTT connect failed"); pos != std::string::npos;
+           pos = err.find("MQTT connect failed", pos + 1)) {
+        ++failures;
+      }
+      if (failures >= 3) break;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    EXPECT_GE(failures, 3u) << Err(c.name);
+    EXPECT_TRUE(proc->running()) << Err(c.name);
+    EXPECT_NE(Err(c.name).find(c.expected), std::string::npos) << Err(c.name);
+    EXPECT_EQ(Err(c.name).find(wrong), std::string::npos) << "the password was logged";
+    const auto statuses = notify.Statuses();
+    ASSERT_FALSE(statuses.empty());
+    EXPECT_NE(statuses.back().find("broker disconnected ("), std::string::npos) << statuses.back();
+    EXPECT_NE(statuses.back().find(c.expected), std::string::npos) << statuses.back();
+    for (const auto& line : statuses) EXPECT_EQ(line.find(wrong), std::string::npos);
+    proc->Signal(SIGTERM);
+    EXPECT_NE(proc->Wait(seconds(60)), -1);
+  }
+}
+
+}  // namespace
+}  // namespace footfall::testing

@@ -1,0 +1,109 @@
+// Purpose: tests of the retained info, buffer report and Home Assistant
+// discovery payloads: each is valid against its JSON Schema in docs/schema/
+// (python3-jsonschema), carries what the docs promise, and nothing secret.
+#include "transport/announcements.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/schema_check.h"
+
+namespace footfall::transport {
+namespace {
+
+using nlohmann::json;
+
+SensorInfo Info() {
+  SensorInfo i;
+  i.site = "store-7";
+  i.sensor = "door";
+  i.version = "1.2.3";
+  i.topic_base = "footfall/store-7/door";
+  i.window_length = std::chrono::seconds(60);
+  return i;
+}
+
+TEST(AnnouncementsTest, InfoDescribesTheSensorAndMatchesItsSchema) {
+  SensorInfo info = Info();
+  json j = json::parse(EncodeInfo(info));
+  EXPECT_EQ(j["schema"], "footfall.info/1");
+  EXPECT_EQ(j["version"], "1.2.3");
+  EXPECT_EQ(j["window_s"], 60);
+  EXPECT_EQ(j["rotation"], json({{"kind", "daily"}, {"at", "04:00"}, {"time_zone", "local"}}));
+  EXPECT_EQ(j["topics"]["counts"], "footfall/store-7/door/counts");
+  EXPECT_EQ(j["mqtt"]["version"], "3.1.1");
+  EXPECT_EQ(j["features"], json({"persistent_buffer", "home_assistant"}));
+  EXPECT_EQ(footfall::testing::SchemaViolations("info-v1.json", j.dump()),
+            std::vector<std::string>{});
+
+  info.rotate_every = std::chrono::seconds(3600);
+  info.mqtt_version = 5;
+  info.message_expiry = std::chrono::seconds(600);
+  info.tls = true;
+  info.authenticated = true;
+  info.home_assistant = false;
+  j = json::parse(EncodeInfo(info));
+  EXPECT_EQ(j["rotation"], json({{"kind", "periodic"}, {"every_s", 3600}}));
+  EXPECT_EQ(j["mqtt"]["message_expiry_s"], 600);
+  EXPECT_EQ(j["features"],
+            json({"persistent_buffer", "tls", "authentication", "mqtt5", "message_expiry"}));
+  EXPECT_EQ(footfall::testing::SchemaViolations("info-v1.json", j.dump()),
+            std::vector<std::string>{});
+}
+
+TEST(AnnouncementsTest, SchemaCheckCatchesAnInvalidDocument) {
+  // The validator is really at work: a wrong type and a missing field.
+  json j = json::parse(EncodeInfo(Info()));
+  j["window_s"] = "60";
+  j.erase("version");
+  const auto errors = footfall::testing::SchemaViolations("info-v1.json", j.dump());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[0].find("version"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("window_s"), std::string::npos) << errors[1];
+}
+
+TEST(AnnouncementsTest, BufferReportMatchesItsSchema) {
+  BufferReport r;
+  r.buffered = 12;
+  r.max_buffered = 100;
+  r.dropped_total = 3;
+  const std::string text = EncodeBufferReport(Info(), r);
+  json j = json::parse(text);
+  EXPECT_EQ(j["schema"], "footfall.buffer/1");
+  EXPECT_EQ(j["buffered"], 12);
+  EXPECT_EQ(j["dropped_total"], 3);
+  EXPECT_EQ(footfall::testing::SchemaViolations("buffer-v1.json", text),
+            std::vector<std::string>{});
+}
+
+TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
+  const auto configs = HomeAssistantDiscovery(Info());
+  ASSERT_EQ(configs.size(), 3u);
+  const std::vector<std::string> topics = {
+      "homeassistant/sensor/footfall_store-7_door_devices/config",
+      "homeassistant/sensor/footfall_store-7_door_probe_rate/config",
+      "homeassistant/sensor/footfall_store-7_door_randomized_share/config"};
+  std::vector<footfall::testing::MqttMessage> messages;
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    EXPECT_EQ(configs[i].topic, topics[i]);
+    EXPECT_TRUE(configs[i].home_assistant);
+    messages.push_back({configs[i].topic, configs[i].payload});
+    const json c = json::parse(configs[i].payload);
+    EXPECT_EQ(c["state_topic"], "footfall/store-7/door/counts");
+    EXPECT_EQ(c["availability_topic"], "footfall/store-7/door/status");
+    EXPECT_EQ(c["state_class"], "measurement");
+    EXPECT_EQ(c["device"]["identifiers"], json({"footfall_store-7_door"}));
+    EXPECT_EQ(c["device"]["manufacturer"], "footfall");
+    EXPECT_EQ(c["device"]["sw_version"], "1.2.3");
+  }
+  EXPECT_EQ(json::parse(configs[0].payload)["value_template"], "{{ value_json.devices.unique }}");
+  EXPECT_EQ(footfall::testing::SchemaViolations(messages), std::vector<std::string>{});
+  SensorInfo other = Info();
+  other.ha_prefix = "ha";
+  EXPECT_EQ(HomeAssistantDiscovery(other)[0].topic,
+            "ha/sensor/footfall_store-7_door_devices/config");
+}
+
+}  // namespace
+}  // namespace footfall::transport

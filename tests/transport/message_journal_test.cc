@@ -1,0 +1,198 @@
+// Purpose: tests of the MQTT publisher's on-disk journal: messages survive a
+// reopen until acknowledged, the bound drops the oldest and the count
+// survives, a torn last record (a crash in mid-write) or trailing garbage is
+// cut off without losing the records before it, compaction keeps exactly the
+// live messages, and a foreign file is refused.
+#include "transport/message_journal.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/test_support.h"
+
+namespace footfall::transport {
+namespace {
+
+using footfall::testing::ReadFile;
+using footfall::testing::TempDir;
+using footfall::testing::WriteFile;
+
+std::vector<std::string> Payloads(MessageJournal& j) {
+  std::vector<std::string> out;
+  for (const auto& e : j.TakeForSending(1000000)) out.push_back(e.payload);
+  j.RequeueAll();
+  return out;
+}
+
+TEST(MessageJournalTest, UnacknowledgedMessagesSurviveAReopen) {
+  TempDir dir;
+  const std::string path = dir.File("state/sub/mqtt-journal");  // directories created
+  std::uint64_t id2 = 0;
+  {
+    MessageJournal j(path, 100);
+    EXPECT_EQ(j.size(), 0u);
+    j.Append("a/counts", "m1", 1, false);
+    id2 = j.Append("a/counts", "m2", 2, true);
+    j.Append("a/counts", "m3", 0, false);
+    const auto sent = j.TakeForSending(2);
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].payload, "m1");
+    EXPECT_EQ(j.in_flight(), 2u);
+    EXPECT_TRUE(j.Ack(sent[0].id));
+    EXPECT_FALSE(j.Ack(sent[0].id));  // twice: unknown the second time
+    EXPECT_EQ(j.size(), 2u);
+  }
+  struct stat st {};
+  ASSERT_EQ(stat(dir.File("state").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  MessageJournal j(path, 100);
+  EXPECT_TRUE(j.open_note().empty()) << j.open_note();
+  EXPECT_EQ(j.size(), 2u);
+  EXPECT_EQ(j.in_flight(), 0u);  // nothing is in flight after a restart
+  const auto all = j.TakeForSending(10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, id2);
+  EXPECT_EQ(all[0].topic, "a/counts");
+  EXPECT_EQ(all[0].payload, "m2");
+  EXPECT_EQ(all[0].qos, 2);
+  EXPECT_TRUE(all[0].retained);
+  EXPECT_GT(all[0].created_ms, 1600000000000);
+  EXPECT_EQ(all[1].payload, "m3");
+  EXPECT_EQ(all[1].qos, 0);
+  // New ids continue after the old ones.
+  EXPECT_GT(j.Append("a/counts", "m4", 1, false), all[1].id);
+  EXPECT_EQ(j.dropped_total(), 0u);
+}
+
+TEST(MessageJournalTest, BoundDropsTheOldestNotInFlightAndTheCountPersists) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  {
+    MessageJournal j(path, 3);
+    j.Append("t", "m1", 1, false);
+    j.Append("t", "m2", 1, false);
+    ASSERT_EQ(j.TakeForSending(1).at(0).payload, "m1");  // m1 in flight
+    j.Append("t", "m3", 1, false);
+    j.Append("t", "m4", 1, false);  // full: m2 (oldest not in flight) goes
+    EXPECT_EQ(j.dropped_total(), 1u);
+    j.RequeueAll();
+    EXPECT_EQ(Payloads(j), (std::vector<std::string>{"m1", "m3", "m4"}));
+    for (int i = 5; i <= 9; ++i) j.Append("t", "m" + std::to_string(i), 1, false);
+    EXPECT_EQ(j.dropped_total(), 6u);
+    EXPECT_EQ(Payloads(j), (std::vector<std::string>{"m7", "m8", "m9"}));
+  }
+  {
+    MessageJournal j(path, 3);
+    EXPECT_EQ(j.dropped_total(), 6u);
+    EXPECT_EQ(Payloads(j), (std::vector<std::string>{"m7", "m8", "m9"}));
+  }
+  // Reopened with a smaller bound: the oldest go, counted, and it is said.
+  MessageJournal j(path, 1);
+  EXPECT_EQ(Payloads(j), std::vector<std::string>{"m9"});
+  EXPECT_EQ(j.dropped_total(), 8u);
+  EXPECT_NE(j.open_note().find("dropped the 2 oldest"), std::string::npos) << j.open_note();
+}
+
+TEST(MessageJournalTest, TornLastRecordIsCutOffAndTheRestKept) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  {
+    MessageJournal j(path, 100);
+    j.Append("t", "first", 1, false);
+    j.Append("t", "second", 1, false);
+  }
+  const std::string whole = ReadFile(path);
+  // Every cut inside the last record: the first message survives, alone.
+  const std::size_t second_len = 8 + 23 + 1 + 6;  // header + body of "second"
+  for (std::size_t cut = 1; cut < second_len; ++cut) {
+    WriteFile(path, whole.substr(0, whole.size() - cut));
+    MessageJournal j(path, 100);
+    EXPECT_EQ(Payloads(j), std::vector<std::string>{"first"}) << "cut " << cut;
+    EXPECT_NE(j.open_note().find("torn or corrupt"), std::string::npos);
+  }
+  // After the repair, appends land after the good record.
+  {
+    MessageJournal j(path, 100);
+    EXPECT_TRUE(j.open_note().empty()) << j.open_note();
+    j.Append("t", "third", 1, false);
+  }
+  {
+    MessageJournal j(path, 100);
+    EXPECT_EQ(Payloads(j), (std::vector<std::string>{"first", "third"}));
+  }
+  // A flipped byte in the middle of the last record fails its CRC.
+  std::string flipped = ReadFile(path);
+  flipped[flipped.size() - 2] ^= 0x40;
+  WriteFile(path, flipped);
+  MessageJournal j(path, 100);
+  EXPECT_EQ(Payloads(j), std::vector<std::string>{"first"});
+}
+
+TEST(MessageJournalTest, CompactionKeepsExactlyTheLiveMessages) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  const std::string payload(1000, 'x');
+  {
+    MessageJournal j(path, 1000);
+    j.Append("t", "keep-1", 1, false);
+    for (int i = 0; i < 500; ++i) {
+      const std::uint64_t id = j.Append("t", payload, 1, false);
+      ASSERT_TRUE(j.Ack(id));
+    }
+    j.Append("t", "keep-2", 1, false);
+    // 500 KB were written; the file holds little more than the two live ones.
+    EXPECT_LT(std::filesystem::file_size(path), 2 * MessageJournal::kCompactMinBytes);
+  }
+  MessageJournal j(path, 1000);
+  EXPECT_EQ(Payloads(j), (std::vector<std::string>{"keep-1", "keep-2"}));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(MessageJournalTest, TidyLeavesOnlyTheLiveMessages) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  MessageJournal j(path, 10);
+  const std::uint64_t a = j.Append("t", "acked", 1, false);
+  j.Append("t", "kept", 1, false);
+  ASSERT_TRUE(j.Ack(a));
+  const auto before = std::filesystem::file_size(path);
+  j.Tidy();
+  // Magic, the dropped count, and one message record of 8 + 23 + 1 + 4 bytes.
+  EXPECT_EQ(std::filesystem::file_size(path), 8u + 17u + 36u);
+  EXPECT_LT(std::filesystem::file_size(path), before);
+  j.Tidy();  // nothing to do
+  EXPECT_EQ(std::filesystem::file_size(path), 61u);
+  j.Append("t", "more", 1, false);  // appends still work after the rewrite
+  MessageJournal reopened(path + "", 10);
+  EXPECT_EQ(Payloads(reopened), (std::vector<std::string>{"kept", "more"}));
+}
+
+TEST(MessageJournalTest, ForeignFileIsRefusedAndEmptyFileAccepted) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  WriteFile(path, "this is not a journal\n");
+  EXPECT_THROW(MessageJournal(path, 10), std::runtime_error);
+  WriteFile(path, "");
+  MessageJournal j(path, 10);
+  EXPECT_EQ(j.size(), 0u);
+  j.Append("t", "m", 1, false);
+  EXPECT_EQ(j.size(), 1u);
+}
+
+TEST(MessageJournalTest, UnusableStateDirectoryIsAStartupError) {
+  // A path below a regular file: unusable for root as for anyone.
+  TempDir dir;
+  WriteFile(dir.File("file"), "x");
+  EXPECT_THROW(MessageJournal(dir.File("file/mqtt-journal"), 10), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace footfall::transport

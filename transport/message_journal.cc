@@ -1,0 +1,448 @@
+// Purpose: the append-only journal of unacknowledged MQTT messages (see
+// message_journal.h for the format and the durability policy).
+#include "transport/message_journal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <utility>
+
+namespace footfall::transport {
+
+namespace {
+
+constexpr char kMagic[8] = {'F', 'F', 'J', 'R', 'N', 'L', '1', '\n'};
+constexpr std::size_t kRecordHeader = 8;  // length + CRC
+// 'M', id, creation time, QoS, retained, topic length.
+constexpr std::size_t kMessageHeader = 1 + 8 + 8 + 1 + 1 + 4;
+constexpr std::uint32_t kMaxBody = 256u * 1024u * 1024u;  // far above any message
+
+std::string Errno(int err) { return std::strerror(err); }
+
+std::uint32_t Crc32(const std::string& data) {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  std::uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char ch : data) crc = table[(crc ^ ch) & 0xFFu] ^ (crc >> 8);
+  return crc ^ 0xFFFFFFFFu;
+}
+
+void PutU32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+void PutU64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+std::uint32_t GetU32(const char* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+std::uint64_t GetU64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string MessageBody(const JournalEntry& e) {
+  std::string body;
+  body.reserve(kMessageHeader + e.topic.size() + e.payload.size());
+  body.push_back('M');
+  PutU64(body, e.id);
+  PutU64(body, static_cast<std::uint64_t>(e.created_ms));
+  body.push_back(static_cast<char>(e.qos));
+  body.push_back(e.retained ? 1 : 0);
+  PutU32(body, static_cast<std::uint32_t>(e.topic.size()));
+  body += e.topic;
+  body += e.payload;
+  return body;
+}
+
+// The size on disk of a message's record.
+std::size_t RecordSize(const JournalEntry& e) {
+  return kRecordHeader + kMessageHeader + e.topic.size() + e.payload.size();
+}
+
+std::string IdBody(char type, std::uint64_t value) {
+  std::string body(1, type);
+  PutU64(body, value);
+  return body;
+}
+
+std::string Frame(const std::string& body) {
+  std::string rec;
+  rec.reserve(kRecordHeader + body.size());
+  PutU32(rec, static_cast<std::uint32_t>(body.size()));
+  PutU32(rec, Crc32(body));
+  rec += body;
+  return rec;
+}
+
+bool WriteAll(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void MakeDirs(const std::filesystem::path& dir) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return;
+  std::filesystem::path partial;
+  for (const auto& part : dir) {
+    partial /= part;
+    if (mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      throw std::runtime_error("cannot create state directory " + dir.string() + ": " +
+                               Errno(errno));
+    }
+  }
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw std::runtime_error("state directory " + dir.string() + " is not a directory");
+  }
+}
+
+void SyncDirectoryOf(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const int fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  fsync(fd);
+  close(fd);
+}
+
+}  // namespace
+
+MessageJournal::MessageJournal(std::string path, std::size_t max_entries)
+    : path_(std::move(path)), max_entries_(std::max<std::size_t>(max_entries, 1)) {
+  MakeDirs(std::filesystem::path(path_).parent_path());
+  Load();
+}
+
+MessageJournal::~MessageJournal() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SyncLocked();
+  if (fd_ >= 0) close(fd_);
+}
+
+void MessageJournal::Load() {
+  std::string data;
+  {
+    const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) {
+      throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + Errno(errno));
+    }
+    if (fd >= 0) {
+      char buf[65536];
+      while (true) {
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          const int err = errno;
+          close(fd);
+          throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + Errno(err));
+        }
+        if (n == 0) break;
+        data.append(buf, static_cast<std::size_t>(n));
+      }
+      close(fd);
+    }
+  }
+  bool rewrite = false;
+  if (!data.empty()) {
+    if (data.size() < sizeof kMagic || std::memcmp(data.data(), kMagic, sizeof kMagic) != 0) {
+      if (data.size() < sizeof kMagic && std::memcmp(data.data(), kMagic, data.size()) == 0) {
+        rewrite = true;  // a crash while the header was written
+      } else {
+        throw std::runtime_error("MQTT journal " + path_ +
+                                 " is not a footfall journal; move it away to start afresh");
+      }
+    }
+    std::size_t pos = sizeof kMagic;
+    while (!rewrite && pos < data.size()) {
+      const std::size_t left = data.size() - pos;
+      bool ok = left >= kRecordHeader;
+      std::uint32_t len = 0;
+      if (ok) {
+        len = GetU32(data.data() + pos);
+        ok = len >= 1 && len <= kMaxBody && len <= left - kRecordHeader;
+      }
+      std::string body;
+      if (ok) {
+        body = data.substr(pos + kRecordHeader, len);
+        ok = Crc32(body) == GetU32(data.data() + pos + 4);
+      }
+      if (ok) {
+        const char type = body[0];
+        if (type == 'M' && body.size() >= kMessageHeader) {
+          JournalEntry e;
+          e.id = GetU64(body.data() + 1);
+          e.created_ms = static_cast<std::int64_t>(GetU64(body.data() + 9));
+          e.qos = static_cast<unsigned char>(body[17]);
+          e.retained = body[18] != 0;
+          const std::uint32_t topic_len = GetU32(body.data() + 19);
+          ok = topic_len <= body.size() - kMessageHeader && e.qos <= 2;
+          if (ok) {
+            e.topic = body.substr(kMessageHeader, topic_len);
+            e.payload = body.substr(kMessageHeader + topic_len);
+            next_id_ = std::max(next_id_, e.id + 1);
+            live_bytes_ += kRecordHeader + body.size();
+            slots_.push_back({std::move(e), false});
+          }
+        } else if ((type == 'A' || type == 'X' || type == 'D') && body.size() == 9) {
+          const std::uint64_t v = GetU64(body.data() + 1);
+          if (type == 'D') {
+            dropped_total_ = v;
+          } else {
+            if (type == 'X') ++dropped_total_;
+            const std::size_t i = FindIndex(v);
+            if (i < slots_.size()) {
+              live_bytes_ -= RecordSize(slots_[i].entry);
+              slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+          }
+        } else {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        open_note_ = "MQTT journal " + path_ + ": cut off " + std::to_string(left) +
+                     " byte(s) of a torn or corrupt record at offset " + std::to_string(pos) +
+                     " (an interrupted write)";
+        data.resize(pos);
+        rewrite = true;
+        break;
+      }
+      pos += kRecordHeader + len;
+    }
+  }
+  file_bytes_ = data.size();
+  // A smaller bound than the journal was written with: drop the oldest.
+  std::size_t excess = 0;
+  while (slots_.size() > max_entries_) {
+    live_bytes_ -= RecordSize(slots_.front().entry);
+    slots_.pop_front();
+    ++dropped_total_;
+    ++excess;
+  }
+  if (excess > 0) {
+    if (!open_note_.empty()) open_note_ += "; ";
+    open_note_ += "MQTT journal " + path_ + ": dropped the " + std::to_string(excess) +
+                  " oldest message(s) to fit max_buffered = " + std::to_string(max_entries_);
+    rewrite = true;
+  }
+  if (data.empty() || rewrite) {
+    Compact();  // a fresh, well-formed file
+    if (fd_ < 0) {
+      throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + error_);
+    }
+  } else {
+    OpenForAppend();
+    if (fd_ < 0) {
+      throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + error_);
+    }
+  }
+  error_.clear();
+}
+
+void MessageJournal::OpenForAppend() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) SetError("cannot open " + path_ + ": " + Errno(errno));
+}
+
+bool MessageJournal::WriteRecord(const std::string& body) noexcept {
+  const std::string rec = Frame(body);
+  if (fd_ < 0) OpenForAppend();
+  if (fd_ < 0) return false;
+  if (!WriteAll(fd_, rec.data(), rec.size())) {
+    SetError("cannot append to " + path_ + ": " + Errno(errno));
+    // A partial record would end every later replay at this point: rewrite.
+    Compact();
+    return false;
+  }
+  file_bytes_ += rec.size();
+  dirty_ = true;
+  return true;
+}
+
+std::size_t MessageJournal::FindIndex(std::uint64_t id) const {
+  // Ids ascend: binary search.
+  auto it = std::lower_bound(slots_.begin(), slots_.end(), id,
+                             [](const Slot& s, std::uint64_t v) { return s.entry.id < v; });
+  if (it == slots_.end() || it->entry.id != id) return slots_.size();
+  return static_cast<std::size_t>(it - slots_.begin());
+}
+
+void MessageJournal::DropOne() {
+  std::size_t victim = 0;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i].in_flight) {
+      victim = i;
+      break;
+    }
+  }
+  const Slot& s = slots_[victim];
+  if (s.in_flight) --in_flight_;
+  live_bytes_ -= RecordSize(s.entry);
+  const std::uint64_t id = s.entry.id;
+  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(victim));
+  ++dropped_total_;
+  WriteRecord(IdBody('X', id));
+}
+
+std::uint64_t MessageJournal::Append(const std::string& topic, std::string payload, int qos,
+                                     bool retained) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  while (slots_.size() >= max_entries_) DropOne();
+  JournalEntry e;
+  e.id = next_id_++;
+  e.topic = topic;
+  e.payload = std::move(payload);
+  e.qos = qos;
+  e.retained = retained;
+  e.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  const std::string body = MessageBody(e);
+  live_bytes_ += kRecordHeader + body.size();
+  slots_.push_back({std::move(e), false});
+  WriteRecord(body);
+  MaybeCompact();
+  return slots_.back().entry.id;
+}
+
+bool MessageJournal::Ack(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::size_t i = FindIndex(id);
+  if (i >= slots_.size()) return false;
+  if (slots_[i].in_flight) --in_flight_;
+  live_bytes_ -= RecordSize(slots_[i].entry);
+  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(i));
+  WriteRecord(IdBody('A', id));
+  MaybeCompact();
+  return true;
+}
+
+std::vector<JournalEntry> MessageJournal::TakeForSending(std::size_t max_in_flight) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<JournalEntry> out;
+  for (Slot& s : slots_) {
+    if (in_flight_ >= max_in_flight) break;
+    if (s.in_flight) continue;
+    s.in_flight = true;
+    ++in_flight_;
+    out.push_back(s.entry);
+  }
+  return out;
+}
+
+void MessageJournal::Requeue(std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::size_t i = FindIndex(id);
+  if (i < slots_.size() && slots_[i].in_flight) {
+    slots_[i].in_flight = false;
+    --in_flight_;
+  }
+}
+
+void MessageJournal::RequeueAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Slot& s : slots_) s.in_flight = false;
+  in_flight_ = 0;
+}
+
+void MessageJournal::MaybeCompact() {
+  if (file_bytes_ > kCompactMinBytes && file_bytes_ - sizeof kMagic > 2 * live_bytes_) Compact();
+}
+
+void MessageJournal::Compact() {
+  const std::string tmp = path_ + ".tmp";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    SetError("cannot create " + tmp + ": " + Errno(errno));
+    return;
+  }
+  std::string out(kMagic, sizeof kMagic);
+  out += Frame(IdBody('D', dropped_total_));
+  for (const Slot& s : slots_) out += Frame(MessageBody(s.entry));
+  const bool ok = WriteAll(fd, out.data(), out.size()) && fdatasync(fd) == 0;
+  const int err = errno;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), path_.c_str()) != 0) {
+    SetError("cannot rewrite " + path_ + ": " + Errno(ok ? errno : err));
+    unlink(tmp.c_str());
+    return;
+  }
+  SyncDirectoryOf(path_);
+  file_bytes_ = out.size();
+  dirty_ = false;
+  last_sync_ = std::chrono::steady_clock::now();
+  OpenForAppend();
+}
+
+void MessageJournal::Tidy() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::size_t tidy_size = sizeof kMagic + kRecordHeader + 9 + live_bytes_;
+  if (file_bytes_ > tidy_size) Compact();
+}
+
+void MessageJournal::SyncLocked() {
+  if (!dirty_ || fd_ < 0) return;
+  if (fdatasync(fd_) != 0) SetError("cannot flush " + path_ + ": " + Errno(errno));
+  dirty_ = false;
+  last_sync_ = std::chrono::steady_clock::now();
+}
+
+void MessageJournal::Sync() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  SyncLocked();
+}
+
+void MessageJournal::MaybeSync() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (dirty_ && std::chrono::steady_clock::now() - last_sync_ >= kSyncInterval) SyncLocked();
+}
+
+std::size_t MessageJournal::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return slots_.size();
+}
+
+std::size_t MessageJournal::in_flight() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return in_flight_;
+}
+
+std::uint64_t MessageJournal::dropped_total() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return dropped_total_;
+}
+
+void MessageJournal::SetError(const std::string& what) { error_ = "MQTT journal: " + what; }
+
+std::string MessageJournal::TakeError() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(error_, std::string());
+}
+
+}  // namespace footfall::transport
