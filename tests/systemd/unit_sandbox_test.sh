@@ -84,10 +84,12 @@ printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n' >"$W
 # The shipped unit, with the built binary and a config in /run/sbx; no
 # ordering after network-online.target and the boot targets (this systemd
 # starts nothing else). Its sandbox is left exactly as shipped.
-sed -e "s|^ExecStart=/usr/sbin/footfalld --config /etc/footfall/footfall.toml$|ExecStart=$FOOTFALLD --config /run/sbx/footfall.toml|" \
+# The binary is copied to /run/sbx: the build tree may be under /tmp or /home,
+# which the unit's PrivateTmp=/ProtectHome= hide from the service.
+sed -e "s|^ExecStart=/usr/sbin/footfalld --config /etc/footfall/footfall.toml$|ExecStart=/run/sbx/footfalld --config /run/sbx/footfall.toml|" \
   -e '/^Wants=network-online.target/d' -e '/^After=network-online.target/d' \
   -e 's|^\[Unit\]$|[Unit]\nDefaultDependencies=no|' "$UNIT" >"$W/footfalld.service"
-grep -q "^ExecStart=$FOOTFALLD " "$W/footfalld.service"
+grep -q "^ExecStart=/run/sbx/footfalld " "$W/footfalld.service"
 
 cat >"$W/pid1.sh" <<EOF
 #!/bin/bash
@@ -96,6 +98,7 @@ mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /var/lib
 mkdir -p /run/sbx /run/systemd/system
 cp $W/footfall.toml $W/mosquitto.conf $W/inject.py /run/sbx/
+cp $FOOTFALLD /run/sbx/footfalld
 cp /etc/passwd /etc/group /run/sbx/
 echo 'footfall:x:990:990:footfall:/var/lib/footfall:/usr/sbin/nologin' >>/run/sbx/passwd
 echo 'footfall:x:990:' >>/run/sbx/group
