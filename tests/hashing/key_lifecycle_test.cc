@@ -202,27 +202,7 @@ TEST(EpochIndexTest, PeriodicChangesExactlyAtEachRotation) {
 }
 
 // Sets TZ for the lifetime of the object and restores it.
-class ScopedTz final {
- public:
-  explicit ScopedTz(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~ScopedTz() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-  ScopedTz(const ScopedTz&) = delete;
-  ScopedTz& operator=(const ScopedTz&) = delete;
-
- private:
-  std::optional<std::string> old_;
-};
+using footfall::testing::ScopedTz;
 
 TEST(EpochIndexTest, DailyIsTheLocalDateOfTheLastRotationAcrossDst) {
   ScopedTz tz("Europe/Berlin");

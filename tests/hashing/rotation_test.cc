@@ -21,27 +21,7 @@ using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
 // Sets TZ for the lifetime of the object and restores the previous value.
-class ScopedTz final {
- public:
-  explicit ScopedTz(const char* tz) {
-    if (const char* old = std::getenv("TZ"); old != nullptr) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~ScopedTz() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-  ScopedTz(const ScopedTz&) = delete;
-  ScopedTz& operator=(const ScopedTz&) = delete;
-
- private:
-  std::optional<std::string> old_;
-};
+using footfall::testing::ScopedTz;
 
 using footfall::testing::Utc;
 

@@ -43,6 +43,30 @@ std::chrono::system_clock::time_point Utc(int year, int month, int day, int hour
   return std::chrono::system_clock::time_point(std::chrono::seconds(timegm(&t)));
 }
 
+ScopedTz::ScopedTz(const char* tz) {
+  if (const char* old = std::getenv("TZ"); old != nullptr) old_ = old;
+  setenv("TZ", tz, 1);
+  tzset();
+}
+
+ScopedTz::~ScopedTz() {
+  if (old_) {
+    setenv("TZ", old_->c_str(), 1);
+  } else {
+    unsetenv("TZ");
+  }
+  tzset();
+}
+
+bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 std::string CapturesDir() { return FOOTFALL_CAPTURES_DIR; }
 std::string SourceDir() { return FOOTFALL_SOURCE_DIR; }
 std::string FootfalldPath() { return FOOTFALLD_PATH; }

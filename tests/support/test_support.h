@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,21 @@ namespace footfall::testing {
 // The instant of a UTC calendar date and time.
 std::chrono::system_clock::time_point Utc(int year, int month, int day, int hour, int minute,
                                           int second = 0);
+
+// Sets TZ (and calls tzset) for the scope; restores the previous value.
+class ScopedTz final {
+ public:
+  explicit ScopedTz(const char* tz);
+  ~ScopedTz();
+  ScopedTz(const ScopedTz&) = delete;
+  ScopedTz& operator=(const ScopedTz&) = delete;
+
+ private:
+  std::optional<std::string> old_;
+};
+
+// Polls `pred` every 20 ms until it holds (true) or `timeout` passes (false).
+bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 // ---- Captures ------------------------------------------------------------
 std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR

@@ -31,14 +31,7 @@ using footfall::testing::RunCommand;
 using footfall::testing::TempDir;
 using namespace std::chrono_literals;
 
-bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using footfall::testing::Eventually;
 
 std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
                                     const std::string& topic) {
