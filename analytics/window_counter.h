@@ -18,6 +18,43 @@ namespace footfall::analytics {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
+// People-level aggregates (schema footfall.counts/2), from the estimated
+// physical devices (analytics/people_estimator.h). Visit definitions: a
+// device is present from its first to its last sighting while gaps stay under
+// visit_gap; a visit is *closed* once visit_gap has passed since its last
+// sighting, and is reported in the window in which that happens.
+struct Engagement {  // visitor visits closed in the window, by duration
+  std::uint64_t under_5m = 0;
+  std::uint64_t from_5_to_20m = 0;
+  std::uint64_t from_20_to_60m = 0;
+  std::uint64_t from_1_to_6h = 0;
+  std::uint64_t over_6h = 0;
+};
+
+struct PeopleReport {
+  // Estimated physical devices with a valid probe request in the window:
+  // randomized pseudonyms grouped into devices.
+  std::uint64_t estimated_devices = 0;
+  // Open visits at the window's end: visitors (signal reached visitor_rssi_dbm,
+  // lasted >= min_visit, shorter than stationary_after) and stationary
+  // devices (staff, fixed equipment: present longer than stationary_after).
+  std::uint64_t visitors = 0;
+  std::uint64_t stationary = 0;
+  std::uint64_t arrivals = 0;          // visits that began in the window
+  std::uint64_t departures = 0;        // visits closed in the window (every kind)
+  std::uint64_t passersby = 0;         // ... of which passers-by
+  std::uint64_t visitor_visits = 0;    // ... of which visitor visits
+  std::optional<double> capture_rate;  // visitor / (visitor + passer-by) visits closed; none if 0
+  std::optional<double> dwell_p50_s;   // of the visitor visits closed in the window
+  std::optional<double> dwell_p90_s;
+  Engagement engagement;
+  // Since the start of the current key epoch (e.g. today): distinct estimated
+  // devices and distinct visitors (HyperLogLog, exact while small).
+  TimePoint epoch_start{};
+  std::uint64_t epoch_devices = 0;
+  std::uint64_t epoch_visitors = 0;
+};
+
 struct WindowReport {
   TimePoint start{};
   TimePoint end{};                     // start + length, or the flush time for a partial window
@@ -33,6 +70,7 @@ struct WindowReport {
   std::optional<int> rssi_min;
   std::optional<double> rssi_median;  // mean of the two middle values for an even count
   std::optional<int> rssi_max;
+  PeopleReport people;
 };
 
 class WindowCounter final {
