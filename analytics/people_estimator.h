@@ -9,8 +9,18 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "analytics/distinct_counter.h"
+#include "hashing/pseudonymizer.h"
 
 namespace footfall::analytics {
+
+using TimePoint = std::chrono::system_clock::time_point;
+struct PeopleReport;
 
 // [analytics] settings (config/footfall.toml documents them).
 struct PeopleOptions {
@@ -22,6 +32,109 @@ struct PeopleOptions {
   std::chrono::seconds min_visit{300};
   // Present longer than this: staff or fixed equipment, reported apart.
   std::chrono::seconds stationary_after{6 * 3600};
+};
+
+// What a probe request reveals beyond its pseudonym, for grouping.
+struct ProbeTraits {
+  // Keyed hash of the model signature (capture::IeSignature), under the same
+  // key as the pseudonym. 0 with has_fingerprint false: unknown.
+  bool has_fingerprint = false;
+  std::uint64_t fingerprint = 0;
+  std::uint16_t sequence = 0;  // 802.11 sequence number (12 bits)
+};
+
+class PeopleEstimator final {
+ public:
+  explicit PeopleEstimator(PeopleOptions options = {});
+
+  // One valid probe request. Events come in time order (a late one is
+  // treated as happening at the latest time seen).
+  void OnProbe(TimePoint t, const hashing::Pseudonym& who, const ProbeTraits& traits,
+               std::optional<int> signal_dbm);
+
+  // Ends the window that ends at `end`: closes the visits whose last sighting
+  // is more than visit_gap before `end`, counts those still open, fills the
+  // people fields of `out`, forgets the devices whose visit closed, and
+  // starts the next window's counts.
+  void CloseWindow(TimePoint end, PeopleReport& out);
+
+  // A new key epoch began at `start`: the epoch's distinct counts restart.
+  // Unless `keep_devices` (the previous key is carried over, so devices
+  // present can be recognised), every open visit is closed now and all
+  // grouping state, which was keyed under the retired key, is dropped.
+  void StartEpoch(TimePoint start, bool keep_devices);
+
+  const PeopleOptions& options() const { return options_; }
+  std::size_t tracked_devices() const { return devices_.size() - free_.size(); }
+  std::size_t tracked_pseudonyms() const { return pseudonyms_.size(); }
+
+ private:
+  struct Device {
+    std::uint64_t fingerprint = 0;
+    std::uint64_t identity = 0;  // key in the epoch sketches
+    std::int64_t last_us = 0;    // last sighting
+    std::int64_t burst_us = 0;   // first sighting of the current burst
+    std::int64_t first_us = 0;   // first sighting of the open visit
+    std::uint32_t generation = 0;
+    std::uint32_t window = 0;  // serial of the last window that counted it
+    std::uint16_t last_seq = 0;
+    std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
+    std::int16_t last_rssi = 0;
+    std::int16_t max_rssi = kNoSignal;  // strongest signal of the open visit
+    bool alive = false;
+    bool randomized = false;
+    bool has_rssi = false;
+    bool visit_open = false;
+    bool counted_visitor = false;  // this visit is in the epoch's visitors
+  };
+  struct PseudonymEntry {
+    std::uint32_t device = 0;
+    std::uint32_t generation = 0;
+    std::int64_t last_us = 0;
+  };
+  struct BurstEntry {  // a device that began a burst at `burst_us`
+    std::uint32_t device = 0;
+    std::int64_t burst_us = 0;
+  };
+  static constexpr std::int16_t kNoSignal = -1000;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+  std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal);
+  std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who,
+                          const ProbeTraits& traits);
+  void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
+             std::optional<int> signal);
+  void CloseVisit(Device& d);
+  bool Qualifies(const Device& d) const;
+  void Free(std::uint32_t index);
+  void Sweep(std::int64_t end);
+  static std::uint64_t SeqKey(std::uint64_t fingerprint, int bucket);
+
+  PeopleOptions options_;
+  std::int64_t gap_us_;
+  std::int64_t weak_horizon_us_;
+  std::int64_t latest_us_ = 0;
+  std::vector<Device> devices_;
+  std::vector<std::uint32_t> free_;
+  std::unordered_map<std::uint64_t, PseudonymEntry> pseudonyms_;
+  // Devices with a fingerprint, by (fingerprint, last sequence number / 32).
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_seq_;
+  // Devices with a fingerprint in the order their bursts began.
+  std::unordered_map<std::uint64_t, std::deque<BurstEntry>> bursts_;
+  std::uint64_t next_identity_ = 1;
+
+  // The window in progress.
+  std::uint32_t window_ = 1;
+  std::uint64_t estimated_ = 0;
+  std::uint64_t arrivals_ = 0;
+  std::uint64_t departures_ = 0;
+  std::uint64_t passersby_ = 0;
+  std::uint64_t stationary_closed_ = 0;
+  std::vector<double> visitor_dwell_s_;
+
+  TimePoint epoch_start_{};
+  DistinctCounter epoch_devices_;
+  DistinctCounter epoch_visitors_;
 };
 
 }  // namespace footfall::analytics

@@ -27,8 +27,8 @@ TimePoint WindowStart(TimePoint t, std::chrono::seconds length) {
   return TimePoint(std::chrono::seconds(q * len));
 }
 
-WindowCounter::WindowCounter(std::chrono::seconds length, Emit emit)
-    : length_(length), emit_(std::move(emit)) {
+WindowCounter::WindowCounter(std::chrono::seconds length, Emit emit, PeopleOptions people)
+    : length_(length), emit_(std::move(emit)), people_(people) {
   if (length_ < std::chrono::seconds(1) || length_ > std::chrono::seconds(86400)) {
     throw std::invalid_argument("window length must be from 1 s to 86400 s");
   }
@@ -88,12 +88,14 @@ void WindowCounter::EmitCurrent(TimePoint end, bool partial) {
     acc_.rssi_median.reset();
     acc_.rssi_max.reset();
   }
+  people_.CloseWindow(end, acc_.people);
   emit_(acc_);
 }
 
 void WindowCounter::OnProbe(TimePoint t, const hashing::Pseudonym& who,
-                            std::optional<int> signal_dbm) {
+                            std::optional<int> signal_dbm, const ProbeTraits& traits) {
   Begin(t);
+  people_.OnProbe(t, who, traits, signal_dbm);
   ++acc_.probe_requests;
   const bool new_pseudonym = seen_.insert(who.value).second;
   // Under a carried-over key the same device may already be in the window

@@ -12,6 +12,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "analytics/people_estimator.h"
 #include "hashing/pseudonymizer.h"
 
 namespace footfall::analytics {
@@ -78,14 +79,19 @@ class WindowCounter final {
   using Emit = std::function<void(const WindowReport&)>;
 
   // `length` from 1 s to 1 day.
-  WindowCounter(std::chrono::seconds length, Emit emit);
+  WindowCounter(std::chrono::seconds length, Emit emit, PeopleOptions people = {});
 
   // Events. An event older than the current window (clock skew between
   // sources) is counted in the current window; a later one first closes every
   // window before it (emitting empty ones in between). A pseudonym that
   // carries its previous-epoch pseudonym (key carry-over) is not counted again
   // if that previous pseudonym was already seen in the window.
-  void OnProbe(TimePoint t, const hashing::Pseudonym& who, std::optional<int> signal_dbm);
+  // `traits` feed the estimated devices and visits (people_estimator.h).
+  void OnProbe(TimePoint t, const hashing::Pseudonym& who, std::optional<int> signal_dbm,
+               const ProbeTraits& traits = {});
+  // A new key epoch began (see PeopleEstimator::StartEpoch).
+  void StartEpoch(TimePoint start, bool keep_devices) { people_.StartEpoch(start, keep_devices); }
+  const PeopleEstimator& people() const { return people_; }
   // A probe request dropped before hashing by the signal floor.
   void OnBelowRssiFloor(TimePoint t);
   void OnMalformed(TimePoint t);
@@ -115,6 +121,7 @@ class WindowCounter final {
   std::unordered_set<std::uint64_t> seen_;
   std::array<std::uint32_t, 256> rssi_hist_{};  // index = dBm + 128
   std::uint64_t rssi_count_ = 0;
+  PeopleEstimator people_;
 };
 
 // Start of the window of `length` that contains `t` (floor to a multiple since the epoch).

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "capture/frame_parser.h"
+#include "capture/ie_signature.h"
 #include "daemon/reload.h"
 #include "hashing/seed_key_source.h"
 
@@ -87,10 +88,14 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     spdlog::info("pseudonym key {} in locked memory; rotation {}",
                  shared ? "derived from the site seed" : "drawn at random",
                  MakeSchedule(config_)->Describe());
+    windows_.StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
     return *pseudonymizer_;
   }
   const bool was_carrying = pseudonymizer_->carrying_over();
   if (pseudonymizer_->AdvanceTo(now)) {
+    // Grouping state is keyed like the pseudonyms: it goes with the old key
+    // unless that key is carried over to recognise devices already present.
+    windows_.StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
     if (pseudonymizer_->carrying_over()) {
       spdlog::info(
           "pseudonym key rotated (epoch {}); the old key is kept {} s to recognise "
@@ -156,7 +161,17 @@ void App::OnFrame(capture::RawFrame& frame) {
                       r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz)
                                                   : "-");
       }
-      windows_.OnProbe(t, who, r.probe.radio.signal_dbm);
+      analytics::ProbeTraits traits;
+      traits.sequence = r.probe.sequence;
+      if (who.randomized) {
+        // The model signature groups randomized MACs into devices; it is
+        // hashed under the pseudonym key at once and never kept in the clear.
+        std::uint8_t signature[capture::kIeSignatureMax];
+        const std::size_t n = capture::IeSignature(r.probe.ies, r.probe.ies_len, signature);
+        traits.has_fingerprint = n > 0;
+        traits.fingerprint = pseudonymizer_->Fingerprint(signature, n);
+      }
+      windows_.OnProbe(t, who, r.probe.radio.signal_dbm, traits);
       break;
     }
     case capture::FrameClass::kOther:

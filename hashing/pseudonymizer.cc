@@ -9,6 +9,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -148,6 +150,28 @@ std::uint64_t Pseudonymizer::Prf(const std::uint8_t* key, const capture::MacAddr
   unsigned char out[kBlake2bOutBytes];
   if (crypto_generichash(out, sizeof out, mac.data(), capture::MacAddress::kSize, key, kKeyBytes) !=
       0) {
+    throw std::runtime_error("keyed BLAKE2b failed");
+  }
+  return LoadLittleEndian64(out);
+}
+
+std::uint64_t Pseudonymizer::Fingerprint(const std::uint8_t* signature, std::size_t len) const {
+  // A leading tag byte and the length keep these inputs apart from the 6-byte
+  // MAC inputs of the pseudonyms: no signature can hash to a MAC's pseudonym.
+  constexpr std::size_t kMax = 256;
+  unsigned char input[kMax + 2];
+  len = std::min(len, kMax);
+  input[0] = 0xF1;  // domain: model fingerprint
+  input[1] = static_cast<unsigned char>(len);
+  std::memcpy(input + 2, signature, len);
+  const std::uint8_t* key = area_ + slot_ * kKeyBytes;
+  if (algorithm_ == Algorithm::kSipHash24) {
+    unsigned char out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, input, len + 2, key);
+    return LoadLittleEndian64(out);
+  }
+  unsigned char out[kBlake2bOutBytes];
+  if (crypto_generichash(out, sizeof out, input, len + 2, key, kKeyBytes) != 0) {
     throw std::runtime_error("keyed BLAKE2b failed");
   }
   return LoadLittleEndian64(out);

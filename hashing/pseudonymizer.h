@@ -80,6 +80,12 @@ class Pseudonymizer final {
   // under the previous one too); wipes `mac`.
   Pseudonym Pseudonymize(capture::MacAddress& mac);
 
+  // Keyed hash of a probe request's model signature (capture::IeSignature)
+  // under the current key, domain-separated from the MAC pseudonyms. Like a
+  // pseudonym it means nothing under another epoch's key. Not counted in
+  // prf_evaluations() (that figure counts hashed addresses).
+  std::uint64_t Fingerprint(const std::uint8_t* signature, std::size_t len) const;
+
   std::uint64_t epoch() const { return epoch_; }  // 0 for the first key
   TimePoint epoch_start() const { return epoch_start_; }
   TimePoint next_rotation() const { return next_rotation_; }

@@ -9,6 +9,8 @@
 #include "support/test_support.h"
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/resource.h>
@@ -355,6 +357,36 @@ TEST(PseudonymizerArgsTest, RejectsMissingParts) {
       Pseudonymizer(Algorithm::kSipHash24, MakePeriodicSchedule(hours(1)), nullptr, kStart),
       std::invalid_argument);
 }
+
+// The model fingerprint: keyed like the pseudonyms, domain-separated from them
+// (a tag byte and the length precede the signature), and different in every
+// epoch, so grouping state means nothing once the key is gone.
+TEST_P(PseudonymizerTest, FingerprintIsKeyedSeparatedAndRotates) {
+  auto p = MakeFixed(GetParam());
+  const std::uint8_t sig[] = {0, 0, 1, 4, 2, 4, 11, 22};
+  std::uint8_t input[2 + sizeof sig] = {0xF1, sizeof sig};
+  std::memcpy(input + 2, sig, sizeof sig);
+  std::uint8_t key[kKeyBytes];
+  TestKey(0, key);
+  unsigned char out[crypto_generichash_BYTES_MIN];
+  if (GetParam() == Algorithm::kSipHash24) {
+    crypto_shorthash(out, input, sizeof input, key);
+  } else {
+    ASSERT_EQ(crypto_generichash(out, sizeof out, input, sizeof input, key, sizeof key), 0);
+  }
+  const std::uint64_t fp = p->Fingerprint(sig, sizeof sig);
+  EXPECT_EQ(fp, LittleEndian64(out));
+  EXPECT_EQ(p->Fingerprint(sig, sizeof sig), fp);
+  EXPECT_NE(p->Fingerprint(sig, sizeof sig - 1), fp);
+  // A 6-byte signature equal to a MAC does not give that MAC's pseudonym.
+  EXPECT_NE(p->Fingerprint(kGlobalMac, 6), Hash(*p, kGlobalMac).value);
+  const std::uint64_t prf_before = p->prf_evaluations();
+  p->Fingerprint(sig, sizeof sig);
+  EXPECT_EQ(p->prf_evaluations(), prf_before);  // counts hashed addresses only
+  ASSERT_TRUE(p->AdvanceTo(Utc(2026, 5, 4, 11, 0)));
+  EXPECT_NE(p->Fingerprint(sig, sizeof sig), fp);
+}
+
 
 }  // namespace
 }  // namespace footfall::hashing

@@ -1,0 +1,67 @@
+// Purpose: the model signature of a probe request's information elements (see
+// ie_signature.h). One pass over the elements, no allocation.
+#include "capture/ie_signature.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace footfall::capture {
+namespace {
+
+// Element IDs (IEEE 802.11-2020 table 9-92).
+constexpr std::uint8_t kSupportedRates = 1;
+constexpr std::uint8_t kHtCapabilities = 45;
+constexpr std::uint8_t kExtendedRates = 50;
+constexpr std::uint8_t kRmEnabledCapabilities = 70;
+constexpr std::uint8_t kExtendedCapabilities = 127;
+constexpr std::uint8_t kVhtCapabilities = 191;
+constexpr std::uint8_t kVendorSpecific = 221;
+constexpr std::uint8_t kExtension = 255;
+// Element ID extensions.
+constexpr std::uint8_t kHeCapabilities = 35;
+
+// How many bytes of an element's body belong to the signature. Capability
+// elements: all of it (bounded); vendor elements: OUI and type only (a WPS
+// element carries a per-device UUID after that); everything else (SSID,
+// channel, request lists, ...): nothing but the element ID.
+std::size_t BodyBytes(std::uint8_t id, const std::uint8_t* body, std::size_t len) {
+  constexpr std::size_t kCap = 32;
+  switch (id) {
+    case kSupportedRates:
+    case kExtendedRates:
+    case kHtCapabilities:
+    case kRmEnabledCapabilities:
+    case kExtendedCapabilities:
+    case kVhtCapabilities:
+      return std::min(len, kCap);
+    case kVendorSpecific:
+      return std::min<std::size_t>(len, 4);
+    case kExtension:
+      return len >= 1 && body[0] == kHeCapabilities ? std::min(len, kCap) : std::min<std::size_t>(len, 1);
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+std::size_t IeSignature(const std::uint8_t* ies, std::size_t len, std::uint8_t* out) {
+  std::size_t n = 0;
+  std::size_t i = 0;
+  while (i + 2 <= len) {
+    const std::uint8_t id = ies[i];
+    const std::size_t body_len = ies[i + 1];
+    if (i + 2 + body_len > len) break;
+    const std::uint8_t* body = ies + i + 2;
+    const std::size_t take = BodyBytes(id, body, body_len);
+    if (n + 2 + take > kIeSignatureMax) break;
+    out[n++] = id;
+    out[n++] = static_cast<std::uint8_t>(take);
+    std::memcpy(out + n, body, take);
+    n += take;
+    i += 2 + body_len;
+  }
+  return n;
+}
+
+}  // namespace footfall::capture

@@ -1,0 +1,315 @@
+// Purpose: tests of PeopleEstimator and its window fields: global devices are
+// their own device; randomized MACs of one phone are grouped by sequence
+// continuity and by burst order within a model fingerprint, never across
+// fingerprints or into a device that is mid-burst; visits open, extend, close
+// after visit_gap and are classified visitor / passer-by / stationary at the
+// documented boundaries; dwell percentiles are nearest-rank; engagement
+// buckets; capture rate; epoch counts and their reset at a key rotation; and
+// memory that follows the devices present, not the length of the day. Time
+// is passed in; nothing sleeps.
+#include "analytics/people_estimator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <vector>
+
+#include "analytics/distinct_counter.h"
+#include "analytics/window_counter.h"
+#include "support/test_support.h"
+
+namespace footfall::analytics {
+namespace {
+
+using hashing::Pseudonym;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TimePoint At(int hour, int minute, int second = 0) {
+  return footfall::testing::Utc(2026, 5, 4, hour, minute, second);
+}
+
+Pseudonym Global(std::uint64_t v) { return Pseudonym{v, false}; }
+Pseudonym Random(std::uint64_t v) { return Pseudonym{v, true}; }
+ProbeTraits Traits(std::uint64_t fingerprint, std::uint16_t seq) {
+  return ProbeTraits{true, fingerprint, seq};
+}
+
+PeopleReport Close(PeopleEstimator& e, TimePoint end) {
+  PeopleReport r;
+  e.CloseWindow(end, r);
+  return r;
+}
+
+TEST(PeopleEstimatorTest, AGlobalDeviceIsOneDeviceAndOneVisit) {
+  PeopleEstimator e;
+  for (int m = 0; m < 10; ++m) e.OnProbe(At(10, m), Global(7), {}, -50);
+  PeopleReport r = Close(e, At(10, 10));
+  EXPECT_EQ(r.estimated_devices, 1u);
+  EXPECT_EQ(r.arrivals, 1u);
+  EXPECT_EQ(r.departures, 0u);
+  EXPECT_EQ(r.visitors, 1u);  // 9 min at -50 dBm, still open
+  EXPECT_EQ(e.tracked_devices(), 1u);
+  // Closed once visit_gap (5 min) has passed since 10:09.
+  r = Close(e, At(10, 14));
+  EXPECT_EQ(r.departures, 0u);
+  EXPECT_EQ(r.estimated_devices, 0u);
+  r = Close(e, At(10, 14, 1));
+  EXPECT_EQ(r.departures, 1u);
+  EXPECT_EQ(r.visitor_visits, 1u);
+  EXPECT_EQ(r.passersby, 0u);
+  ASSERT_TRUE(r.dwell_p50_s.has_value());
+  EXPECT_DOUBLE_EQ(*r.dwell_p50_s, 540.0);
+  EXPECT_DOUBLE_EQ(*r.dwell_p90_s, 540.0);
+  EXPECT_EQ(r.engagement.from_5_to_20m, 1u);
+  ASSERT_TRUE(r.capture_rate.has_value());
+  EXPECT_DOUBLE_EQ(*r.capture_rate, 1.0);
+  EXPECT_EQ(e.tracked_devices(), 0u);
+  EXPECT_EQ(e.tracked_pseudonyms(), 0u);
+}
+
+struct Sighting {
+  TimePoint t;
+  std::uint64_t id;
+  int dbm;
+};
+
+// Feeds global-MAC sightings in time order (the estimator expects that).
+void Feed(PeopleEstimator& e, std::vector<Sighting> s) {
+  std::stable_sort(s.begin(), s.end(),
+                   [](const Sighting& a, const Sighting& b) { return a.t < b.t; });
+  for (const Sighting& x : s) e.OnProbe(x.t, Global(x.id), {}, x.dbm);
+}
+
+TEST(PeopleEstimatorTest, VisitorNeedsBothSignalAndDuration) {
+  PeopleEstimator e;  // visitor: >= -70 dBm and >= 5 min
+  std::vector<Sighting> s;
+  // Strong but short (4:59): passer-by.
+  s.push_back({At(10, 0), 1, -40});
+  s.push_back({At(10, 4, 59), 1, -40});
+  // Long but weak (-71 dBm all along): passer-by.
+  for (int m = 0; m <= 10; ++m) s.push_back({At(10, m), 2, -71});
+  // Long and reaching -70 once: visitor, exactly 5 min.
+  s.push_back({At(10, 0), 3, -80});
+  s.push_back({At(10, 2), 3, -70});
+  s.push_back({At(10, 5), 3, -85});
+  Feed(e, s);
+  PeopleReport r = Close(e, At(10, 30));
+  EXPECT_EQ(r.departures, 3u);
+  EXPECT_EQ(r.passersby, 2u);
+  EXPECT_EQ(r.visitor_visits, 1u);
+  EXPECT_DOUBLE_EQ(*r.capture_rate, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(*r.dwell_p50_s, 300.0);
+}
+
+TEST(PeopleEstimatorTest, AGapLongerThanVisitGapStartsASecondVisit) {
+  PeopleEstimator e;
+  e.OnProbe(At(10, 0), Global(1), {}, -50);
+  e.OnProbe(At(10, 5), Global(1), {}, -50);      // gap 5:00, same visit
+  e.OnProbe(At(10, 10, 1), Global(1), {}, -50);  // gap 5:01, a new visit
+  PeopleReport r = Close(e, At(10, 11));
+  EXPECT_EQ(r.arrivals, 2u);
+  EXPECT_EQ(r.departures, 1u);
+  EXPECT_EQ(r.visitor_visits, 1u);
+  EXPECT_EQ(r.estimated_devices, 1u);
+}
+
+TEST(PeopleEstimatorTest, StaffAreStationaryNotVisitors) {
+  PeopleOptions o;
+  o.stationary_after = std::chrono::hours(6);
+  PeopleEstimator e(o);
+  TimePoint t = At(8, 0);
+  PeopleReport r;
+  for (int m = 0; m <= 6 * 60 + 30; ++m) {
+    e.OnProbe(t + minutes(m), Global(9), {}, -45);
+    if (m == 6 * 60 - 1) {
+      r = Close(e, t + minutes(m) + seconds(1));
+      EXPECT_EQ(r.visitors, 1u);
+      EXPECT_EQ(r.stationary, 0u);
+    }
+  }
+  r = Close(e, t + minutes(6 * 60 + 31));
+  EXPECT_EQ(r.visitors, 0u);
+  EXPECT_EQ(r.stationary, 1u);
+  r = Close(e, t + std::chrono::hours(8));
+  EXPECT_EQ(r.departures, 1u);
+  EXPECT_EQ(r.visitor_visits, 0u);
+  EXPECT_EQ(r.passersby, 0u);
+  EXPECT_FALSE(r.dwell_p50_s.has_value());
+  EXPECT_FALSE(r.capture_rate.has_value());
+}
+
+TEST(PeopleEstimatorTest, DwellPercentilesAreNearestRankAndEngagementBuckets) {
+  PeopleEstimator e;
+  const int durations_min[] = {6, 10, 19, 25, 70, 100, 200, 7, 8, 9};  // 10 visits
+  std::vector<Sighting> s;
+  std::uint64_t id = 1;
+  for (int d : durations_min) {
+    for (int m = 0; m <= d; ++m) s.push_back({At(9, 0) + minutes(m), id, -60});
+    ++id;
+  }
+  Feed(e, s);
+  PeopleReport r = Close(e, At(14, 0));
+  EXPECT_EQ(r.visitor_visits, 10u);
+  // sorted: 6 7 8 9 10 19 25 70 100 200 -> p50 = 5th = 10 min, p90 = 9th = 100 min
+  EXPECT_DOUBLE_EQ(*r.dwell_p50_s, 600.0);
+  EXPECT_DOUBLE_EQ(*r.dwell_p90_s, 6000.0);
+  EXPECT_EQ(r.engagement.under_5m, 0u);
+  EXPECT_EQ(r.engagement.from_5_to_20m, 6u);
+  EXPECT_EQ(r.engagement.from_20_to_60m, 1u);
+  EXPECT_EQ(r.engagement.from_1_to_6h, 3u);
+  EXPECT_EQ(r.engagement.over_6h, 0u);
+}
+
+// A phone that takes a new random MAC every burst and keeps its sequence
+// counter: one device, one visit.
+TEST(PeopleEstimatorTest, SequenceContinuityLinksANewRandomMac) {
+  PeopleEstimator e;
+  std::uint16_t seq = 4090;  // wraps past 4095
+  for (int burst = 0; burst < 20; ++burst) {
+    const TimePoint t = At(10, 0) + seconds(40 * burst);
+    for (int f = 0; f < 3; ++f) {
+      e.OnProbe(t + milliseconds(20 * f), Random(1000 + burst), Traits(42, seq), -55);
+      seq = (seq + 1) & 0xFFF;
+    }
+  }
+  PeopleReport r = Close(e, At(10, 15));
+  EXPECT_EQ(r.estimated_devices, 1u);
+  EXPECT_EQ(r.arrivals, 1u);
+  EXPECT_EQ(r.visitors, 1u);
+  EXPECT_EQ(r.epoch_devices, 1u);
+}
+
+TEST(PeopleEstimatorTest, NoLinkAcrossFingerprintsOrIntoADeviceMidBurst) {
+  PeopleEstimator e;
+  e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
+  e.OnProbe(At(10, 1), Random(2), Traits(43, 101), -55);  // another model: a new device
+  // The first model again 2 min later, sequence not continuing (a phone that
+  // resets it): the silent device of that model, linked weakly.
+  e.OnProbe(At(10, 2), Random(3), Traits(42, 500), -55);
+  // 200 ms later, continuing that sequence: but the device is mid-burst under
+  // MAC 3, so this is somebody else.
+  e.OnProbe(At(10, 2) + milliseconds(200), Random(4), Traits(42, 501), -55);
+  PeopleReport r = Close(e, At(10, 3));
+  EXPECT_EQ(r.estimated_devices, 3u);  // {1, 3}, {2}, {4}
+  EXPECT_EQ(r.arrivals, 3u);
+}
+
+TEST(PeopleEstimatorTest, NoWeakLinkBeyondItsHorizonOrAcrossASignalJump) {
+  PeopleEstimator e;
+  e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
+  e.OnProbe(At(10, 3, 1), Random(2), Traits(42, 900), -55);  // silent 3:01 > 3:00
+  e.OnProbe(At(10, 4), Random(3), Traits(42, 1900), -90);    // 35 dB weaker than 2
+  PeopleReport r = Close(e, At(10, 5));
+  EXPECT_EQ(r.estimated_devices, 3u);
+}
+
+// Two phones of one model that reset their sequence numbers and change MAC at
+// every burst, probing in turn, one near the sensor and one far: burst order
+// and signal keep them two devices.
+TEST(PeopleEstimatorTest, BurstOrderKeepsTwoPhonesOfOneModelApart) {
+  PeopleEstimator e;
+  std::uint64_t mac = 1;
+  for (int round = 0; round < 30; ++round) {
+    const TimePoint t = At(10, 0) + seconds(60 * round);
+    e.OnProbe(t, Random(mac++), Traits(42, 0), -50);
+    e.OnProbe(t + seconds(25), Random(mac++), Traits(42, 0), -80);
+  }
+  PeopleReport r = Close(e, At(10, 30));
+  EXPECT_EQ(r.estimated_devices, 2u);
+  EXPECT_EQ(r.arrivals, 2u);
+  EXPECT_EQ(r.visitors, 1u);  // the far one never reached -70 dBm
+  EXPECT_EQ(e.tracked_devices(), 2u);
+}
+
+TEST(PeopleEstimatorTest, CarriedPseudonymKeepsTheDevice) {
+  PeopleEstimator e;
+  e.OnProbe(At(10, 0), Global(1), {}, -50);
+  Pseudonym rotated{2, false, true, 1};
+  e.OnProbe(At(10, 1), rotated, {}, -50);
+  PeopleReport r = Close(e, At(10, 2));
+  EXPECT_EQ(r.estimated_devices, 1u);
+  EXPECT_EQ(r.arrivals, 1u);
+}
+
+TEST(PeopleEstimatorTest, EpochCountsAndTheirResetAtARotation) {
+  PeopleEstimator e;
+  e.StartEpoch(At(0, 0), false);
+  for (int m = 0; m <= 6; ++m) e.OnProbe(At(10, m), Global(1), {}, -50);  // a visitor
+  e.OnProbe(At(10, 0), Global(2), {}, -90);                                // a passer-by
+  PeopleReport r = Close(e, At(10, 7));
+  EXPECT_EQ(r.epoch_start, At(0, 0));
+  EXPECT_EQ(r.epoch_devices, 2u);
+  EXPECT_EQ(r.epoch_visitors, 1u);
+  // The same global device later the same day: still one distinct device.
+  e.OnProbe(At(15, 0), Global(1), {}, -90);
+  r = Close(e, At(15, 1));
+  EXPECT_EQ(r.epoch_devices, 2u);
+  EXPECT_EQ(r.arrivals, 1u);
+  // A rotation without carry-over: open visits close, state is dropped.
+  e.StartEpoch(At(15, 2), false);
+  EXPECT_EQ(e.tracked_devices(), 0u);
+  EXPECT_EQ(e.tracked_pseudonyms(), 0u);
+  r = Close(e, At(15, 3));
+  EXPECT_EQ(r.departures, 1u);
+  EXPECT_EQ(r.epoch_devices, 0u);
+  EXPECT_EQ(r.epoch_start, At(15, 2));
+}
+
+// A busy day of passers-by with a new MAC per burst: what is tracked follows
+// the devices present (a few hundred), not the 100,000 MACs of the day.
+TEST(PeopleEstimatorTest, MemoryFollowsTheDevicesPresentNotTheDay) {
+  PeopleEstimator e;
+  std::mt19937_64 rng(7);
+  std::uint64_t mac = 1;
+  std::size_t most_devices = 0;
+  std::size_t most_pseudonyms = 0;
+  const TimePoint start = At(8, 0);
+  std::uint64_t people = 0;
+  for (int minute = 0; minute < 12 * 60; ++minute) {
+    // 40 people a minute, each present 2 minutes, a burst every 30 s.
+    for (int k = 0; k < 40; ++k, ++people) {
+      const std::uint64_t fp = rng() % 12;
+      const int rssi = -60 - static_cast<int>(rng() % 30);
+      for (int b = 0; b < 4; ++b) {
+        e.OnProbe(start + minutes(minute) + seconds(30 * b) + milliseconds(k),
+                  Random(mac++), Traits(fp, static_cast<std::uint16_t>(rng() & 0xFFF)), rssi);
+      }
+    }
+    PeopleReport r;
+    e.CloseWindow(start + minutes(minute + 1) + seconds(90), r);
+    most_devices = std::max(most_devices, e.tracked_devices());
+    most_pseudonyms = std::max(most_pseudonyms, e.tracked_pseudonyms());
+  }
+  EXPECT_GT(mac, 100000u);
+  EXPECT_LT(most_devices, 2000u);
+  EXPECT_LT(most_pseudonyms, 4000u);
+}
+
+TEST(DistinctCounterTest, ExactWhileSmallThenWithinTwoPercent) {
+  DistinctCounter c;
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    c.Add(Mix64(i));
+    c.Add(Mix64(i));
+  }
+  EXPECT_TRUE(c.exact());
+  EXPECT_EQ(c.Estimate(), 1000u);
+  for (std::uint64_t i = 0; i < 1'000'000; ++i) c.Add(Mix64(i));
+  EXPECT_FALSE(c.exact());
+  const double estimate = static_cast<double>(c.Estimate());
+  EXPECT_NEAR(estimate, 1e6, 2e4);
+  c.Clear();
+  EXPECT_EQ(c.Estimate(), 0u);
+}
+
+TEST(DistinctCounterTest, SmallCardinalitiesRightAfterTheSwitch) {
+  DistinctCounter c;
+  for (std::uint64_t i = 0; i < 5000; ++i) c.Add(Mix64(i));
+  EXPECT_FALSE(c.exact());
+  EXPECT_NEAR(static_cast<double>(c.Estimate()), 5000.0, 100.0);
+}
+
+}  // namespace
+}  // namespace footfall::analytics

@@ -1,0 +1,120 @@
+// Purpose: tests of the model signature of a probe request's information
+// elements: element order and capability bytes are in it; the SSID, the
+// channel, request lists and everything after a vendor element's OUI and type
+// (a WPS UUID) are not; broken element lists are cut safely. On the labelled
+// real captures, the probes of one phone share few signatures and phones of
+// different models differ.
+#include "capture/ie_signature.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capture/frame_parser.h"
+#include "support/test_support.h"
+
+namespace footfall::capture {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes Signature(const Bytes& ies) {
+  std::uint8_t out[kIeSignatureMax];
+  const std::size_t n = IeSignature(ies.data(), ies.size(), out);
+  return Bytes(out, out + n);
+}
+
+const Bytes kRates = {1, 4, 0x02, 0x04, 0x0B, 0x16};
+const Bytes kHt = {45, 4, 0xEF, 0x01, 0x1B, 0xFF};
+
+Bytes Join(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+TEST(IeSignatureTest, SsidAndChannelDoNotMatterOrderAndCapabilitiesDo) {
+  const Bytes wildcard = Join({{0, 0}, kRates, {3, 1, 1}, kHt});
+  const Bytes directed = Join({{0, 4, 'c', 'a', 'f', 'e'}, kRates, {3, 1, 11}, kHt});
+  EXPECT_EQ(Signature(wildcard), Signature(directed));
+  EXPECT_EQ(Signature(wildcard), Join({{0, 0}, kRates, {3, 0}, kHt}));
+
+  const Bytes reordered = Join({{0, 0}, {3, 1, 1}, kRates, kHt});
+  EXPECT_NE(Signature(wildcard), Signature(reordered));
+  Bytes other_ht = kHt;
+  other_ht[2] = 0x6F;
+  EXPECT_NE(Signature(wildcard), Signature(Join({{0, 0}, kRates, {3, 1, 1}, other_ht})));
+  // No SSID bytes anywhere in the signature.
+  const Bytes sig = Signature(directed);
+  EXPECT_EQ(std::search(sig.begin(), sig.end(), directed.begin() + 2, directed.begin() + 6),
+            sig.end());
+}
+
+TEST(IeSignatureTest, VendorElementsContributeOuiAndTypeOnly) {
+  // A WPS element: Microsoft OUI 00:50:F2, type 4, then a per-device UUID.
+  const Bytes wps1 = {221, 9, 0x00, 0x50, 0xF2, 0x04, 0x10, 0x47, 0xAA, 0xBB, 0xCC};
+  const Bytes wps2 = {221, 9, 0x00, 0x50, 0xF2, 0x04, 0x10, 0x47, 0x11, 0x22, 0x33};
+  EXPECT_EQ(Signature(Join({kRates, wps1})), Signature(Join({kRates, wps2})));
+  EXPECT_EQ(Signature(wps1), (Bytes{221, 4, 0x00, 0x50, 0xF2, 0x04}));
+  const Bytes other_vendor = {221, 5, 0x00, 0x17, 0xF2, 0x0A, 0x00};
+  EXPECT_NE(Signature(wps1), Signature(other_vendor));
+}
+
+TEST(IeSignatureTest, BrokenListsAreCutAndLongOnesBounded) {
+  EXPECT_TRUE(Signature({}).empty());
+  EXPECT_TRUE(Signature({1}).empty());
+  EXPECT_EQ(Signature({0, 0, 1, 9, 0x02}), (Bytes{0, 0}));  // second element overruns
+  Bytes full;
+  for (int i = 0; i < 20; ++i) {
+    full.push_back(45);
+    full.push_back(26);
+    full.insert(full.end(), 26, static_cast<std::uint8_t>(i));
+  }
+  std::uint8_t out[kIeSignatureMax + 16];
+  const std::size_t n = IeSignature(full.data(), full.size(), out);
+  EXPECT_LE(n, kIeSignatureMax);
+  EXPECT_GT(n, kIeSignatureMax - 30);
+}
+
+// The labelled captures: one phone per file (devices A..K).
+TEST(IeSignatureTest, LabelledPhonesHaveFewSignaturesEachAndDifferAcrossModels) {
+  const std::filesystem::path dir =
+      std::filesystem::path(FOOTFALL_CAPTURES_DIR) / "labelled-single-device";
+  std::map<char, std::set<Bytes>> by_device;
+  std::map<char, std::size_t> probes;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const auto at = name.find("__");
+    ASSERT_NE(at, std::string::npos) << name;
+    const char device = name[at + 2];
+    footfall::testing::PcapFile f = footfall::testing::ReadPcap(entry.path().string());
+    for (auto& rec : f.records) {
+      ParseResult r = ParseFrame(f.link_type, rec.bytes.data(), rec.bytes.size(), rec.wirelen);
+      if (r.frame_class != FrameClass::kProbeRequest) continue;
+      r.probe.transmitter.Wipe();
+      by_device[device].insert(Bytes(Signature(Bytes(r.probe.ies, r.probe.ies + r.probe.ies_len))));
+      ++probes[device];
+    }
+  }
+  ASSERT_GE(by_device.size(), 10u);
+  std::set<Bytes> all;
+  std::size_t sum = 0;
+  for (const auto& [device, sigs] : by_device) {
+    // Every phone's hundreds of probes come down to a handful of signatures
+    // (2.4 GHz only here; some phones vary an element between scan types).
+    EXPECT_LE(sigs.size(), 4u) << "device " << device << " with " << probes[device] << " probes";
+    ::testing::Test::RecordProperty(std::string("signatures_") + device,
+                                    static_cast<int>(sigs.size()));
+    all.insert(sigs.begin(), sigs.end());
+    sum += sigs.size();
+  }
+  // Signatures are mostly per model: few are shared between the phones.
+  EXPECT_GE(all.size() * 10, sum * 7);
+}
+
+}  // namespace
+}  // namespace footfall::capture
