@@ -1,21 +1,33 @@
 // Purpose: the estimated-device grouping and visit bookkeeping (see
 // people_estimator.h).
 //
-// Grouping. A pseudonym already known belongs to its device. A new
-// randomized pseudonym is linked to an existing device of the same keyed
-// model fingerprint that is between bursts (silent for at least
-// kMinDormantUs):
+// Grouping. A pseudonym already known belongs to its device; a global MAC is
+// its own device. A new randomized pseudonym is linked to an existing device
+// of the same keyed model fingerprint that is between bursts (silent for at
+// least kMinDormantUs):
 //  1. strongly, if its sequence number continues that device's (1..kSeqMaxGap
 //     ahead, modulo 4096) within visit_gap: phones that keep their sequence
 //     counter across a MAC change. The closest continuation wins.
-//  2. weakly otherwise, within weak_horizon: the device of that model that has
-//     been silent the longest (its bursts pair with the new MAC's in order),
-//     if its signal is within kMaxRssiJumpDb; phones that reset the counter.
-// Otherwise it is a new device. Global MACs are their own device.
+//  2. weakly otherwise, but only for models whose new MACs rarely link
+//     strongly (they reset the counter): the silent device of that model
+//     whose silence best fits its own burst cadence and whose signal is
+//     closest (within kMaxRssiJumpDb), if it has not been silent for more
+//     than kMaxLate of its intervals.
+// Otherwise it is a new device.
+//
+// Counting. For models whose MAC changes sequence numbers reveal, the grouped
+// devices are counted. For the ambiguous ones, weak links are right for the
+// visits of people who stay, but merge passers-by in a crowd; so a window's
+// estimate counts them as the MACs they used divided by the MACs per device
+// per window that the followable per-burst randomizers show (a calibration
+// from the same crowd, pooled over recent windows).
 //
 // Visits follow the definitions in window_counter.h. Everything expires with
 // the visit: a device is forgotten when its visit closes, a pseudonym when
 // unseen for visit_gap, so the tables hold only what the horizon needs.
+//
+// The constants were tuned on simulated days (tools/simulate) and are checked
+// against the labelled real captures: docs/accuracy.md.
 #include "analytics/people_estimator.h"
 
 #include <algorithm>
@@ -26,13 +38,24 @@
 namespace footfall::analytics {
 namespace {
 
-constexpr int kSeqMaxGap = 64;                 // frames sent between two bursts, at most
-constexpr int kSeqBucketBits = 5;              // index buckets of 32 sequence numbers
-constexpr int kSeqBuckets = 4096 >> kSeqBucketBits;
-constexpr std::int64_t kMinDormantUs = 1'000'000;  // a burst lasts less than 1 s
-constexpr std::int64_t kWeakHorizonUs = 180'000'000;
-constexpr int kMaxRssiJumpDb = 20;
-constexpr std::size_t kWeakScan = 16;  // live burst entries examined per weak link
+// Judging a model (all per fingerprint, per key epoch).
+constexpr std::uint64_t kGroupEvidence = 20;  // new MACs seen before a model is judged
+constexpr double kWeakOnlyBelow = 0.25;  // weak links only if fewer new MACs link strongly
+constexpr double kStrongShare = 0.25;    // followable: this share of MAC changes link strongly
+constexpr double kPerBurstMacs = 1.5;    // per-burst randomizer: new MACs per device
+// Calibration of the ambiguous models' count.
+constexpr double kCalibrationChains = 8;  // devices (decayed) before it is used
+constexpr double kCalibrationDecay = 0.9;  // per window
+// Linking.
+constexpr int kSeqMaxGap = 32;     // frames sent between two bursts, at most
+constexpr int kSeqBucketBits = 5;  // index buckets of 32 sequence numbers
+constexpr std::int64_t kMinDormantUs = 1'000'000;     // a burst lasts less than 1 s
+constexpr std::int64_t kWeakHorizonUs = 300'000'000;  // and at most visit_gap
+constexpr int kMaxRssiJumpDb = 6;      // between the device's last frame and the new MAC
+constexpr double kPriorInterval = 60;  // s between bursts, until a device shows its own
+constexpr double kMaxLate = 6;         // silent for more than 6 intervals: gone
+constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
+constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
 
 std::int64_t Micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -79,20 +102,38 @@ void PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
         }
       }
     }
-    if (index == kNone && who.randomized) index = Link(t, traits, signal_dbm);
+    if (index == kNone && who.randomized) {
+      Group& g = groups_[traits.fingerprint];
+      ++g.new_macs;
+      bool strong = false;
+      index = Link(t, traits, signal_dbm, &strong);
+      if (strong) ++g.strong;
+      if (index == kNone) ++g.devices;
+    }
     if (index == kNone) index = NewDevice(t, who, traits);
     PseudonymEntry& entry = pseudonyms_[who.value];
     entry.device = index;
     entry.generation = devices_[index].generation;
     entry.last_us = t;
+    entry.window = 0;
+    it = pseudonyms_.find(who.value);
   } else {
     it->second.last_us = t;
+  }
+  Device& d = devices_[index];
+  if (d.window != window_) {
+    d.window = window_;
+    d.window_macs = 0;
+  }
+  if (it->second.window != window_) {
+    it->second.window = window_;
+    ++d.window_macs;
   }
   Touch(index, t, traits, signal_dbm);
 }
 
 std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
-                                    std::optional<int> signal) {
+                                    std::optional<int> signal, bool* strong) {
   const std::uint64_t fp = traits.fingerprint;
   // 1. Sequence-number continuity.
   std::uint32_t best = kNone;
@@ -118,8 +159,20 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
       }
     }
   }
-  if (best != kNone) return best;
-  // 2. The longest-silent device of the model, within the weak horizon.
+  if (best != kNone) {
+    *strong = true;
+    return best;
+  }
+  // 2. Only for models that do not keep their counter across a MAC change.
+  {
+    auto g = groups_.find(fp);
+    if (g != groups_.end() && g->second.new_macs >= kGroupEvidence &&
+        static_cast<double>(g->second.strong) >=
+            kWeakOnlyBelow * static_cast<double>(g->second.new_macs)) {
+      return kNone;
+    }
+  }
+  // The best-fitting silent device of the model, within the weak horizon.
   auto q = bursts_.find(fp);
   if (q == bursts_.end()) return kNone;
   std::deque<BurstEntry>& entries = q->second;
@@ -132,16 +185,29 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     entries.pop_front();
   }
   std::size_t examined = 0;
+  std::uint32_t chosen = kNone;
+  double best_score = 1e9;
   for (const BurstEntry& e : entries) {
     if (examined == kWeakScan) break;
     if (!live(e)) continue;
     ++examined;
     const Device& d = devices_[e.device];
+    const double silence = static_cast<double>(t - d.last_us) / 1e6;
     if (t - d.last_us < kMinDormantUs || t - d.last_us > weak_horizon_us_) continue;
-    if (signal && d.has_rssi && std::abs(*signal - d.last_rssi) > kMaxRssiJumpDb) continue;
-    return e.device;
+    const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
+    if (silence > kMaxLate * interval) continue;
+    double score = std::fabs(std::log(silence / interval));
+    if (signal && d.has_rssi) {
+      const int jump = std::abs(*signal - d.last_rssi);
+      if (jump > kMaxRssiJumpDb) continue;
+      score += jump / kRssiScale;
+    }
+    if (score < best_score) {
+      best_score = score;
+      chosen = e.device;
+    }
   }
-  return kNone;
+  return chosen;
 }
 
 std::uint32_t PeopleEstimator::NewDevice(std::int64_t t, const hashing::Pseudonym& who,
@@ -182,12 +248,13 @@ bool PeopleEstimator::Qualifies(const Device& d) const {
 void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
                             std::optional<int> signal) {
   Device& d = devices_[index];
-  if (d.window != window_) {
-    d.window = window_;
-    ++estimated_;
-  }
   if (d.visit_open && t - d.last_us > gap_us_) CloseVisit(d);
   const bool new_burst = !d.visit_open || t - d.last_us >= kMinDormantUs;
+  if (d.visit_open && new_burst) {
+    // The device's own cadence, for judging later weak links.
+    const auto gap = static_cast<float>(t - d.burst_us) / 1e6f;
+    d.interval_s = d.interval_s > 0 ? 0.7f * d.interval_s + 0.3f * gap : gap;
+  }
   if (!d.visit_open) {
     d.visit_open = true;
     d.first_us = t;
@@ -269,10 +336,67 @@ void PeopleEstimator::Sweep(std::int64_t end) {
   }
 }
 
+PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
+  const std::uint64_t changes = g.new_macs - g.devices;  // new MACs of known devices
+  if (g.new_macs < kGroupEvidence) return GroupKind::kAmbiguous;
+  if (static_cast<double>(g.strong) < kStrongShare * static_cast<double>(changes)) {
+    return GroupKind::kAmbiguous;  // the model resets its sequence numbers
+  }
+  // Sequence numbers link its MAC changes; one that changes MAC at nearly
+  // every burst shows how many MACs a device uses in a window.
+  return static_cast<double>(g.new_macs) >= kPerBurstMacs * static_cast<double>(g.devices)
+             ? GroupKind::kCalibrating
+             : GroupKind::kExact;
+}
+
+// Devices whose MAC changes can be followed (global MACs, models that keep
+// their sequence counter) are counted as grouped. For models that reset it,
+// grouping is a guess, so their devices are estimated instead as the MACs
+// they used in the window divided by the MACs per device per window that the
+// followable per-burst randomizers show (a calibration from the same crowd).
+std::uint64_t PeopleEstimator::EstimateWindowDevices() {
+  std::uint64_t exact = 0;
+  std::uint64_t ambiguous_chains = 0;
+  std::uint64_t ambiguous_macs = 0;
+  std::uint64_t calibration_chains = 0;
+  std::uint64_t calibration_macs = 0;
+  for (const Device& d : devices_) {
+    if (!d.alive || d.window != window_) continue;
+    if (!d.randomized) {
+      ++exact;
+      continue;
+    }
+    auto g = groups_.find(d.fingerprint);
+    const GroupKind kind = g == groups_.end() ? GroupKind::kExact : KindOf(g->second);
+    if (kind == GroupKind::kAmbiguous) {
+      ++ambiguous_chains;
+      ambiguous_macs += d.window_macs;
+      continue;
+    }
+    ++exact;
+    if (kind == GroupKind::kCalibrating) {
+      ++calibration_chains;
+      calibration_macs += d.window_macs;
+    }
+  }
+  // Pooled over recent windows (decaying), so that quiet hours borrow from
+  // busier ones.
+  calibration_macs_ = kCalibrationDecay * calibration_macs_ + static_cast<double>(calibration_macs);
+  calibration_chains_ =
+      kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
+  if (calibration_chains_ >= kCalibrationChains) {
+    macs_per_device_ = calibration_macs_ / calibration_chains_;
+  }
+  if (macs_per_device_ <= 0 || ambiguous_chains == 0) return exact + ambiguous_chains;
+  const double estimate = static_cast<double>(ambiguous_macs) / macs_per_device_;
+  return exact + static_cast<std::uint64_t>(std::llround(estimate));
+}
+
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
   const auto stationary_us =
       std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after).count();
+  out.estimated_devices = EstimateWindowDevices();  // before devices are forgotten
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;
   for (std::uint32_t i = 0; i < devices_.size(); ++i) {
@@ -291,7 +415,6 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   }
   Sweep(end);
 
-  out.estimated_devices = estimated_;
   out.visitors = visitors;
   out.stationary = stationary;
   out.arrivals = arrivals_;
@@ -324,7 +447,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   out.epoch_visitors = epoch_visitors_.Estimate();
 
   ++window_;
-  estimated_ = arrivals_ = departures_ = passersby_ = stationary_closed_ = 0;
+  arrivals_ = departures_ = passersby_ = stationary_closed_ = 0;
   visitor_dwell_s_.clear();
 }
 
@@ -344,6 +467,8 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
     Free(i);
   }
   if (!keep_devices) {
+    groups_.clear();
+    macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
     pseudonyms_.clear();
     by_seq_.clear();
     bursts_.clear();

@@ -75,8 +75,10 @@ class PeopleEstimator final {
     std::int64_t last_us = 0;    // last sighting
     std::int64_t burst_us = 0;   // first sighting of the current burst
     std::int64_t first_us = 0;   // first sighting of the open visit
+    float interval_s = 0;        // running mean of the gaps between its bursts, 0: none yet
     std::uint32_t generation = 0;
     std::uint32_t window = 0;  // serial of the last window that counted it
+    std::uint16_t window_macs = 0;  // pseudonyms it used in that window
     std::uint16_t last_seq = 0;
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
     std::int16_t last_rssi = 0;
@@ -90,16 +92,27 @@ class PeopleEstimator final {
   struct PseudonymEntry {
     std::uint32_t device = 0;
     std::uint32_t generation = 0;
+    std::uint32_t window = 0;  // serial of the last window it was used in
     std::int64_t last_us = 0;
   };
   struct BurstEntry {  // a device that began a burst at `burst_us`
     std::uint32_t device = 0;
     std::int64_t burst_us = 0;
   };
+  // What is learnt about the devices of one model fingerprint.
+  struct Group {
+    std::uint64_t new_macs = 0;  // new randomized pseudonyms
+    std::uint64_t devices = 0;   // ... that started a device
+    std::uint64_t strong = 0;    // ... linked by sequence continuity
+  };
+  enum class GroupKind { kExact, kCalibrating, kAmbiguous };
+  GroupKind KindOf(const Group& g) const;
   static constexpr std::int16_t kNoSignal = -1000;
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
-  std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal);
+  std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
+                     bool* strong);
+  std::uint64_t EstimateWindowDevices();
   std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who,
                           const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
@@ -121,11 +134,14 @@ class PeopleEstimator final {
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_seq_;
   // Devices with a fingerprint in the order their bursts began.
   std::unordered_map<std::uint64_t, std::deque<BurstEntry>> bursts_;
+  std::unordered_map<std::uint64_t, Group> groups_;  // by fingerprint, this epoch
+  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
+  double calibration_macs_ = 0;
+  double calibration_chains_ = 0;
   std::uint64_t next_identity_ = 1;
 
   // The window in progress.
   std::uint32_t window_ = 1;
-  std::uint64_t estimated_ = 0;
   std::uint64_t arrivals_ = 0;
   std::uint64_t departures_ = 0;
   std::uint64_t passersby_ = 0;

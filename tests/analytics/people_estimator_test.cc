@@ -200,9 +200,9 @@ TEST(PeopleEstimatorTest, NoLinkAcrossFingerprintsOrIntoADeviceMidBurst) {
 TEST(PeopleEstimatorTest, NoWeakLinkBeyondItsHorizonOrAcrossASignalJump) {
   PeopleEstimator e;
   e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
-  e.OnProbe(At(10, 3, 1), Random(2), Traits(42, 900), -55);  // silent 3:01 > 3:00
-  e.OnProbe(At(10, 4), Random(3), Traits(42, 1900), -90);    // 35 dB weaker than 2
-  PeopleReport r = Close(e, At(10, 5));
+  e.OnProbe(At(10, 5, 1), Random(2), Traits(42, 900), -55);  // silent 5:01 > 5:00
+  e.OnProbe(At(10, 6), Random(3), Traits(42, 1900), -62);    // 7 dB weaker than 2
+  PeopleReport r = Close(e, At(10, 7));
   EXPECT_EQ(r.estimated_devices, 3u);
 }
 
