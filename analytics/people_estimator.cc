@@ -53,7 +53,7 @@ constexpr std::int64_t kMinDormantUs = 1'000'000;     // a burst lasts less than
 constexpr std::int64_t kWeakHorizonUs = 300'000'000;  // and at most visit_gap
 constexpr int kMaxRssiJumpDb = 6;      // between the device's last frame and the new MAC
 constexpr double kPriorInterval = 60;  // s between bursts, until a device shows its own
-constexpr double kMaxLate = 6;         // silent for more than 6 intervals: gone
+constexpr double kMaxLate = 6;         // silent for over 6 intervals: gone; under 1/6: another
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
 
@@ -195,7 +195,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     const double silence = static_cast<double>(t - d.last_us) / 1e6;
     if (t - d.last_us < kMinDormantUs || t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
-    if (silence > kMaxLate * interval) continue;
+    if (silence > kMaxLate * interval || silence * kMaxLate < interval) continue;
     double score = std::fabs(std::log(silence / interval));
     if (signal && d.has_rssi) {
       const int jump = std::abs(*signal - d.last_rssi);

@@ -53,7 +53,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
     : config_(std::move(config)),
       io_(io),
       windows_(config_.window_length,
-               [this](const analytics::WindowReport& r) { EmitWindow(r); }),
+               [this](const analytics::WindowReport& r) { EmitWindow(r); }, config_.people),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),

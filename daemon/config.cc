@@ -176,6 +176,7 @@ class Loader final {
     Capture(root);
     Hashing(root);
     Windows(root);
+    Analytics(root);
     Mqtt(root);
     MqttSecurity(root);
     HomeAssistant(root);
@@ -227,6 +228,7 @@ class Loader final {
         {"privacy", {"min_count", "min_rssi_dbm"}},
         {"process", {"user"}},
         {"windows", {"length_s"}},
+        {"analytics", {"visit_gap_s", "visitor_rssi_dbm", "min_visit_s", "stationary_after_s"}},
         {"mqtt",
          {"uri", "topic_prefix", "qos", "client_id", "max_buffered", "drain_timeout_s", "version",
           "message_expiry_s", "ca_file", "cert_file", "key_file", "verify", "username",
@@ -538,6 +540,40 @@ class Loader final {
     std::int64_t n = 0;
     if (GetInt(root, "windows", "length_s", 1, 86400, n, " seconds")) {
       result_.config.window_length = std::chrono::seconds(n);
+    }
+  }
+
+  void Analytics(const toml::table& root) {
+    analytics::PeopleOptions& o = result_.config.people;
+    std::int64_t n = 0;
+    if (GetInt(root, "analytics", "visit_gap_s", 60, 3600, n, " seconds")) {
+      o.visit_gap = std::chrono::seconds(n);
+    }
+    if (GetInt(root, "analytics", "visitor_rssi_dbm", -100, 0, n, " dBm")) {
+      o.visitor_rssi_dbm = static_cast<int>(n);
+    }
+    const bool min_visit = GetInt(root, "analytics", "min_visit_s", 0, 86400, n, " seconds");
+    if (min_visit) o.min_visit = std::chrono::seconds(n);
+    const bool stationary =
+        GetInt(root, "analytics", "stationary_after_s", 600, 86400, n, " seconds");
+    if (stationary) o.stationary_after = std::chrono::seconds(n);
+    if ((min_visit || stationary) && o.stationary_after <= o.min_visit) {
+      // Named at the key that was set (stationary_after_s if both were).
+      // A visit that lasted min_visit_s would already be stationary.
+      const std::string why = ", or no visit could count as a visitor's";
+      if (stationary) {
+        Error(*Find(root, "analytics", "stationary_after_s"), "analytics.stationary_after_s",
+              "must be greater than min_visit_s (" + std::to_string(o.min_visit.count()) + ")" +
+                  why + " (got " + std::to_string(o.stationary_after.count()) + ")");
+      } else {
+        Error(*Find(root, "analytics", "min_visit_s"), "analytics.min_visit_s",
+              "must be less than stationary_after_s (" +
+                  std::to_string(o.stationary_after.count()) + ")" + why + " (got " +
+                  std::to_string(o.min_visit.count()) + ")");
+      }
+      const analytics::PeopleOptions defaults;
+      o.min_visit = defaults.min_visit;
+      o.stationary_after = defaults.stationary_after;
     }
   }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "analytics/people_estimator.h"
+
 namespace footfall::daemon {
 
 struct Config {
@@ -38,6 +40,9 @@ struct Config {
   std::string user;  // started as root: drop to this user after opening the capture; "" = don't
   // [windows]
   std::chrono::seconds window_length{60};  // 1 s .. 1 day
+  // [analytics] visit_gap_s (60 .. 3600), visitor_rssi_dbm (-100 .. 0),
+  // min_visit_s (0 .. 86400), stationary_after_s (600 .. 86400, > min_visit_s)
+  analytics::PeopleOptions people;
   // [mqtt]
   std::string mqtt_uri = "tcp://127.0.0.1:1883";
   std::string topic_prefix = "footfall";

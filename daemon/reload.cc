@@ -23,6 +23,16 @@ Key MakeKey(const char* name, bool live, T Config::*field) {
              [field](Config& to, const Config& from) { to.*field = from.*field; }};
 }
 
+// A key of [analytics] (Config::people). None is live: the open visits were
+// built under the running settings, so they change only at a restart.
+template <typename T>
+Key PeopleKey(const char* name, T analytics::PeopleOptions::*field) {
+  return Key{
+      name, false,
+      [field](const Config& a, const Config& b) { return !(a.people.*field == b.people.*field); },
+      [field](Config& to, const Config& from) { to.people.*field = from.people.*field; }};
+}
+
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = {
       MakeKey("sensor.site", false, &Config::site),
@@ -42,6 +52,10 @@ const std::vector<Key>& Keys() {
       MakeKey("privacy.min_rssi_dbm", true, &Config::min_rssi_dbm),
       MakeKey("process.user", false, &Config::user),
       MakeKey("windows.length_s", false, &Config::window_length),
+      PeopleKey("analytics.visit_gap_s", &analytics::PeopleOptions::visit_gap),
+      PeopleKey("analytics.visitor_rssi_dbm", &analytics::PeopleOptions::visitor_rssi_dbm),
+      PeopleKey("analytics.min_visit_s", &analytics::PeopleOptions::min_visit),
+      PeopleKey("analytics.stationary_after_s", &analytics::PeopleOptions::stationary_after),
       MakeKey("mqtt.uri", false, &Config::mqtt_uri),
       MakeKey("mqtt.topic_prefix", false, &Config::topic_prefix),
       MakeKey("mqtt.qos", false, &Config::qos),

@@ -6,6 +6,7 @@
 // other changed key is named as "needs a restart" and its running value kept:
 // the capture source and its options (the capture is open), the window length
 // (the current window would be cut), the hashing settings (the key in use),
+// the [analytics] visit settings (the open visits were built under them),
 // the sensor's names, the MQTT connection and its topics (the buffered
 // messages belong to that session and those topics) and the state directory.
 // Every key of Config is listed in reload.cc; a key added there must be added

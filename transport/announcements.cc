@@ -91,6 +91,11 @@ std::vector<RetainedMessage> HomeAssistantDiscovery(const SensorInfo& info) {
        "{% set d = value_json.devices %}"
        "{{ (100 * d.randomized_mac / d.unique) | round(0) "
        "if d.unique and d.randomized_mac is not none else none }}"},
+      // footfall.counts/2: people rather than addresses.
+      {"visitors", "Visitors", "people", "mdi:account-group", "{{ value_json.visitors }}"},
+      {"estimated_devices", "Estimated devices", "devices", "mdi:cellphone",
+       "{{ value_json.devices.estimated }}"},
+      {"passersby", "Passers-by", "people", "mdi:walk", "{{ value_json.passersby }}"},
   };
   const json device = {
       {"identifiers", json::array({"footfall_" + info.site + "_" + info.sensor})},

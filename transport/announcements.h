@@ -43,7 +43,9 @@ std::string EncodeInfo(const SensorInfo& info);
 std::string EncodeBufferReport(const SensorInfo& info, const BufferReport& report);
 
 // The discovery configs (retained, re-published on Home Assistant's birth):
-// devices, probe requests per minute and the share of randomized addresses.
+// devices, probe requests per minute, the share of randomized addresses, and
+// from footfall.counts/2 the visitors present, the estimated devices and the
+// passers-by of the window.
 std::vector<RetainedMessage> HomeAssistantDiscovery(const SensorInfo& info);
 
 // The <ha_prefix>/sensor/<unique_id>/config ids, [A-Za-z0-9_-] only.

@@ -1,7 +1,9 @@
-// Purpose: encodes a window's aggregates as the footfall.counts/1 JSON message
-// (keys in a fixed, documented order) and formats RFC 3339 UTC timestamps.
+// Purpose: encodes a window's aggregates as the footfall.counts/2 JSON message
+// (keys in a fixed, documented order: the footfall.counts/1 fields first,
+// unchanged, then the people-level ones) and formats RFC 3339 UTC timestamps.
 #include "transport/counts_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -22,6 +24,18 @@ Json Median(const std::optional<double>& v) {
   return Json(*v);
 }
 
+// A share from 0 to 1, rounded to 3 decimals.
+Json Rate(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return Json(nullptr);
+  return Json(std::round(std::clamp(*v, 0.0, 1.0) * 1000.0) / 1000.0);
+}
+
+// Whole seconds, rounded to the nearest.
+Json Seconds(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return Json(nullptr);
+  return Json(static_cast<std::int64_t>(std::llround(std::max(*v, 0.0))));
+}
+
 }  // namespace
 
 std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
@@ -40,14 +54,35 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
   if (policy.rssi_floor_active) j["frames"]["below_rssi_floor"] = report.below_rssi_floor;
   j["devices"] = Json{{"unique", report.devices},
                       {"global_mac", report.global_mac},
-                      {"randomized_mac", report.randomized_mac}};
+                      {"randomized_mac", report.randomized_mac},
+                      {"estimated", report.people.estimated_devices}};
   j["rssi_dbm"] = Json{{"min", OptionalInt(report.rssi_min)},
                        {"median", Median(report.rssi_median)},
                        {"max", OptionalInt(report.rssi_max)}};
+  const analytics::PeopleReport& p = report.people;
+  j["visitors"] = p.visitors;
+  j["stationary"] = p.stationary;
+  j["passersby"] = p.passersby;
+  j["arrivals"] = p.arrivals;
+  j["departures"] = p.departures;
+  j["capture_rate"] = Rate(p.capture_rate);
+  j["dwell_s"] = Json{{"p50", Seconds(p.dwell_p50_s)}, {"p90", Seconds(p.dwell_p90_s)}};
+  j["engagement"] = Json{{"under_5m", p.engagement.under_5m},
+                         {"5_to_20m", p.engagement.from_5_to_20m},
+                         {"20_to_60m", p.engagement.from_20_to_60m},
+                         {"1_to_6h", p.engagement.from_1_to_6h},
+                         {"over_6h", p.engagement.over_6h}};
+  j["epoch"] = Json{{"start", FormatUtc(p.epoch_start)},
+                    {"devices", p.epoch_devices},
+                    {"visitors", p.epoch_visitors}};
   const std::vector<std::string> suppressed = SuppressedFields(report, policy.min_count);
   for (const std::string& field : suppressed) {
     const auto dot = field.find('.');
-    j[field.substr(0, dot)][field.substr(dot + 1)] = nullptr;
+    if (dot == std::string::npos) {
+      j[field] = nullptr;  // a top-level field ("visitors")
+    } else {
+      j[field.substr(0, dot)][field.substr(dot + 1)] = nullptr;
+    }
   }
   if (!suppressed.empty()) j["suppressed"] = suppressed;
   return j.dump();

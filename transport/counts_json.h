@@ -1,5 +1,9 @@
-// Purpose: the wire format of a window's aggregates (schema footfall.counts/1),
+// Purpose: the wire format of a window's aggregates (schema footfall.counts/2),
 // the message a data engineer reads from <prefix>/<site>/<sensor>/counts.
+// Version 2 keeps every field of footfall.counts/1 as it was and adds the
+// people-level figures (devices.estimated, visitors, visits, dwell,
+// engagement, the key epoch's totals) after "rssi_dbm"; docs/mqtt.md and
+// docs/schema/counts-v2.json document each.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +19,12 @@ struct SensorIdentity {
   std::string sensor;
 };
 
-inline constexpr const char* kCountsSchema = "footfall.counts/1";
+inline constexpr const char* kCountsSchema = "footfall.counts/2";
 
 // One JSON object, no trailing newline. Times as RFC 3339 UTC ("...Z"),
-// with fractional seconds only when not whole. Under `policy`, small device
-// counts are null and listed in "suppressed" (present only when not empty),
+// with fractional seconds only when not whole. Under `policy`, small counts
+// of devices and people (and the figures they would give away) are null and
+// listed in "suppressed" (present only when not empty),
 // and frames.below_rssi_floor is present only when the signal floor is on.
 std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
                          const analytics::WindowReport& report,

@@ -60,6 +60,10 @@ TEST(ConfigTest, DefaultsFromMinimalConfig) {
   EXPECT_EQ(c.state_dir, "/var/lib/footfall");
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.topic_base(), "footfall/site/sensor");
+  EXPECT_EQ(c.people.visit_gap, std::chrono::seconds(300));
+  EXPECT_EQ(c.people.visitor_rssi_dbm, -70);
+  EXPECT_EQ(c.people.min_visit, std::chrono::seconds(300));
+  EXPECT_EQ(c.people.stationary_after, std::chrono::seconds(21600));
 }
 
 TEST(ConfigTest, EveryKeyParsed) {
@@ -404,6 +408,10 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_EQ(c.drain_timeout, d.drain_timeout);
   EXPECT_EQ(c.state_dir, d.state_dir);
   EXPECT_EQ(c.log_level, d.log_level);
+  EXPECT_EQ(c.people.visit_gap, d.people.visit_gap);
+  EXPECT_EQ(c.people.visitor_rssi_dbm, d.people.visitor_rssi_dbm);
+  EXPECT_EQ(c.people.min_visit, d.people.min_visit);
+  EXPECT_EQ(c.people.stationary_after, d.people.stationary_after);
 
   // Every key the loader knows appears in the shipped file (client_id as a
   // commented example, since its default is derived).
@@ -430,12 +438,96 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
                           "# client_id =",
                           "max_buffered =",
                           "drain_timeout_s =",
+                          "[analytics]",
+                          "visit_gap_s =",
+                          "visitor_rssi_dbm =",
+                          "min_visit_s =",
+                          "stationary_after_s =",
                           "[state]",
                           "dir =",
                           "[log]",
                           "level ="}) {
     EXPECT_THAT(text, HasSubstr(key));
   }
+}
+
+TEST(ConfigTest, AnalyticsKeysParsed) {
+  const ConfigResult r = Parse(std::string(kMinimal) +
+                               "[analytics]\nvisit_gap_s = 120\nvisitor_rssi_dbm = -65\n"
+                               "min_visit_s = 600\nstationary_after_s = 28800\n");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
+  EXPECT_THAT(r.warnings, IsEmpty());
+  EXPECT_EQ(r.config.people.visit_gap, std::chrono::seconds(120));
+  EXPECT_EQ(r.config.people.visitor_rssi_dbm, -65);
+  EXPECT_EQ(r.config.people.min_visit, std::chrono::seconds(600));
+  EXPECT_EQ(r.config.people.stationary_after, std::chrono::seconds(28800));
+  // The bounds themselves are accepted.
+  for (const std::string kv :
+       {"visit_gap_s = 60", "visit_gap_s = 3600", "visitor_rssi_dbm = -100", "visitor_rssi_dbm = 0",
+        "min_visit_s = 0", "stationary_after_s = 600", "stationary_after_s = 86400",
+        "min_visit_s = 21599"}) {
+    const ConfigResult ok = Parse(std::string(kMinimal) + "[analytics]\n" + kv + "\n");
+    EXPECT_TRUE(ok.ok()) << kv << ": " << ::testing::PrintToString(ok.errors);
+  }
+}
+
+TEST(ConfigTest, AnalyticsRangeErrorsNameFileLineAndKey) {
+  EXPECT_EQ(OneError("analytics", "visit_gap_s = 59"),
+            "t.toml:2:15: error: analytics.visit_gap_s: must be 60 to 3600 seconds (got 59)");
+  EXPECT_EQ(OneError("analytics", "visit_gap_s = 3601"),
+            "t.toml:2:15: error: analytics.visit_gap_s: must be 60 to 3600 seconds (got 3601)");
+  EXPECT_EQ(OneError("analytics", "visitor_rssi_dbm = -101"),
+            "t.toml:2:20: error: analytics.visitor_rssi_dbm: must be -100 to 0 dBm (got -101)");
+  EXPECT_EQ(OneError("analytics", "visitor_rssi_dbm = 1"),
+            "t.toml:2:20: error: analytics.visitor_rssi_dbm: must be -100 to 0 dBm (got 1)");
+  EXPECT_EQ(OneError("analytics", "min_visit_s = -1"),
+            "t.toml:2:15: error: analytics.min_visit_s: must be 0 to 86400 seconds (got -1)");
+  EXPECT_EQ(OneError("analytics", "stationary_after_s = 599"),
+            "t.toml:2:22: error: analytics.stationary_after_s: must be 600 to 86400 seconds "
+            "(got 599)");
+  EXPECT_EQ(OneError("analytics", "stationary_after_s = 86401"),
+            "t.toml:2:22: error: analytics.stationary_after_s: must be 600 to 86400 seconds "
+            "(got 86401)");
+  EXPECT_EQ(OneError("analytics", "visit_gap_s = \"5m\""),
+            "t.toml:2:15: error: analytics.visit_gap_s: expected an integer, got a string");
+  EXPECT_EQ(OneError("analytics", "visitor_rssi_dbm = -70.5"),
+            "t.toml:2:20: error: analytics.visitor_rssi_dbm: expected an integer, got a float");
+  const ConfigResult r = Parse("analytics = 1\n" + std::string(kMinimal));
+  EXPECT_THAT(r.errors,
+              ElementsAre("t.toml:1:13: error: analytics: expected a table, got an integer"));
+}
+
+TEST(ConfigTest, AnalyticsStationaryMustExceedMinVisit) {
+  // Both set: named at stationary_after_s.
+  EXPECT_EQ(OneError("analytics", "min_visit_s = 3600\nstationary_after_s = 3600"),
+            "t.toml:3:22: error: analytics.stationary_after_s: must be greater than "
+            "min_visit_s (3600), or no visit could count as a visitor's (got 3600)");
+  // Only min_visit_s set, against the default stationary_after_s (21600).
+  EXPECT_EQ(OneError("analytics", "min_visit_s = 21600"),
+            "t.toml:2:15: error: analytics.min_visit_s: must be less than stationary_after_s "
+            "(21600), or no visit could count as a visitor's (got 21600)");
+  // Only stationary_after_s set, against the default min_visit_s (300): 600
+  // is fine, and its lower bound keeps it above the default.
+  EXPECT_TRUE(Parse(std::string(kMinimal) + "[analytics]\nstationary_after_s = 600\n").ok());
+  EXPECT_EQ(OneError("analytics", "min_visit_s = 900\nstationary_after_s = 600"),
+            "t.toml:3:22: error: analytics.stationary_after_s: must be greater than "
+            "min_visit_s (900), or no visit could count as a visitor's (got 600)");
+  // A rejected pair leaves both defaults in place.
+  const ConfigResult r =
+      Parse(std::string(kMinimal) + "[analytics]\nmin_visit_s = 7200\nstationary_after_s = 3600\n");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.config.people.min_visit, std::chrono::seconds(300));
+  EXPECT_EQ(r.config.people.stationary_after, std::chrono::seconds(21600));
+}
+
+TEST(ConfigTest, AnalyticsUnknownKeyIsAWarning) {
+  const ConfigResult r =
+      Parse(std::string(kMinimal) + "[analytics]\nvisit_gap = 300\nmin_visit_s = 60\n");
+  EXPECT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
+  EXPECT_THAT(r.warnings,
+              ElementsAre("t.toml:4:1: warning: analytics.visit_gap: unknown key (ignored)"));
+  EXPECT_EQ(r.config.people.visit_gap, std::chrono::seconds(300));
+  EXPECT_EQ(r.config.people.min_visit, std::chrono::seconds(60));
 }
 
 }  // namespace

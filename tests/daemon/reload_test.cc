@@ -81,5 +81,28 @@ TEST(ReloadTest, RestartKeysAreNamedAndKeptAtTheirRunningValue) {
   EXPECT_EQ(p.next.state_dir, running.state_dir);
 }
 
+TEST(ReloadTest, AnalyticsKeysNeedARestart) {
+  // The open visits were built under the running settings: each change is
+  // named as needing a restart and the running value stays.
+  const Config running = Parse("");
+  const Config loaded = Parse(
+      "[analytics]\nvisit_gap_s = 120\nvisitor_rssi_dbm = -60\nmin_visit_s = 600\n"
+      "stationary_after_s = 7200\n[log]\nlevel = \"debug\"\n");
+  ReloadPlan p = PlanReload(running, loaded);
+  EXPECT_EQ(p.applied, std::vector<std::string>{"log.level"});
+  EXPECT_EQ(p.needs_restart,
+            (std::vector<std::string>{"analytics.visit_gap_s", "analytics.visitor_rssi_dbm",
+                                      "analytics.min_visit_s", "analytics.stationary_after_s"}));
+  EXPECT_EQ(p.next.people.visit_gap, running.people.visit_gap);
+  EXPECT_EQ(p.next.people.visitor_rssi_dbm, running.people.visitor_rssi_dbm);
+  EXPECT_EQ(p.next.people.min_visit, running.people.min_visit);
+  EXPECT_EQ(p.next.people.stationary_after, running.people.stationary_after);
+  EXPECT_EQ(p.next.log_level, "debug");
+  // One key alone is detected alone.
+  const ReloadPlan one = PlanReload(running, Parse("[analytics]\nvisitor_rssi_dbm = -75\n"));
+  EXPECT_EQ(one.needs_restart, std::vector<std::string>{"analytics.visitor_rssi_dbm"});
+  EXPECT_TRUE(one.applied.empty());
+}
+
 }  // namespace
 }  // namespace footfall::daemon

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "support/schema_check.h"
@@ -79,11 +80,14 @@ TEST(AnnouncementsTest, BufferReportMatchesItsSchema) {
 
 TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
   const auto configs = HomeAssistantDiscovery(Info());
-  ASSERT_EQ(configs.size(), 3u);
+  ASSERT_EQ(configs.size(), 6u);
   const std::vector<std::string> topics = {
       "homeassistant/sensor/footfall_store-7_door_devices/config",
       "homeassistant/sensor/footfall_store-7_door_probe_rate/config",
-      "homeassistant/sensor/footfall_store-7_door_randomized_share/config"};
+      "homeassistant/sensor/footfall_store-7_door_randomized_share/config",
+      "homeassistant/sensor/footfall_store-7_door_visitors/config",
+      "homeassistant/sensor/footfall_store-7_door_estimated_devices/config",
+      "homeassistant/sensor/footfall_store-7_door_passersby/config"};
   std::vector<footfall::testing::MqttMessage> messages;
   for (std::size_t i = 0; i < configs.size(); ++i) {
     EXPECT_EQ(configs[i].topic, topics[i]);
@@ -98,6 +102,31 @@ TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
     EXPECT_EQ(c["device"]["sw_version"], "1.2.3");
   }
   EXPECT_EQ(json::parse(configs[0].payload)["value_template"], "{{ value_json.devices.unique }}");
+  // The people of footfall.counts/2.
+  const json visitors = json::parse(configs[3].payload);
+  EXPECT_EQ(visitors["name"], "Visitors");
+  EXPECT_EQ(visitors["unique_id"], "footfall_store-7_door_visitors");
+  EXPECT_EQ(visitors["object_id"], "footfall_store-7_door_visitors");
+  EXPECT_EQ(visitors["value_template"], "{{ value_json.visitors }}");
+  EXPECT_EQ(visitors["unit_of_measurement"], "people");
+  const json estimated = json::parse(configs[4].payload);
+  EXPECT_EQ(estimated["name"], "Estimated devices");
+  EXPECT_EQ(estimated["value_template"], "{{ value_json.devices.estimated }}");
+  EXPECT_EQ(estimated["unit_of_measurement"], "devices");
+  const json passersby = json::parse(configs[5].payload);
+  EXPECT_EQ(passersby["name"], "Passers-by");
+  EXPECT_EQ(passersby["value_template"], "{{ value_json.passersby }}");
+  EXPECT_EQ(passersby["unit_of_measurement"], "people");
+  // Each template reads a field that footfall.counts/2 requires.
+  const json schema = json::parse(
+      footfall::testing::ReadFile(footfall::testing::SourceDir() + "/docs/schema/counts-v2.json"));
+  const auto required = [](const json& object, const std::string& key) {
+    const auto& r = object["required"];
+    return std::find(r.begin(), r.end(), key) != r.end();
+  };
+  EXPECT_TRUE(required(schema, "visitors"));
+  EXPECT_TRUE(required(schema, "passersby"));
+  EXPECT_TRUE(required(schema["properties"]["devices"], "estimated"));
   EXPECT_EQ(footfall::testing::SchemaViolations(messages), std::vector<std::string>{});
   SensorInfo other = Info();
   other.ha_prefix = "ha";

@@ -1,8 +1,9 @@
 // Purpose: tests of the minimum group size ([privacy] min_count) and of the
-// signal-floor counter in the published counts: which fields become null,
-// that a suppressed count cannot be recomputed from the published ones, that
-// the signal of a suppressed window goes too, and that every variant is valid
-// under docs/schema/counts-v1.json (the published contract).
+// signal-floor counter in the published counts: which fields become null
+// (device counts and, since footfall.counts/2, every count of people), that a
+// suppressed count cannot be recomputed from the published ones, that the
+// signal, capture rate and dwell of too few go too, and that every variant is
+// valid under docs/schema/counts-v2.json (the published contract).
 #include "transport/disclosure.h"
 
 #include <gtest/gtest.h>
@@ -43,6 +44,46 @@ Fields Plus(Fields a, const Fields& b) {
   return a;
 }
 
+// A busy window (every count well above 3) whose people figures can be
+// changed one at a time.
+analytics::WindowReport Busy() {
+  analytics::WindowReport r = Report(10, 30);
+  analytics::PeopleReport& p = r.people;
+  p.estimated_devices = 25;
+  p.visitors = 12;
+  p.stationary = 4;
+  p.arrivals = 9;
+  p.passersby = 6;
+  p.visitor_visits = 10;
+  p.departures = 16;
+  p.capture_rate = 10.0 / 16.0;
+  p.dwell_p50_s = 900;
+  p.dwell_p90_s = 2400;
+  p.engagement = {0, 4, 3, 3, 0};
+  p.epoch_start = r.start - std::chrono::hours(5);
+  p.epoch_devices = 300;
+  p.epoch_visitors = 80;
+  return r;
+}
+
+// Sets the closed visits consistently: departures, capture rate, dwell.
+void Closed(analytics::WindowReport& r, std::uint64_t visitor_visits, std::uint64_t passersby,
+            analytics::Engagement engagement) {
+  analytics::PeopleReport& p = r.people;
+  p.visitor_visits = visitor_visits;
+  p.passersby = passersby;
+  p.departures = visitor_visits + passersby;
+  p.engagement = engagement;
+  p.capture_rate.reset();
+  p.dwell_p50_s.reset();
+  p.dwell_p90_s.reset();
+  if (p.departures > 0) p.capture_rate = double(visitor_visits) / double(p.departures);
+  if (visitor_visits > 0) {
+    p.dwell_p50_s = 700;
+    p.dwell_p90_s = 1300;
+  }
+}
+
 TEST(SuppressedFieldsTest, OffWithZero) {
   EXPECT_TRUE(SuppressedFields(Report(1, 0), 0).empty());
   EXPECT_TRUE(SuppressedFields(Report(0, 1), 0).empty());
@@ -78,6 +119,152 @@ TEST(SuppressedFieldsTest, ThresholdIsConfigurable) {
   EXPECT_TRUE(SuppressedFields(Report(4, 0), 5).size() > 0);
   EXPECT_TRUE(SuppressedFields(Report(5, 0), 5).empty());
   EXPECT_TRUE(SuppressedFields(Report(1, 0), 1).empty());  // 1: nothing is below it
+}
+
+TEST(SuppressedFieldsTest, BusyWindowHidesNothing) {
+  EXPECT_TRUE(SuppressedFields(Busy(), 3).empty());
+  analytics::WindowReport r = Busy();
+  r.people.engagement = {1, 1, 1, 1, 1};
+  Closed(r, 5, 6, r.people.engagement);
+  EXPECT_FALSE(SuppressedFields(r, 3).empty());
+  EXPECT_TRUE(SuppressedFields(r, 0).empty());  // 0 turns the policy off
+  EXPECT_TRUE(SuppressedFields(r, 1).empty());  // nothing is below 1
+}
+
+TEST(SuppressedFieldsTest, EachSmallCountOfPeopleIsHiddenButNotZero) {
+  struct Case {
+    const char* name;
+    std::uint64_t analytics::PeopleReport::*field;
+  };
+  for (const Case& c : {Case{"visitors", &analytics::PeopleReport::visitors},
+                        Case{"stationary", &analytics::PeopleReport::stationary},
+                        Case{"arrivals", &analytics::PeopleReport::arrivals},
+                        Case{"epoch.devices", &analytics::PeopleReport::epoch_devices},
+                        Case{"epoch.visitors", &analytics::PeopleReport::epoch_visitors}}) {
+    SCOPED_TRACE(c.name);
+    for (std::uint64_t v : {1, 2}) {
+      analytics::WindowReport r = Busy();
+      r.people.*c.field = v;
+      EXPECT_EQ(SuppressedFields(r, 3), Fields{c.name});
+    }
+    for (std::uint64_t v : {0, 3}) {  // "nobody" stays visible, and so does k
+      analytics::WindowReport r = Busy();
+      r.people.*c.field = v;
+      EXPECT_TRUE(SuppressedFields(r, 3).empty());
+    }
+    analytics::WindowReport r = Busy();
+    r.people.*c.field = 2;
+    EXPECT_TRUE(SuppressedFields(r, 2).empty());  // the threshold is configurable
+  }
+}
+
+TEST(SuppressedFieldsTest, FewEstimatedDevicesHideTheirSignal) {
+  analytics::WindowReport r = Busy();
+  r.people.estimated_devices = 2;  // 40 addresses, but 2 phones
+  EXPECT_EQ(SuppressedFields(r, 3), Plus({"devices.estimated"}, kRssi));
+  r.people.estimated_devices = 0;
+  EXPECT_TRUE(SuppressedFields(r, 3).empty());
+  // With few addresses, few estimated devices: both go, the signal once.
+  r = Report(1, 1);
+  r.people.estimated_devices = 1;
+  EXPECT_EQ(SuppressedFields(r, 3), Plus({"devices.unique", "devices.global_mac",
+                                          "devices.randomized_mac", "devices.estimated"},
+                                         kRssi));
+}
+
+TEST(SuppressedFieldsTest, FewClosedVisitsHideRateDwellAndDepartures) {
+  // 1 visitor visit + 1 passer-by: everything about the two visits goes.
+  analytics::WindowReport r = Busy();
+  Closed(r, 1, 1, {0, 1, 0, 0, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"passersby", "departures", "capture_rate",
+                                            "dwell_s.p50", "dwell_s.p90", "engagement.5_to_20m"}));
+  // 1 passer-by alone: the rate (0) and the departures go with it; no dwell.
+  Closed(r, 0, 1, {});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"passersby", "departures", "capture_rate"}));
+  // 2 visitor visits alone (rate 1.0): both visits' dwell is hidden.
+  Closed(r, 2, 0, {0, 0, 2, 0, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "capture_rate", "dwell_s.p50",
+                                            "dwell_s.p90", "engagement.20_to_60m"}));
+  // No closed visit at all: null rate and dwell, but nothing is suppressed.
+  Closed(r, 0, 0, {});
+  EXPECT_TRUE(SuppressedFields(r, 3).empty());
+  // Exactly k visitor visits: rate and dwell are published.
+  Closed(r, 3, 0, {0, 3, 0, 0, 0});
+  EXPECT_TRUE(SuppressedFields(r, 3).empty());
+}
+
+TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
+  // 10 visitor visits and 1 passer-by: with the rate (10/11) and the buckets
+  // (adding up to 10), or with departures (11), the passer-by would be a
+  // subtraction away.
+  analytics::WindowReport r = Busy();
+  Closed(r, 10, 1, {0, 4, 3, 3, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"passersby", "departures", "capture_rate"}));
+  // 2 visitor visits among 20 passers-by: departures - passersby = 2, and the
+  // rate (0.091) times 22 too; the dwell is two people's.
+  Closed(r, 2, 20, {0, 2, 0, 0, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "capture_rate", "dwell_s.p50",
+                                            "dwell_s.p90", "engagement.5_to_20m"}));
+  // Departures small on their own (stationary devices leaving).
+  r = Busy();
+  Closed(r, 0, 0, {});
+  r.people.departures = 2;
+  EXPECT_EQ(SuppressedFields(r, 3), Fields{"departures"});
+}
+
+TEST(SuppressedFieldsTest, ASingleSmallEngagementBucketTakesAnotherWithIt) {
+  // The buckets add up to the visitor visits (10 = departures 16 - passers-by
+  // 6): one hidden bucket alone would be a subtraction away, so the smallest
+  // other non-zero bucket goes too (the first of equals).
+  analytics::WindowReport r = Busy();
+  Closed(r, 10, 6, {2, 5, 3, 0, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.under_5m", "engagement.20_to_60m"}));
+  Closed(r, 10, 6, {0, 4, 4, 0, 2});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.5_to_20m", "engagement.over_6h"}));
+  Closed(r, 10, 6, {0, 9, 0, 1, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.5_to_20m", "engagement.1_to_6h"}));
+  // Two small buckets hide each other: only their sum is known.
+  Closed(r, 10, 6, {1, 4, 3, 2, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.under_5m", "engagement.1_to_6h"}));
+  // No small bucket, nothing hidden.
+  Closed(r, 10, 6, {0, 3, 3, 4, 0});
+  EXPECT_TRUE(SuppressedFields(r, 3).empty());
+}
+
+TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
+  analytics::WindowReport r = Busy();
+  r.people.visitors = 1;
+  r.people.stationary = 2;
+  r.people.arrivals = 1;
+  r.people.epoch_devices = 2;
+  r.people.epoch_visitors = 1;
+  Closed(r, 1, 2, {0, 0, 1, 0, 0});
+  const std::string text = EncodeCounts({"s", "d"}, 1, r, {3, false});
+  const json j = json::parse(text);
+  for (const char* key :
+       {"visitors", "stationary", "passersby", "arrivals", "departures", "capture_rate"}) {
+    EXPECT_TRUE(j[key].is_null()) << key;
+  }
+  EXPECT_TRUE(j["dwell_s"]["p50"].is_null());
+  EXPECT_TRUE(j["dwell_s"]["p90"].is_null());
+  EXPECT_TRUE(j["engagement"]["20_to_60m"].is_null());
+  EXPECT_EQ(j["engagement"]["5_to_20m"], 0);  // zeros stay
+  EXPECT_TRUE(j["epoch"]["devices"].is_null());
+  EXPECT_TRUE(j["epoch"]["visitors"].is_null());
+  EXPECT_EQ(j["epoch"]["start"], "2026-11-24T05:00:00Z");
+  EXPECT_EQ(j["devices"]["unique"], 40);  // the address counts are large
+  EXPECT_EQ(j["devices"]["estimated"], 25);
+  EXPECT_EQ(j["suppressed"].get<Fields>(),
+            (Fields{"visitors", "stationary", "passersby", "arrivals", "departures", "capture_rate",
+                    "dwell_s.p50", "dwell_s.p90", "engagement.20_to_60m", "epoch.devices",
+                    "epoch.visitors"}));
+  // No stray objects for the top-level names, and the key order is kept.
+  EXPECT_EQ(j.size(), 18u);
+  EXPECT_NE(text.find(R"("visitors":null,"stationary":null,"passersby":null,"arrivals":null,)"
+                      R"("departures":null,"capture_rate":null,)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(testing::SchemaViolations({{"footfall/s/d/counts", text}}), std::vector<std::string>{});
 }
 
 TEST(CountsDisclosureTest, SuppressedFieldsAreNullAndNamed) {
@@ -122,11 +309,60 @@ TEST(CountsDisclosureTest, EveryVariantMatchesThePublishedSchema) {
       }
     }
   }
+  // People: every count small, zero or large, and the closed visits in
+  // every mix, with and without the policy.
+  for (std::uint64_t n : {0, 1, 2, 5}) {
+    for (std::uint64_t vv : {0, 1, 2, 10}) {
+      for (std::uint64_t pb : {0, 1, 2, 7}) {
+        for (std::uint64_t k : {0, 3}) {
+          analytics::WindowReport r = Busy();
+          r.people.estimated_devices = n;
+          r.people.visitors = n;
+          r.people.stationary = n;
+          r.people.arrivals = n;
+          r.people.epoch_devices = n;
+          r.people.epoch_visitors = n;
+          Closed(r, vv, pb, {0, vv / 2, vv - vv / 2, 0, 0});
+          messages.push_back({"footfall/s/d/counts", EncodeCounts({"s", "d"}, 1, r, {k, false})});
+        }
+      }
+    }
+  }
   EXPECT_EQ(testing::SchemaViolations(messages), std::vector<std::string>{});
-  // The schema is not a rubber stamp: a null count not named in "suppressed" fails.
+  // The schema is not a rubber stamp: a null count not named in "suppressed" fails,
   json bad = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 1), {3, false}));
   bad.erase("suppressed");
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  // a null count of people too,
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad["visitors"] = nullptr;
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  // a field named in "suppressed" but published,
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad["suppressed"] = json::array({"dwell_s.p50"});
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  // and a version 1 message, or a version 2 one without a new field.
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad["schema"] = "footfall.counts/1";
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad.erase("epoch");
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+}
+
+TEST(CountsDisclosureTest, Version2MessagesAreStillValidVersion1FieldsByField) {
+  // A v1 consumer reads the same fields: the v1 part of a v2 message (its
+  // schema name put back, the new fields dropped) is valid under counts-v1.json.
+  for (std::uint64_t k : {0, 3}) {
+    json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 8), {k, true}));
+    j["schema"] = "footfall.counts/1";
+    j["devices"].erase("estimated");
+    for (const char* key : {"visitors", "stationary", "passersby", "arrivals", "departures",
+                            "capture_rate", "dwell_s", "engagement", "epoch"}) {
+      j.erase(key);
+    }
+    EXPECT_EQ(testing::SchemaViolations("counts-v1.json", j.dump()), std::vector<std::string>{});
+  }
 }
 
 }  // namespace
