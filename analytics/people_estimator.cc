@@ -3,13 +3,16 @@
 //
 // Grouping. A pseudonym already known belongs to its device; a global MAC is
 // its own device. A new randomized pseudonym is linked to an existing device
-// of the same keyed model fingerprint that is between bursts (silent for at
-// least kMinDormantUs):
-//  1. strongly, if its sequence number continues that device's (1..kSeqMaxGap
-//     ahead, modulo 4096) within visit_gap: phones that keep their sequence
-//     counter across a MAC change. The closest continuation wins.
+// of the same keyed model fingerprint:
+//  1. strongly, if its sequence number continues that device's within
+//     visit_gap: phones that keep their sequence counter across a MAC change
+//     (real phones change MAC mid-burst, and skip up to ~250 numbers on
+//     channels the sensor does not hear). The accepted gap is 32 and widens
+//     to 256 while few phones of the model are tracked, so that the odds of a
+//     chance match stay near kAccidental. The closest continuation wins.
 //  2. weakly otherwise, but only for models whose new MACs rarely link
-//     strongly (they reset the counter): the silent device of that model
+//     strongly (they reset the counter): among devices between bursts
+//     (silent for at least kMinDormantUs), the one of that model
 //     whose silence best fits its own burst cadence and whose signal is
 //     closest (within kMaxRssiJumpDb), if it has not been silent for more
 //     than kMaxLate of its intervals.
@@ -47,11 +50,13 @@ constexpr double kPerBurstMacs = 1.5;    // per-burst randomizer: new MACs per d
 constexpr double kCalibrationChains = 8;  // devices (decayed) before it is used
 constexpr double kCalibrationDecay = 0.9;  // per window
 // Linking.
-constexpr int kSeqMaxGap = 32;     // frames sent between two bursts, at most
+constexpr int kSeqMaxGap = 32;  // continuation always accepted up to this gap
+constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
+constexpr int kSeqWidestGap = 256;  // the most frames a phone sends between two MACs
 constexpr int kSeqBucketBits = 5;  // index buckets of 32 sequence numbers
 constexpr std::int64_t kMinDormantUs = 1'000'000;     // a burst lasts less than 1 s
 constexpr std::int64_t kWeakHorizonUs = 300'000'000;  // and at most visit_gap
-constexpr int kMaxRssiJumpDb = 6;      // between the device's last frame and the new MAC
+constexpr int kMaxRssiJumpDb = 6;       // between the device's last frame and the new MAC
 constexpr double kPriorInterval = 60;  // s between bursts, until a device shows its own
 constexpr double kMaxLate = 6;         // silent for over 6 intervals: gone; under 1/6: another
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
@@ -136,11 +141,18 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
                                     std::optional<int> signal, bool* strong) {
   const std::uint64_t fp = traits.fingerprint;
   // 1. Sequence-number continuity.
+  // The wider the accepted gap, the likelier a chance match with another
+  // phone of the model: the gap accepted shrinks with the phones tracked.
+  std::uint64_t tracked = 0;
+  if (auto g = groups_.find(fp); g != groups_.end()) tracked = g->second.live;
+  const int allowed = std::clamp(
+      static_cast<int>(kAccidental * 4096.0 / static_cast<double>(std::max<std::uint64_t>(1, tracked))),
+      kSeqMaxGap, kSeqWidestGap);
   std::uint32_t best = kNone;
-  int best_gap = kSeqMaxGap + 1;
+  int best_gap = 4096;
   int last_bucket = -1;
-  for (int back = 1; back <= kSeqMaxGap; back += 1 << kSeqBucketBits) {
-    for (int edge : {back, std::min(back + (1 << kSeqBucketBits) - 1, kSeqMaxGap)}) {
+  for (int back = 1; back <= allowed; back += 1 << kSeqBucketBits) {
+    for (int edge : {back, std::min(back + (1 << kSeqBucketBits) - 1, allowed)}) {
       const int bucket = ((traits.sequence - edge) & 0xFFF) >> kSeqBucketBits;
       if (bucket == last_bucket) continue;
       last_bucket = bucket;
@@ -150,8 +162,8 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
         const Device& d = devices_[i];
         if (!d.alive || !d.randomized || d.fingerprint != fp || d.seq_bucket != bucket) continue;
         const int gap = (traits.sequence - d.last_seq) & 0xFFF;
-        if (gap < 1 || gap > kSeqMaxGap) continue;
-        if (t - d.last_us < kMinDormantUs || t - d.last_us > gap_us_) continue;
+        if (gap < 1 || gap > allowed) continue;
+        if (t - d.last_us > gap_us_) continue;
         if (gap < best_gap) {
           best_gap = gap;
           best = i;
@@ -233,6 +245,7 @@ std::uint32_t PeopleEstimator::NewDevice(std::int64_t t, const hashing::Pseudony
   d.last_us = t;
   d.burst_us = t;
   epoch_devices_.Add(d.identity);
+  if (d.randomized) ++groups_[d.fingerprint].live;
   return index;
 }
 
@@ -303,6 +316,10 @@ void PeopleEstimator::Free(std::uint32_t index) {
   Device& d = devices_[index];
   d.alive = false;
   ++d.generation;
+  if (d.randomized) {
+    auto g = groups_.find(d.fingerprint);
+    if (g != groups_.end() && g->second.live > 0) --g->second.live;
+  }
   free_.push_back(index);
 }
 

@@ -104,6 +104,7 @@ class PeopleEstimator final {
     std::uint64_t new_macs = 0;  // new randomized pseudonyms
     std::uint64_t devices = 0;   // ... that started a device
     std::uint64_t strong = 0;    // ... linked by sequence continuity
+    std::uint64_t live = 0;      // devices of the model tracked now
   };
   enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   GroupKind KindOf(const Group& g) const;

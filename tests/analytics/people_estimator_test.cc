@@ -182,18 +182,21 @@ TEST(PeopleEstimatorTest, SequenceContinuityLinksANewRandomMac) {
   EXPECT_EQ(r.epoch_devices, 1u);
 }
 
-TEST(PeopleEstimatorTest, NoLinkAcrossFingerprintsOrIntoADeviceMidBurst) {
+TEST(PeopleEstimatorTest, NoLinkAcrossFingerprintsButSequenceLinksEvenMidBurst) {
   PeopleEstimator e;
   e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
   e.OnProbe(At(10, 1), Random(2), Traits(43, 101), -55);  // another model: a new device
   // The first model again 2 min later, sequence not continuing (a phone that
   // resets it): the silent device of that model, linked weakly.
   e.OnProbe(At(10, 2), Random(3), Traits(42, 500), -55);
-  // 200 ms later, continuing that sequence: but the device is mid-burst under
-  // MAC 3, so this is somebody else.
+  // 200 ms later, continuing that sequence under another MAC: real phones
+  // change MAC in the middle of a burst; the same device.
   e.OnProbe(At(10, 2) + milliseconds(200), Random(4), Traits(42, 501), -55);
+  // 200 ms later, a MAC of that model whose sequence does not continue: not
+  // the device mid-burst, so somebody else.
+  e.OnProbe(At(10, 2) + milliseconds(400), Random(5), Traits(42, 3000), -55);
   PeopleReport r = Close(e, At(10, 3));
-  EXPECT_EQ(r.estimated_devices, 3u);  // {1, 3}, {2}, {4}
+  EXPECT_EQ(r.estimated_devices, 3u);  // {1, 3, 4}, {2}, {5}
   EXPECT_EQ(r.arrivals, 3u);
 }
 
