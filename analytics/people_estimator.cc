@@ -137,6 +137,13 @@ void PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
   Touch(index, t, traits, signal_dbm);
 }
 
+bool PeopleEstimator::Knows(std::uint64_t pseudonym) const {
+  auto it = pseudonyms_.find(pseudonym);
+  if (it == pseudonyms_.end()) return false;
+  const Device& d = devices_[it->second.device];
+  return d.alive && d.generation == it->second.generation;
+}
+
 std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
                                     std::optional<int> signal, bool* strong) {
   const std::uint64_t fp = traits.fingerprint;

@@ -64,6 +64,10 @@ class PeopleEstimator final {
   // grouping state, which was keyed under the retired key, is dropped.
   void StartEpoch(TimePoint start, bool keep_devices);
 
+  // Whether `pseudonym` already belongs to a tracked device (its traits'
+  // fingerprint is then not needed).
+  bool Knows(std::uint64_t pseudonym) const;
+
   const PeopleOptions& options() const { return options_; }
   std::size_t tracked_devices() const { return devices_.size() - free_.size(); }
   std::size_t tracked_pseudonyms() const { return pseudonyms_.size(); }

@@ -148,7 +148,9 @@ void App::OnFrame(capture::RawFrame& frame) {
         break;
       }
       hashing::Pseudonym who = Keys(t).Pseudonymize(r.probe.transmitter);
-      if (duplicates_.IsCopy(t, who.value, r.probe.sequence, frame.source_index)) {
+      // With one source no frame can arrive twice: skip the bookkeeping.
+      if (config_.sources.size() > 1 &&
+          duplicates_.IsCopy(t, who.value, r.probe.sequence, frame.source_index)) {
         ++counters_.cross_radio_duplicates;  // another radio delivered it first
         break;
       }
@@ -163,9 +165,10 @@ void App::OnFrame(capture::RawFrame& frame) {
       }
       analytics::ProbeTraits traits;
       traits.sequence = r.probe.sequence;
-      if (who.randomized) {
-        // The model signature groups randomized MACs into devices; it is
+      if (who.randomized && !windows_.people().Knows(who.value)) {
+        // The model signature groups a new randomized MAC into a device; it is
         // hashed under the pseudonym key at once and never kept in the clear.
+        // (A known pseudonym already has its device: most frames.)
         std::uint8_t signature[capture::kIeSignatureMax];
         const std::size_t n = capture::IeSignature(r.probe.ies, r.probe.ies_len, signature);
         traits.has_fingerprint = n > 0;
