@@ -196,6 +196,12 @@ void BM_Fingerprint(benchmark::State& state) {
 }
 BENCHMARK(BM_Fingerprint);
 
+// One-minute windows that only count how many were closed.
+footfall::analytics::WindowCounter CountingWindows(std::uint64_t* windows) {
+  return footfall::analytics::WindowCounter(
+      std::chrono::seconds(60), [windows](const footfall::analytics::WindowReport&) { ++*windows; });
+}
+
 // OnProbe with pseudonyms drawn from a pool of `range(0)` devices and frames
 // spaced `range(1)` microseconds apart (4320: a 10 M-frame, 12-hour day).
 // Three in four MACs are randomized, with the keyed model fingerprint of one
@@ -216,10 +222,7 @@ void BM_WindowOnProbe(benchmark::State& state) {
     traits[i].sequence = clumped ? 0 : static_cast<std::uint16_t>(SplitMix(i) & 0xFFF);
   }
   std::uint64_t windows = 0;
-  footfall::analytics::WindowCounter counter(std::chrono::seconds(60),
-                                             [&](const footfall::analytics::WindowReport&) {
-                                               ++windows;
-                                             });
+  footfall::analytics::WindowCounter counter = CountingWindows(&windows);
   Clock::time_point t = Clock::time_point(std::chrono::hours(24 * 20000));
   std::size_t i = 0;
   for (auto _ : state) {
@@ -253,10 +256,7 @@ void BM_FramePipeline(benchmark::State& state) {
   state.SetLabel(state.range(0) == 0 ? "siphash24" : "blake2b");
   auto p = MakePseudonymizer(algorithm);
   std::uint64_t windows = 0;
-  footfall::analytics::WindowCounter counter(std::chrono::seconds(60),
-                                             [&](const footfall::analytics::WindowReport&) {
-                                               ++windows;
-                                             });
+  footfall::analytics::WindowCounter counter = CountingWindows(&windows);
   Clock::time_point t = Clock::time_point(std::chrono::hours(24 * 20000));
   std::size_t i = 0;
   for (auto _ : state) {
