@@ -80,31 +80,26 @@ PeopleEstimator::PeopleEstimator(PeopleOptions options)
     : options_(options),
       gap_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.visit_gap).count()),
       weak_horizon_us_(std::min(gap_us_, kWeakHorizonUs)) {
-  pseudonyms_.reserve(4096);
 }
 
 std::uint64_t PeopleEstimator::SeqKey(std::uint64_t fingerprint, int bucket) {
   return Mix64(fingerprint ^ static_cast<std::uint64_t>(bucket));
 }
 
-void PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
-                              const ProbeTraits& traits, std::optional<int> signal_dbm) {
+PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
+                                                  const ProbeTraits& traits,
+                                                  std::optional<int> signal_dbm) {
   const std::int64_t t = std::max(Micros(when), latest_us_);
   latest_us_ = t;
-  std::uint32_t index = kNone;
-  auto it = pseudonyms_.find(who.value);
-  if (it != pseudonyms_.end()) {
-    const Device& d = devices_[it->second.device];
-    if (d.alive && d.generation == it->second.generation) index = it->second.device;
-  }
+  Sighting sighting;
+  PseudonymEntry* entry = pseudonyms_.Find(who.value);
+  std::uint32_t index = entry != nullptr && Valid(*entry) ? entry->device : kNone;
   if (index == kNone) {
     if (who.has_carried) {  // the same MAC under the previous key (carry-over)
-      auto carried = pseudonyms_.find(who.carried);
-      if (carried != pseudonyms_.end()) {
-        const Device& d = devices_[carried->second.device];
-        if (d.alive && d.generation == carried->second.generation) {
-          index = carried->second.device;
-        }
+      const PseudonymEntry* carried = pseudonyms_.Find(who.carried);
+      if (carried != nullptr && Valid(*carried)) {
+        index = carried->device;
+        sighting.carried_in_window = carried->window == window_;
       }
     }
     if (index == kNone && who.randomized) {
@@ -116,32 +111,34 @@ void PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
       if (index == kNone) ++g.devices;
     }
     if (index == kNone) index = NewDevice(t, who, traits);
-    PseudonymEntry& entry = pseudonyms_[who.value];
-    entry.device = index;
-    entry.generation = devices_[index].generation;
-    entry.last_us = t;
-    entry.window = 0;
-    it = pseudonyms_.find(who.value);
-  } else {
-    it->second.last_us = t;
+    entry = &pseudonyms_.Insert(who.value);
+    entry->device = index;
+    entry->generation = devices_[index].generation;
+    entry->window = 0;
   }
+  entry->last_us = t;
   Device& d = devices_[index];
   if (d.window != window_) {
     d.window = window_;
     d.window_macs = 0;
   }
-  if (it->second.window != window_) {
-    it->second.window = window_;
+  if (entry->window != window_) {
+    entry->window = window_;
     ++d.window_macs;
+    sighting.new_in_window = true;
   }
   Touch(index, t, traits, signal_dbm);
+  return sighting;
+}
+
+bool PeopleEstimator::Valid(const PseudonymEntry& e) const {
+  const Device& d = devices_[e.device];
+  return d.alive && d.generation == e.generation;
 }
 
 bool PeopleEstimator::Knows(std::uint64_t pseudonym) const {
-  auto it = pseudonyms_.find(pseudonym);
-  if (it == pseudonyms_.end()) return false;
-  const Device& d = devices_[it->second.device];
-  return d.alive && d.generation == it->second.generation;
+  const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
+  return e != nullptr && Valid(*e);
 }
 
 std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
@@ -331,11 +328,9 @@ void PeopleEstimator::Free(std::uint32_t index) {
 }
 
 void PeopleEstimator::Sweep(std::int64_t end) {
-  for (auto it = pseudonyms_.begin(); it != pseudonyms_.end();) {
-    const Device& d = devices_[it->second.device];
-    const bool stale = !d.alive || d.generation != it->second.generation;
-    it = stale || it->second.last_us + gap_us_ < end ? pseudonyms_.erase(it) : std::next(it);
-  }
+  pseudonyms_.Retain([this, end](std::uint64_t, const PseudonymEntry& e) {
+    return Valid(e) && e.last_us + gap_us_ >= end;
+  });
   for (auto it = by_seq_.begin(); it != by_seq_.end();) {
     std::vector<std::uint32_t>& v = it->second;
     const std::uint64_t key = it->first;
@@ -493,7 +488,7 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
   if (!keep_devices) {
     groups_.clear();
     macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
-    pseudonyms_.clear();
+    pseudonyms_.Clear();
     by_seq_.clear();
     bursts_.clear();
   }

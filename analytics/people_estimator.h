@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analytics/distinct_counter.h"
+#include "analytics/flat_map.h"
 #include "hashing/pseudonymizer.h"
 
 namespace footfall::analytics {
@@ -47,10 +48,15 @@ class PeopleEstimator final {
  public:
   explicit PeopleEstimator(PeopleOptions options = {});
 
+  // What a sighting meant for the window's distinct-pseudonym count.
+  struct Sighting {
+    bool new_in_window = false;      // the pseudonym's first probe in this window
+    bool carried_in_window = false;  // its previous-epoch pseudonym was seen in it
+  };
   // One valid probe request. Events come in time order (a late one is
   // treated as happening at the latest time seen).
-  void OnProbe(TimePoint t, const hashing::Pseudonym& who, const ProbeTraits& traits,
-               std::optional<int> signal_dbm);
+  Sighting OnProbe(TimePoint t, const hashing::Pseudonym& who, const ProbeTraits& traits,
+                   std::optional<int> signal_dbm);
 
   // Ends the window that ends at `end`: closes the visits whose last sighting
   // is more than visit_gap before `end`, counts those still open, fills the
@@ -124,6 +130,7 @@ class PeopleEstimator final {
              std::optional<int> signal);
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;
+  bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Sweep(std::int64_t end);
   static std::uint64_t SeqKey(std::uint64_t fingerprint, int bucket);
@@ -134,7 +141,7 @@ class PeopleEstimator final {
   std::int64_t latest_us_ = 0;
   std::vector<Device> devices_;
   std::vector<std::uint32_t> free_;
-  std::unordered_map<std::uint64_t, PseudonymEntry> pseudonyms_;
+  FlatMap<PseudonymEntry> pseudonyms_;
   // Devices with a fingerprint, by (fingerprint, last sequence number / 32).
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_seq_;
   // Devices with a fingerprint in the order their bursts began.

@@ -15,7 +15,6 @@ namespace {
 
 constexpr int kRssiLowest = -128;
 constexpr int kRssiHighest = 127;
-constexpr std::size_t kInitialDeviceCapacity = 4096;
 
 }  // namespace
 
@@ -33,7 +32,6 @@ WindowCounter::WindowCounter(std::chrono::seconds length, Emit emit, PeopleOptio
     throw std::invalid_argument("window length must be from 1 s to 86400 s");
   }
   if (!emit_) throw std::invalid_argument("WindowCounter needs an emit callback");
-  seen_.reserve(kInitialDeviceCapacity);
 }
 
 std::optional<TimePoint> WindowCounter::current_start() const {
@@ -55,7 +53,6 @@ void WindowCounter::Reset(TimePoint start) {
   start_ = start;
   acc_ = WindowReport{};
   acc_.start = start;
-  seen_.clear();  // keeps the buckets
   rssi_hist_.fill(0);
   rssi_count_ = 0;
 }
@@ -95,13 +92,12 @@ void WindowCounter::EmitCurrent(TimePoint end, bool partial) {
 void WindowCounter::OnProbe(TimePoint t, const hashing::Pseudonym& who,
                             std::optional<int> signal_dbm, const ProbeTraits& traits) {
   Begin(t);
-  people_.OnProbe(t, who, traits, signal_dbm);
   ++acc_.probe_requests;
-  const bool new_pseudonym = seen_.insert(who.value).second;
-  // Under a carried-over key the same device may already be in the window
-  // under its previous pseudonym; the new one is remembered either way.
-  const bool seen_before_rotation = who.has_carried && seen_.count(who.carried) != 0;
-  if (new_pseudonym && !seen_before_rotation) {
+  // The estimator's pseudonym table also tells whether this pseudonym is new
+  // in the window. Under a carried-over key the same device may already be
+  // in the window under its previous pseudonym: not counted again.
+  const PeopleEstimator::Sighting s = people_.OnProbe(t, who, traits, signal_dbm);
+  if (s.new_in_window && !s.carried_in_window) {
     if (who.randomized) {
       ++acc_.randomized_mac;
     } else {

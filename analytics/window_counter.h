@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <unordered_set>
 
 #include "analytics/people_estimator.h"
 #include "hashing/pseudonymizer.h"
@@ -118,7 +117,6 @@ class WindowCounter final {
   bool started_ = false;
   TimePoint start_{};
   WindowReport acc_{};
-  std::unordered_set<std::uint64_t> seen_;
   std::array<std::uint32_t, 256> rssi_hist_{};  // index = dBm + 128
   std::uint64_t rssi_count_ = 0;
   PeopleEstimator people_;
