@@ -3,6 +3,7 @@
 // small cardinalities (Heule et al. 2013, "HyperLogLog in practice").
 #include "analytics/distinct_counter.h"
 
+#include <array>
 #include <cmath>
 
 namespace footfall::analytics {
@@ -41,8 +42,13 @@ std::uint64_t DistinctCounter::Estimate() const {
   const double m = static_cast<double>(registers_.size());
   double sum = 0;
   std::size_t zeros = 0;
+  static const std::array<double, 66> kInversePowers = [] {
+    std::array<double, 66> p{};
+    for (std::size_t r = 0; r < p.size(); ++r) p[r] = std::ldexp(1.0, -static_cast<int>(r));
+    return p;
+  }();
   for (std::uint8_t r : registers_) {
-    sum += std::ldexp(1.0, -static_cast<int>(r));
+    sum += kInversePowers[r];
     if (r == 0) ++zeros;
   }
   const double alpha = 0.7213 / (1.0 + 1.079 / m);

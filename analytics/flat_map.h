@@ -1,8 +1,10 @@
 // Purpose: an open-addressing hash table from 64-bit keys to small values, for
-// the per-frame lookups of the analytics: one array, no allocation per entry,
-// linear probing, at most half full. Entries are only removed in bulk
-// (Retain), which rebuilds the array, so there are no tombstones. Pointers
-// returned by Find/Insert are valid until the next Insert or Retain.
+// the per-frame lookups of the analytics: one array of (key, value) slots, no
+// allocation per entry, linear probing, at most half full. Key 0 marks an
+// empty slot (the key 0 itself is kept beside the array). Entries are only
+// removed in bulk (Retain), which rebuilds the array, so there are no
+// tombstones. Pointers returned by Find/Insert are valid until the next
+// Insert or Retain.
 #pragma once
 
 #include <cstddef>
@@ -18,27 +20,34 @@ class FlatMap final {
   explicit FlatMap(std::size_t capacity = 16) { Reset(capacity); }
 
   V* Find(std::uint64_t key) {
+    if (key == 0) return zero_used_ ? &zero_value_ : nullptr;
     for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (!s.used) return nullptr;
       if (s.key == key) return &s.value;
+      if (s.key == 0) return nullptr;
     }
   }
   const V* Find(std::uint64_t key) const { return const_cast<FlatMap*>(this)->Find(key); }
 
   // The value of `key`, inserted value-initialized if absent.
   V& Insert(std::uint64_t key) {
-    if (2 * (size_ + 1) > slots_.size()) Rehash(2 * slots_.size());
+    if (key == 0) {
+      if (!zero_used_) {
+        zero_used_ = true;
+        zero_value_ = V{};
+      }
+      return zero_value_;
+    }
+    if (2 * (in_array_ + 1) > slots_.size()) Rehash(2 * slots_.size());
     for (std::size_t i = Home(key);; i = (i + 1) & mask_) {
       Slot& s = slots_[i];
-      if (!s.used) {
-        s.used = true;
+      if (s.key == key) return s.value;
+      if (s.key == 0) {
         s.key = key;
         s.value = V{};
-        ++size_;
+        ++in_array_;
         return s.value;
       }
-      if (s.key == key) return s.value;
     }
   }
 
@@ -47,23 +56,25 @@ class FlatMap final {
   void Retain(Keep keep) {
     std::vector<Slot> old;
     old.swap(slots_);
-    std::size_t kept = 0;
-    for (const Slot& s : old) kept += s.used && keep(s.key, s.value) ? 1 : 0;
-    std::size_t capacity = 16;
-    while (capacity < 4 * kept) capacity *= 2;  // room to grow before the next rehash
-    Reset(capacity);
+    std::vector<Slot> kept;
     for (Slot& s : old) {
-      if (s.used && keep(s.key, s.value)) Insert(s.key) = std::move(s.value);
+      if (s.key != 0 && keep(s.key, s.value)) kept.push_back(std::move(s));
     }
+    const bool keep_zero = zero_used_ && keep(std::uint64_t{0}, zero_value_);
+    V zero = std::move(zero_value_);
+    std::size_t capacity = 16;
+    while (capacity < 4 * kept.size()) capacity *= 2;  // room to grow before a rehash
+    Reset(capacity);
+    for (Slot& s : kept) Insert(s.key) = std::move(s.value);
+    if (keep_zero) Insert(0) = std::move(zero);
   }
 
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return in_array_ + (zero_used_ ? 1 : 0); }
   void Clear() { Reset(16); }
 
  private:
   struct Slot {
-    std::uint64_t key = 0;
-    bool used = false;
+    std::uint64_t key = 0;  // 0: empty
     V value{};
   };
 
@@ -75,21 +86,29 @@ class FlatMap final {
     mask_ = capacity - 1;
     shift_ = 64;
     for (std::size_t c = capacity; c > 1; c >>= 1) --shift_;
-    size_ = 0;
+    in_array_ = 0;
+    zero_used_ = false;
+    zero_value_ = V{};
   }
   void Rehash(std::size_t capacity) {
     std::vector<Slot> old;
     old.swap(slots_);
+    const bool zero_used = zero_used_;
+    V zero = std::move(zero_value_);
     Reset(capacity);
     for (Slot& s : old) {
-      if (s.used) Insert(s.key) = std::move(s.value);
+      if (s.key != 0) Insert(s.key) = std::move(s.value);
     }
+    zero_used_ = zero_used;
+    zero_value_ = std::move(zero);
   }
 
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   int shift_ = 64;
-  std::size_t size_ = 0;
+  std::size_t in_array_ = 0;  // entries in slots_ (key 0 aside)
+  bool zero_used_ = false;
+  V zero_value_{};
 };
 
 }  // namespace footfall::analytics

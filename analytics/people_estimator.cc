@@ -34,6 +34,7 @@
 #include "analytics/people_estimator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "analytics/window_counter.h"
@@ -61,6 +62,15 @@ constexpr double kPriorInterval = 60;  // s between bursts, until a device shows
 constexpr double kMaxLate = 6;         // silent for over 6 intervals: gone; under 1/6: another
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
+// exp(jump / kRssiScale) for jumps of 0..kMaxRssiJumpDb dB.
+const std::array<double, kMaxRssiJumpDb + 1> kJumpFactor = [] {
+  std::array<double, kMaxRssiJumpDb + 1> f{};
+  for (int j = 0; j <= kMaxRssiJumpDb; ++j) f[static_cast<std::size_t>(j)] = std::exp(j / kRssiScale);
+  return f;
+}();
+// Compaction of the lookup tables: when they hold twice what they held after
+// the last one (and at least this), so that it costs O(1) per insertion.
+constexpr std::size_t kCompactAtLeast = 4096;
 
 std::int64_t Micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
@@ -116,7 +126,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     entry->generation = devices_[index].generation;
     entry->window = 0;
   }
-  entry->last_us = t;
+  entry->last_s = static_cast<std::uint32_t>(t / 1'000'000);
   Device& d = devices_[index];
   if (d.window != window_) {
     d.window = window_;
@@ -164,7 +174,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
       if (it == by_seq_.end()) continue;
       for (std::uint32_t i : it->second) {
         const Device& d = devices_[i];
-        if (!d.alive || !d.randomized || d.fingerprint != fp || d.seq_bucket != bucket) continue;
+        if (d.fingerprint != fp) continue;  // another model in the same bucket key
         const int gap = (traits.sequence - d.last_seq) & 0xFFF;
         if (gap < 1 || gap > allowed) continue;
         if (t - d.last_us > gap_us_) continue;
@@ -202,7 +212,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   }
   std::size_t examined = 0;
   std::uint32_t chosen = kNone;
-  double best_score = 1e9;
+  double best_score = 1e300;
   for (const BurstEntry& e : entries) {
     if (examined == kWeakScan) break;
     if (!live(e)) continue;
@@ -212,11 +222,13 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     if (t - d.last_us < kMinDormantUs || t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
     if (silence > kMaxLate * interval || silence * kMaxLate < interval) continue;
-    double score = std::fabs(std::log(silence / interval));
+    // exp(|ln(silence / interval)| + jump / kRssiScale), without the logarithm.
+    const double ratio = silence / interval;
+    double score = ratio >= 1 ? ratio : 1 / ratio;
     if (signal && d.has_rssi) {
       const int jump = std::abs(*signal - d.last_rssi);
       if (jump > kMaxRssiJumpDb) continue;
-      score += jump / kRssiScale;
+      score *= kJumpFactor[jump];
     }
     if (score < best_score) {
       best_score = score;
@@ -249,7 +261,10 @@ std::uint32_t PeopleEstimator::NewDevice(std::int64_t t, const hashing::Pseudony
   d.last_us = t;
   d.burst_us = t;
   epoch_devices_.Add(d.identity);
-  if (d.randomized) ++groups_[d.fingerprint].live;
+  if (d.randomized) {
+    d.group = &groups_[d.fingerprint];
+    ++d.group->live;
+  }
   return index;
 }
 
@@ -293,12 +308,14 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
   d.last_seq = traits.sequence;
   const auto bucket = static_cast<std::int16_t>(traits.sequence >> kSeqBucketBits);
   if (bucket != d.seq_bucket) {
+    Unindex(index);
     d.seq_bucket = bucket;
     by_seq_[SeqKey(d.fingerprint, bucket)].push_back(index);
   }
   if (new_burst) {
     d.burst_us = t;
     bursts_[d.fingerprint].push_back(BurstEntry{index, t});
+    ++index_entries_;
   }
 }
 
@@ -320,28 +337,38 @@ void PeopleEstimator::Free(std::uint32_t index) {
   Device& d = devices_[index];
   d.alive = false;
   ++d.generation;
-  if (d.randomized) {
-    auto g = groups_.find(d.fingerprint);
-    if (g != groups_.end() && g->second.live > 0) --g->second.live;
-  }
+  if (d.group != nullptr && d.group->live > 0) --d.group->live;
+  Unindex(index);
   free_.push_back(index);
 }
 
-void PeopleEstimator::Sweep(std::int64_t end) {
-  pseudonyms_.Retain([this, end](std::uint64_t, const PseudonymEntry& e) {
-    return Valid(e) && e.last_us + gap_us_ >= end;
-  });
-  for (auto it = by_seq_.begin(); it != by_seq_.end();) {
-    std::vector<std::uint32_t>& v = it->second;
-    const std::uint64_t key = it->first;
-    v.erase(std::remove_if(v.begin(), v.end(),
-                           [this, key](std::uint32_t i) {
-                             const Device& d = devices_[i];
-                             return !d.alive || SeqKey(d.fingerprint, d.seq_bucket) != key;
-                           }),
-            v.end());
-    it = v.empty() ? by_seq_.erase(it) : std::next(it);
+// Takes the device out of its sequence bucket, so that the buckets hold only
+// live devices at their current bucket (what Link scans).
+void PeopleEstimator::Unindex(std::uint32_t index) {
+  Device& d = devices_[index];
+  if (d.seq_bucket < 0) return;
+  auto it = by_seq_.find(SeqKey(d.fingerprint, d.seq_bucket));
+  d.seq_bucket = -1;
+  if (it == by_seq_.end()) return;
+  std::vector<std::uint32_t>& v = it->second;
+  auto at = std::find(v.begin(), v.end(), index);
+  if (at != v.end()) {
+    *at = v.back();
+    v.pop_back();
   }
+  if (v.empty()) by_seq_.erase(it);
+}
+
+void PeopleEstimator::Sweep(std::int64_t end) {
+  // An entry of a pseudonym unseen for visit_gap, or whose device is gone,
+  // is of no more use; they are dropped in bulk once the tables have doubled.
+  if (pseudonyms_.size() >= std::max(kCompactAtLeast, 2 * pseudonyms_compacted_)) {
+    pseudonyms_.Retain([this, end](std::uint64_t, const PseudonymEntry& e) {
+      return Valid(e) && static_cast<std::int64_t>(e.last_s + 1) * 1'000'000 + gap_us_ >= end;
+    });
+    pseudonyms_compacted_ = pseudonyms_.size();
+  }
+  if (index_entries_ < std::max(kCompactAtLeast, 2 * index_compacted_)) return;
   for (auto it = bursts_.begin(); it != bursts_.end();) {
     std::deque<BurstEntry>& q = it->second;
     const std::uint64_t fp = it->first;
@@ -353,6 +380,9 @@ void PeopleEstimator::Sweep(std::int64_t end) {
             q.end());
     it = q.empty() ? bursts_.erase(it) : std::next(it);
   }
+  index_entries_ = 0;
+  for (const auto& [key, q] : bursts_) index_entries_ += q.size();
+  index_compacted_ = index_entries_;
 }
 
 PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
@@ -385,8 +415,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
       ++exact;
       continue;
     }
-    auto g = groups_.find(d.fingerprint);
-    const GroupKind kind = g == groups_.end() ? GroupKind::kExact : KindOf(g->second);
+    const GroupKind kind = d.group == nullptr ? GroupKind::kExact : KindOf(*d.group);
     if (kind == GroupKind::kAmbiguous) {
       ++ambiguous_chains;
       ambiguous_macs += d.window_macs;
@@ -489,6 +518,7 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
     groups_.clear();
     macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
     pseudonyms_.Clear();
+    pseudonyms_compacted_ = index_entries_ = index_compacted_ = 0;
     by_seq_.clear();
     bursts_.clear();
   }

@@ -79,8 +79,17 @@ class PeopleEstimator final {
   std::size_t tracked_pseudonyms() const { return pseudonyms_.size(); }
 
  private:
+  // What is learnt about the devices of one model fingerprint.
+  struct Group {
+    std::uint64_t new_macs = 0;  // new randomized pseudonyms
+    std::uint64_t devices = 0;   // ... that started a device
+    std::uint64_t strong = 0;    // ... linked by sequence continuity
+    std::uint64_t live = 0;      // devices of the model tracked now
+  };
+  enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   struct Device {
     std::uint64_t fingerprint = 0;
+    Group* group = nullptr;  // its model's (randomized devices only)
     std::uint64_t identity = 0;  // key in the epoch sketches
     std::int64_t last_us = 0;    // last sighting
     std::int64_t burst_us = 0;   // first sighting of the current burst
@@ -99,26 +108,21 @@ class PeopleEstimator final {
     bool visit_open = false;
     bool counted_visitor = false;  // this visit is in the epoch's visitors
   };
-  struct PseudonymEntry {
+  struct PseudonymEntry {  // 16 bytes: the table is the per-frame cache miss
     std::uint32_t device = 0;
     std::uint32_t generation = 0;
     std::uint32_t window = 0;  // serial of the last window it was used in
-    std::int64_t last_us = 0;
+    std::uint32_t last_s = 0;  // last sighting, seconds since the Unix epoch
   };
   struct BurstEntry {  // a device that began a burst at `burst_us`
     std::uint32_t device = 0;
     std::int64_t burst_us = 0;
   };
-  // What is learnt about the devices of one model fingerprint.
-  struct Group {
-    std::uint64_t new_macs = 0;  // new randomized pseudonyms
-    std::uint64_t devices = 0;   // ... that started a device
-    std::uint64_t strong = 0;    // ... linked by sequence continuity
-    std::uint64_t live = 0;      // devices of the model tracked now
-  };
-  enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   GroupKind KindOf(const Group& g) const;
   static constexpr std::int16_t kNoSignal = -1000;
+  std::size_t pseudonyms_compacted_ = 0;  // table sizes after the last compaction
+  std::size_t index_entries_ = 0;         // entries in bursts_
+  std::size_t index_compacted_ = 0;
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
@@ -132,6 +136,7 @@ class PeopleEstimator final {
   bool Qualifies(const Device& d) const;
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
+  void Unindex(std::uint32_t index);
   void Sweep(std::int64_t end);
   static std::uint64_t SeqKey(std::uint64_t fingerprint, int bucket);
 
