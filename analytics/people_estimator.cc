@@ -44,20 +44,20 @@ namespace {
 
 // Judging a model (all per fingerprint, per key epoch).
 constexpr std::uint64_t kGroupEvidence = 20;  // new MACs seen before a model is judged
-constexpr double kWeakOnlyBelow = 0.25;  // weak links only if fewer new MACs link strongly
-constexpr double kStrongShare = 0.25;    // followable: this share of MAC changes link strongly
-constexpr double kPerBurstMacs = 1.5;    // per-burst randomizer: new MACs per device
+constexpr double kWeakOnlyBelow = 0.25;       // weak links only if fewer new MACs link strongly
+constexpr double kStrongShare = 0.25;         // followable: this share of MAC changes link strongly
+constexpr double kPerBurstMacs = 1.5;         // per-burst randomizer: new MACs per device
 // Calibration of the ambiguous models' count.
-constexpr double kCalibrationChains = 8;  // devices (decayed) before it is used
+constexpr double kCalibrationChains = 8;   // devices (decayed) before it is used
 constexpr double kCalibrationDecay = 0.9;  // per window
 // Linking.
-constexpr int kSeqMaxGap = 32;  // continuation always accepted up to this gap
-constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
-constexpr int kSeqWidestGap = 256;  // the most frames a phone sends between two MACs
-constexpr int kSeqBucketBits = 5;  // index buckets of 32 sequence numbers
-constexpr std::int64_t kMinDormantUs = 1'000'000;     // a burst lasts less than 1 s
+constexpr int kSeqMaxGap = 32;                     // continuation always accepted up to this gap
+constexpr double kAccidental = 0.05;               // ... and up to 5 % odds of a chance match
+constexpr int kSeqWidestGap = 256;                 // the most frames a phone sends between two MACs
+constexpr int kSeqBucketBits = 5;                  // index buckets of 32 sequence numbers
+constexpr std::int64_t kMinDormantUs = 1'000'000;  // a burst lasts less than 1 s
 constexpr std::int64_t kWeakHorizonUs = 300'000'000;  // and at most visit_gap
-constexpr int kMaxRssiJumpDb = 6;       // between the device's last frame and the new MAC
+constexpr int kMaxRssiJumpDb = 6;      // between the device's last frame and the new MAC
 constexpr double kPriorInterval = 60;  // s between bursts, until a device shows its own
 constexpr double kMaxLate = 6;         // silent for over 6 intervals: gone; under 1/6: another
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
@@ -65,7 +65,8 @@ constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak l
 // exp(jump / kRssiScale) for jumps of 0..kMaxRssiJumpDb dB.
 const std::array<double, kMaxRssiJumpDb + 1> kJumpFactor = [] {
   std::array<double, kMaxRssiJumpDb + 1> f{};
-  for (int j = 0; j <= kMaxRssiJumpDb; ++j) f[static_cast<std::size_t>(j)] = std::exp(j / kRssiScale);
+  for (int j = 0; j <= kMaxRssiJumpDb; ++j)
+    f[static_cast<std::size_t>(j)] = std::exp(j / kRssiScale);
   return f;
 }();
 // Compaction of the lookup tables: when they hold twice what they held after
@@ -89,16 +90,15 @@ double NearestRank(const std::vector<double>& sorted, double p) {
 PeopleEstimator::PeopleEstimator(PeopleOptions options)
     : options_(options),
       gap_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.visit_gap).count()),
-      weak_horizon_us_(std::min(gap_us_, kWeakHorizonUs)) {
-}
+      weak_horizon_us_(std::min(gap_us_, kWeakHorizonUs)) {}
 
 std::uint64_t PeopleEstimator::SeqKey(std::uint64_t fingerprint, int bucket) {
   return Mix64(fingerprint ^ static_cast<std::uint64_t>(bucket));
 }
 
 PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
-                                                  const ProbeTraits& traits,
-                                                  std::optional<int> signal_dbm) {
+                                                   const ProbeTraits& traits,
+                                                   std::optional<int> signal_dbm) {
   const std::int64_t t = std::max(Micros(when), latest_us_);
   latest_us_ = t;
   Sighting sighting;
@@ -159,9 +159,10 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   // phone of the model: the gap accepted shrinks with the phones tracked.
   std::uint64_t tracked = 0;
   if (auto g = groups_.find(fp); g != groups_.end()) tracked = g->second.live;
-  const int allowed = std::clamp(
-      static_cast<int>(kAccidental * 4096.0 / static_cast<double>(std::max<std::uint64_t>(1, tracked))),
-      kSeqMaxGap, kSeqWidestGap);
+  const int allowed =
+      std::clamp(static_cast<int>(kAccidental * 4096.0 /
+                                  static_cast<double>(std::max<std::uint64_t>(1, tracked))),
+                 kSeqMaxGap, kSeqWidestGap);
   std::uint32_t best = kNone;
   int best_gap = 4096;
   int last_bucket = -1;
@@ -323,8 +324,8 @@ void PeopleEstimator::CloseVisit(Device& d) {
   d.visit_open = false;
   ++departures_;
   const std::int64_t duration = d.last_us - d.first_us;
-  if (duration >= std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after)
-                      .count()) {
+  if (duration >=
+      std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after).count()) {
     ++stationary_closed_;
   } else if (Qualifies(d)) {
     visitor_dwell_s_.push_back(static_cast<double>(duration) / 1e6);
@@ -483,11 +484,11 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
     out.dwell_p90_s = NearestRank(visitor_dwell_s_, 0.9);
     for (double s : visitor_dwell_s_) {
       const double m = s / 60.0;
-      ++(m < 5      ? out.engagement.under_5m
-         : m < 20   ? out.engagement.from_5_to_20m
-         : m < 60   ? out.engagement.from_20_to_60m
-         : m < 360  ? out.engagement.from_1_to_6h
-                    : out.engagement.over_6h);
+      ++(m < 5     ? out.engagement.under_5m
+         : m < 20  ? out.engagement.from_5_to_20m
+         : m < 60  ? out.engagement.from_20_to_60m
+         : m < 360 ? out.engagement.from_1_to_6h
+                   : out.engagement.over_6h);
     }
   }
   out.epoch_start = epoch_start_;

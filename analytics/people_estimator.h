@@ -89,14 +89,14 @@ class PeopleEstimator final {
   enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   struct Device {
     std::uint64_t fingerprint = 0;
-    Group* group = nullptr;  // its model's (randomized devices only)
+    Group* group = nullptr;      // its model's (randomized devices only)
     std::uint64_t identity = 0;  // key in the epoch sketches
     std::int64_t last_us = 0;    // last sighting
     std::int64_t burst_us = 0;   // first sighting of the current burst
     std::int64_t first_us = 0;   // first sighting of the open visit
     float interval_s = 0;        // running mean of the gaps between its bursts, 0: none yet
     std::uint32_t generation = 0;
-    std::uint32_t window = 0;  // serial of the last window that counted it
+    std::uint32_t window = 0;       // serial of the last window that counted it
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
     std::uint16_t last_seq = 0;
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
@@ -128,8 +128,7 @@ class PeopleEstimator final {
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
                      bool* strong);
   std::uint64_t EstimateWindowDevices();
-  std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who,
-                          const ProbeTraits& traits);
+  std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who, const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
              std::optional<int> signal);
   void CloseVisit(Device& d);

@@ -43,12 +43,14 @@ int main(int argc, char** argv) {
     std::perror("wait4");
     return 1;
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   const double user = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
   const double sys = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
-  std::printf("{\"rc\": %d, \"wall_s\": %.6f, \"user_s\": %.6f, \"sys_s\": %.6f, \"cpu_s\": %.6f, "
-              "\"maxrss_kib\": %ld}\n",
-              rc, wall, user, sys, user + sys, ru.ru_maxrss);
+  std::printf(
+      "{\"rc\": %d, \"wall_s\": %.6f, \"user_s\": %.6f, \"sys_s\": %.6f, \"cpu_s\": %.6f, "
+      "\"maxrss_kib\": %ld}\n",
+      rc, wall, user, sys, user + sys, ru.ru_maxrss);
   return 0;
 }

@@ -75,8 +75,8 @@ std::vector<std::uint8_t> MakeProbe(const std::array<std::uint8_t, 6>& mac, std:
   Put32(b, 8, 0xA0000820u);
   Put32(b, 12, 0x00000820u);
   for (int k = 0; k < 8; ++k) b[16 + k] = static_cast<std::uint8_t>(0x11 * k);  // TSFT
-  b[24] = 0x10;                                                                // flags: FCS
-  b[25] = 0x02;                                                                // 1 Mb/s
+  b[24] = 0x10;                                                                 // flags: FCS
+  b[25] = 0x02;                                                                 // 1 Mb/s
   Put16(b, 26, 2437);
   Put16(b, 28, 0x00A0);
   b[30] = static_cast<std::uint8_t>(-61);
@@ -165,7 +165,7 @@ std::unique_ptr<footfall::hashing::Pseudonymizer> MakePseudonymizer(
 
 void BM_Pseudonymize(benchmark::State& state) {
   auto algorithm = state.range(0) == 0 ? footfall::hashing::Algorithm::kSipHash24
-                                        : footfall::hashing::Algorithm::kBlake2b;
+                                       : footfall::hashing::Algorithm::kBlake2b;
   state.SetLabel(state.range(0) == 0 ? "siphash24" : "blake2b");
   auto p = MakePseudonymizer(algorithm);
   const auto raw = MakeMac(3);
@@ -199,7 +199,8 @@ BENCHMARK(BM_Fingerprint);
 // One-minute windows that only count how many were closed.
 footfall::analytics::WindowCounter CountingWindows(std::uint64_t* windows) {
   return footfall::analytics::WindowCounter(
-      std::chrono::seconds(60), [windows](const footfall::analytics::WindowReport&) { ++*windows; });
+      std::chrono::seconds(60),
+      [windows](const footfall::analytics::WindowReport&) { ++*windows; });
 }
 
 // OnProbe with pseudonyms drawn from a pool of `range(0)` devices and frames
@@ -252,7 +253,7 @@ void BM_FramePipeline(benchmark::State& state) {
     frames.push_back(MakeProbe(macs.back(), static_cast<std::uint16_t>(i)));
   }
   auto algorithm = state.range(0) == 0 ? footfall::hashing::Algorithm::kSipHash24
-                                        : footfall::hashing::Algorithm::kBlake2b;
+                                       : footfall::hashing::Algorithm::kBlake2b;
   state.SetLabel(state.range(0) == 0 ? "siphash24" : "blake2b");
   auto p = MakePseudonymizer(algorithm);
   std::uint64_t windows = 0;

@@ -12,16 +12,15 @@
 //                         the frame-control check: libpcap + the parser.
 #include <pcap/pcap.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "capture/frame_parser.h"
-
-#include <cerrno>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
 
 int main(int argc, char** argv) {
   std::size_t stdio_buffer = 0;

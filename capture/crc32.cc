@@ -12,11 +12,12 @@
 // ARMv8 cores with the CRC32 extension compiled for it (-march=armv8-a+crc)
 // use its CRC32X/CRC32B instructions, which compute exactly this CRC.
 // Neither allocates; both are checked against each other (tests/capture).
+#include "capture/crc32.h"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
-#include "capture/crc32.h"
 #include "capture/frame_parser.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))

@@ -37,7 +37,8 @@ std::size_t BodyBytes(std::uint8_t id, const std::uint8_t* body, std::size_t len
     case kVendorSpecific:
       return std::min<std::size_t>(len, 4);
     case kExtension:
-      return len >= 1 && body[0] == kHeCapabilities ? std::min(len, kCap) : std::min<std::size_t>(len, 1);
+      return len >= 1 && body[0] == kHeCapabilities ? std::min(len, kCap)
+                                                    : std::min<std::size_t>(len, 1);
     default:
       return 0;
   }

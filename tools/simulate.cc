@@ -22,8 +22,6 @@
 //    around −95 dBm), and 3% of frames are lost anyway (collisions).
 // The device models and their probing behaviour: tools/sim_models.h.
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -33,6 +31,7 @@
 #include <ctime>
 #include <functional>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <queue>
 #include <string>
 #include <utility>
@@ -70,10 +69,14 @@ struct Params {
 enum class Kind : std::uint8_t { kPasserby, kVisitor, kStaff, kFixed };
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kPasserby: return "passerby";
-    case Kind::kVisitor: return "visitor";
-    case Kind::kStaff: return "staff";
-    case Kind::kFixed: return "fixed";
+    case Kind::kPasserby:
+      return "passerby";
+    case Kind::kVisitor:
+      return "visitor";
+    case Kind::kStaff:
+      return "staff";
+    case Kind::kFixed:
+      return "fixed";
   }
   return "?";
 }
@@ -81,9 +84,12 @@ const char* KindName(Kind k) {
 enum class VisitKind : std::uint8_t { kPasserby, kVisitor, kStationary };
 const char* VisitKindName(VisitKind k) {
   switch (k) {
-    case VisitKind::kPasserby: return "passerby";
-    case VisitKind::kVisitor: return "visitor";
-    case VisitKind::kStationary: return "stationary";
+    case VisitKind::kPasserby:
+      return "passerby";
+    case VisitKind::kVisitor:
+      return "visitor";
+    case VisitKind::kStationary:
+      return "stationary";
   }
   return "?";
 }
@@ -223,7 +229,7 @@ std::uint64_t Permute(std::uint64_t x, std::uint64_t key, int bits) {
 
 constexpr std::size_t kRadiotapLen = 23;
 constexpr std::size_t kHdr80211 = 24;
-const char* const kSsids[] = {"HomeWiFi-5G",   "eduroam",        "FRITZ!Box 7590 XL",
+const char* const kSsids[] = {"HomeWiFi-5G",   "eduroam",         "FRITZ!Box 7590 XL",
                               "Vodafone-3A4C", "iPhone de Marie", "Starbucks WiFi",
                               "TP-Link_2F10",  "Livebox-8C21"};
 constexpr int kNumSsids = 8;
@@ -231,7 +237,10 @@ constexpr int kNumSsids = 8;
 class Simulator {
  public:
   explicit Simulator(const Params& p)
-      : p_(p), rng_(p.seed), models_(BuildModels()), start_(ParseRfc3339(p.start)),
+      : p_(p),
+        rng_(p.seed),
+        models_(BuildModels()),
+        start_(ParseRfc3339(p.start)),
         end_(start_ + static_cast<std::int64_t>(p.hours * 3600.0 * kUs)),
         win_us_(static_cast<std::int64_t>(p.window_s) * kUs),
         gap_us_(static_cast<std::int64_t>(p.visit_gap_s) * kUs),
@@ -250,7 +259,8 @@ class Simulator {
     for (std::uint32_t i = 0; i < devices_.size(); ++i) {
       Device& d = devices_[i];
       const Model& m = models_[d.model];
-      const std::int64_t first = d.arrive + static_cast<std::int64_t>(rng_.U() * m.burst_mean_s * kUs);
+      const std::int64_t first =
+          d.arrive + static_cast<std::int64_t>(rng_.U() * m.burst_mean_s * kUs);
       if (first >= d.leave || first >= end_ || first < start_) continue;
       StartBurst(d, first);
       heap.emplace(d.next, i);
@@ -313,8 +323,10 @@ class Simulator {
       if (models_[d.model].policy != MacPolicy::kGlobal) heard_rand++;
     }
     ordered_json pop;
-    pop["simulated"] = {{"passersby", people[0]}, {"visitors", people[1]},
-                        {"staff", people[2]}, {"fixed", people[3]}};
+    pop["simulated"] = {{"passersby", people[0]},
+                        {"visitors", people[1]},
+                        {"staff", people[2]},
+                        {"fixed", people[3]}};
     pop["heard_non_fixed"] = heard_nonfixed;
     pop["heard_randomized"] = heard_rand;
     pop["randomized_share_heard"] =
@@ -377,8 +389,8 @@ class Simulator {
 
     ordered_json models = ordered_json::array();
     for (const Model& m : models_) {
-      models.push_back({{"name", m.name}, {"mac_policy", MacPolicyName(m.policy)},
-                        {"weight", m.weight}});
+      models.push_back(
+          {{"name", m.name}, {"mac_policy", MacPolicyName(m.policy)}, {"weight", m.weight}});
     }
     j["models"] = std::move(models);
 
@@ -417,7 +429,8 @@ class Simulator {
 
   void InitDevice(Device& d) {
     const Model& m = models_[d.model];
-    if (rng_.Chance(m.directed_share)) d.directed_ssid = static_cast<std::int16_t>(rng_.Below(kNumSsids));
+    if (rng_.Chance(m.directed_share))
+      d.directed_ssid = static_cast<std::int16_t>(rng_.Below(kNumSsids));
     d.seq = static_cast<std::uint16_t>(rng_.Below(4096));
     d.drift_amp = static_cast<float>(rng_.U(1, 5));
     d.drift_period_s = static_cast<float>(rng_.U(300, 1800));
@@ -508,7 +521,8 @@ class Simulator {
     d.mac_heard = false;
     d.mac_win = -1;
     if (m.policy == MacPolicy::kGlobal) {
-      const std::uint64_t x = Permute(static_cast<std::uint64_t>(&d - devices_.data()), mac_key_, 24);
+      const std::uint64_t x =
+          Permute(static_cast<std::uint64_t>(&d - devices_.data()), mac_key_, 24);
       d.mac[0] = m.oui[0];
       d.mac[1] = m.oui[1];
       d.mac[2] = m.oui[2];
@@ -522,9 +536,14 @@ class Simulator {
     d.mac[0] = static_cast<std::uint8_t>(((x >> 40) & 0x3f) << 2 | 0x02);
     for (int k = 1; k < 6; ++k) d.mac[k] = static_cast<std::uint8_t>(x >> (8 * (5 - k)));
     switch (m.seq) {
-      case SeqOnChange::kContinue: break;
-      case SeqOnChange::kReset0: d.seq = 0; break;
-      case SeqOnChange::kRandom: d.seq = static_cast<std::uint16_t>(rng_.Below(4096)); break;
+      case SeqOnChange::kContinue:
+        break;
+      case SeqOnChange::kReset0:
+        d.seq = 0;
+        break;
+      case SeqOnChange::kRandom:
+        d.seq = static_cast<std::uint16_t>(rng_.Below(4096));
+        break;
     }
   }
 
@@ -601,8 +620,8 @@ class Simulator {
       default: {
         const double since = static_cast<double>(t - d.arrive) / kUs;
         const double until = static_cast<double>(d.leave - t) / kUs;
-        s = d.level + d.drift_amp * std::sin(6.283185307179586 * since / d.drift_period_s +
-                                             d.drift_phase);
+        s = d.level +
+            d.drift_amp * std::sin(6.283185307179586 * since / d.drift_period_s + d.drift_phase);
         // Walking in from the door and out again: 20 s ramps from 15 dB lower.
         if (since < 20) s -= 15.0 * (1.0 - since / 20.0);
         if (until < 20 && until > 0) s -= 15.0 * (1.0 - until / 20.0);
@@ -892,15 +911,17 @@ class Simulator {
 int main(int argc, char** argv) {
   using footfall::sim::Params;
   Params p;
-  CLI::App app{"simulate: a synthetic radiotap pcap of probe requests at a shop, with ground truth"};
+  CLI::App app{
+      "simulate: a synthetic radiotap pcap of probe requests at a shop, with ground truth"};
   app.add_option("--seed", p.seed, "random seed (same seed, same bytes)");
   app.add_option("--start", p.start, "start time, RFC 3339 UTC (YYYY-MM-DDTHH:MM:SSZ)");
   app.add_option("--hours", p.hours, "length of the capture in hours")->check(CLI::PositiveNumber);
-  auto* o_vis = app.add_option("--visitors-per-hour", p.visitors_per_hour, "visitors arriving per hour (mean)")
+  auto* o_vis = app.add_option("--visitors-per-hour", p.visitors_per_hour,
+                               "visitors arriving per hour (mean)")
                     ->check(CLI::NonNegativeNumber);
-  auto* o_pass = app.add_option("--passersby-per-hour", p.passersby_per_hour,
-                                "passers-by per hour (mean)")
-                     ->check(CLI::NonNegativeNumber);
+  auto* o_pass =
+      app.add_option("--passersby-per-hour", p.passersby_per_hour, "passers-by per hour (mean)")
+          ->check(CLI::NonNegativeNumber);
   auto* o_staff = app.add_option("--staff", p.staff, "staff phones (inside all shift)")
                       ->check(CLI::NonNegativeNumber);
   auto* o_fixed = app.add_option("--fixed", p.fixed, "fixed devices (whole period, global MAC)")
@@ -934,9 +955,8 @@ int main(int argc, char** argv) {
     double visitors, passersby;
     int staff, fixed;
   };
-  static const Preset kPresets[] = {{"quiet", 15, 80, 2, 2},
-                                    {"busy", 80, 600, 6, 4},
-                                    {"huge", 12000, 41000, 60, 20}};
+  static const Preset kPresets[] = {
+      {"quiet", 15, 80, 2, 2}, {"busy", 80, 600, 6, 4}, {"huge", 12000, 41000, 60, 20}};
   for (const Preset& pr : kPresets) {
     if (p.preset != pr.name) continue;
     if (o_vis->count() == 0) p.visitors_per_hour = pr.visitors;

@@ -241,7 +241,7 @@ TEST(PeopleEstimatorTest, EpochCountsAndTheirResetAtARotation) {
   PeopleEstimator e;
   e.StartEpoch(At(0, 0), false);
   for (int m = 0; m <= 6; ++m) e.OnProbe(At(10, m), Global(1), {}, -50);  // a visitor
-  e.OnProbe(At(10, 0), Global(2), {}, -90);                                // a passer-by
+  e.OnProbe(At(10, 0), Global(2), {}, -90);                               // a passer-by
   PeopleReport r = Close(e, At(10, 7));
   EXPECT_EQ(r.epoch_start, At(0, 0));
   EXPECT_EQ(r.epoch_devices, 2u);
@@ -277,8 +277,8 @@ TEST(PeopleEstimatorTest, MemoryFollowsTheDevicesPresentNotTheDay) {
       const std::uint64_t fp = rng() % 12;
       const int rssi = -60 - static_cast<int>(rng() % 30);
       for (int b = 0; b < 4; ++b) {
-        e.OnProbe(start + minutes(minute) + seconds(30 * b) + milliseconds(k),
-                  Random(mac++), Traits(fp, static_cast<std::uint16_t>(rng() & 0xFFF)), rssi);
+        e.OnProbe(start + minutes(minute) + seconds(30 * b) + milliseconds(k), Random(mac++),
+                  Traits(fp, static_cast<std::uint16_t>(rng() & 0xFFF)), rssi);
       }
     }
     PeopleReport r;

@@ -84,9 +84,15 @@ Parsed ParseAll(const std::string& path) {
         out.valid.push_back({r.ts_us, std::string(m, m + 6), p.probe.radio.signal_dbm.value_or(0)});
         break;
       }
-      case capture::FrameClass::kMalformed: out.malformed++; break;
-      case capture::FrameClass::kBadFcs: out.bad_fcs++; break;
-      case capture::FrameClass::kOther: out.other++; break;
+      case capture::FrameClass::kMalformed:
+        out.malformed++;
+        break;
+      case capture::FrameClass::kBadFcs:
+        out.bad_fcs++;
+        break;
+      case capture::FrameClass::kOther:
+        out.other++;
+        break;
     }
   }
   return out;
@@ -113,8 +119,9 @@ TEST(Simulate, SameSeedSameBytesOtherSeedOtherBytes) {
 
 TEST(Simulate, EveryRecordParsesAsTheTruthSays) {
   TempDir dir;
-  SimRun r = Simulate(dir, "day", {"--seed", "3", "--hours", "2", "--malformed-share", "0.01",
-                                "--start", "2026-11-24T08:02:30Z"});
+  SimRun r = Simulate(dir, "day",
+                      {"--seed", "3", "--hours", "2", "--malformed-share", "0.01", "--start",
+                       "2026-11-24T08:02:30Z"});
   const json& totals = r.truth["totals"];
   Parsed p = ParseAll(r.pcap);
   EXPECT_EQ(p.records, totals["frames"].get<std::size_t>());
@@ -156,10 +163,10 @@ TEST(Simulate, EveryRecordParsesAsTheTruthSays) {
 TEST(Simulate, RandomizedShareOfDevicesFollowsTheFlag) {
   TempDir dir;
   for (const char* share : {"0.2", "0.5", "0.95"}) {
-    SimRun r = Simulate(dir, std::string("s") + share,
-                     {"--seed", "11", "--hours", "2", "--visitors-per-hour", "100",
-                      "--passersby-per-hour", "1000", "--malformed-share", "0",
-                      "--randomized-share", share, "--truth-visits"});
+    SimRun r = Simulate(
+        dir, std::string("s") + share,
+        {"--seed", "11", "--hours", "2", "--visitors-per-hour", "100", "--passersby-per-hour",
+         "1000", "--malformed-share", "0", "--randomized-share", share, "--truth-visits"});
     std::map<int, std::string> policy;  // device -> mac policy, fixed devices excepted
     for (const json& v : r.truth["visits"]) {
       if (v["person"] != "fixed") policy[v["device"].get<int>()] = v["mac_policy"];
@@ -175,7 +182,8 @@ TEST(Simulate, RandomizedShareOfDevicesFollowsTheFlag) {
 
 TEST(Simulate, PresetsSetRatesAndFlagsOverrideThem) {
   TempDir dir;
-  SimRun r = Simulate(dir, "q", {"--preset", "quiet", "--hours", "0.5", "--visitors-per-hour", "5"});
+  SimRun r =
+      Simulate(dir, "q", {"--preset", "quiet", "--hours", "0.5", "--visitors-per-hour", "5"});
   EXPECT_EQ(r.truth["params"]["visitors_per_hour"].get<double>(), 5);
   EXPECT_EQ(r.truth["params"]["passersby_per_hour"].get<double>(), 80);
   EXPECT_EQ(r.truth["params"]["preset"], "quiet");
@@ -191,10 +199,11 @@ TEST(Simulate, TruthMatchesTheFramesWhenEveryMacIsADevice) {
   TempDir dir;
   const std::int64_t gap = 300 * kUs, min_visit = 300 * kUs, stationary = 3600 * kUs;
   const int thr = -70;
-  SimRun r = Simulate(dir, "g", {"--seed", "5", "--hours", "3", "--randomized-share", "0",
-                              "--visitors-per-hour", "40", "--passersby-per-hour", "150",
-                              "--staff", "3", "--fixed", "2", "--stationary-after", "3600",
-                              "--malformed-share", "0.005", "--truth-visits"});
+  SimRun r =
+      Simulate(dir, "g",
+               {"--seed", "5", "--hours", "3", "--randomized-share", "0", "--visitors-per-hour",
+                "40", "--passersby-per-hour", "150", "--staff", "3", "--fixed", "2",
+                "--stationary-after", "3600", "--malformed-share", "0.005", "--truth-visits"});
   Parsed p = ParseAll(r.pcap);
   ASSERT_FALSE(p.valid.empty());
   struct Visit {
@@ -298,7 +307,8 @@ TEST(Simulate, TruthMatchesTheFramesWhenEveryMacIsADevice) {
     for (int k = 0; k < 6; ++k) mac[k] = static_cast<char>(b[k]);
     const auto& vs = visits[mac];
     const auto it = std::find_if(vs.begin(), vs.end(), [&](const Visit& x) {
-      return x.first == v["start_us"].get<std::int64_t>() && x.last == v["end_us"].get<std::int64_t>();
+      return x.first == v["start_us"].get<std::int64_t>() &&
+             x.last == v["end_us"].get<std::int64_t>();
     });
     ASSERT_NE(it, vs.end()) << v.dump();
     EXPECT_EQ(it->frames.size(), v["frames"].get<std::size_t>());
