@@ -250,7 +250,11 @@ void App::Stop(const char* why, int exit_code) {
                   "within {} s; the counts among them stay in the state directory's journal and "
                   "are sent at the next start",
                   publisher_->pending(), config_.drain_timeout.count());
-    if (exit_code_ == 0) exit_code_ = kExitUnavailable;
+    // Stopped by the operator (systemctl stop) with every count kept in the
+    // journal: a clean stop, nothing is lost. A replay that ends undelivered,
+    // or a journal that failed, is EX_UNAVAILABLE for the caller to see.
+    const bool kept = stopped_by_signal_ && publisher_->pending_kept();
+    if (exit_code_ == 0 && !kept) exit_code_ = kExitUnavailable;
   }
   spdlog::info("{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
                "malformed, {} bad FCS; {} windows published",
@@ -327,6 +331,7 @@ void App::WaitForSignal() {
       WaitForSignal();
       return;
     }
+    stopped_by_signal_ = true;
     Stop(sig == SIGINT ? "SIGINT" : "SIGTERM", 0);
   });
 }

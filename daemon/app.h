@@ -111,6 +111,7 @@ class App final : public capture::FrameSink {
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
+  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload
   std::string log_level_override_;

@@ -152,6 +152,7 @@ class MqttPublisher::Impl final {
 
   void Publish(const std::string& topic_suffix, std::string payload);
   std::size_t pending() const;
+  bool journal_failed() const { return journal_failed_.load(); }
   std::size_t buffered() const { return journal_->size(); }
   bool connected() const { return connected_.load(); }
   std::uint64_t dropped() const { return journal_->dropped_total(); }
@@ -227,6 +228,7 @@ class MqttPublisher::Impl final {
   std::atomic<bool> ever_connected_{false};
   std::atomic<std::int64_t> status_pending_{0};  // announcements not yet acknowledged
   std::atomic<bool> shutting_down_{false};       // Publish refuses from now on
+  std::atomic<bool> journal_failed_{false};      // a journal write failed: messages may be lost
   std::atomic<bool> shut_down_{false};
   std::atomic<std::int64_t> final_pending_{0};
   std::atomic<std::uint64_t> expired_{0};
@@ -722,7 +724,10 @@ void MqttPublisher::Impl::MaybeReportBuffer(bool force) {
 }
 
 void MqttPublisher::Impl::LogJournalErrors() {
-  if (std::string err = journal_->TakeError(); !err.empty()) spdlog::error("{}", err);
+  if (std::string err = journal_->TakeError(); !err.empty()) {
+    spdlog::error("{}", err);
+    journal_failed_.store(true);
+  }
 }
 
 void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string payload) {
@@ -829,6 +834,7 @@ void MqttPublisher::Publish(const std::string& topic_suffix, std::string payload
 }
 
 std::size_t MqttPublisher::pending() const { return impl_->pending(); }
+bool MqttPublisher::pending_kept() const { return !impl_->journal_failed(); }
 
 bool MqttPublisher::connected() const { return impl_->connected(); }
 

@@ -89,6 +89,7 @@ class MqttPublisher final : public Publisher {
   std::uint64_t dropped() const override;
   std::string last_error() const override;
   bool Shutdown(std::chrono::milliseconds timeout) override;
+  bool pending_kept() const override;
 
   // Messages the journal holds (unacknowledged data messages).
   std::size_t buffered() const;

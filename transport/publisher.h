@@ -29,6 +29,9 @@ class Publisher {
   // pending message to be acknowledged, then disconnects. Returns true if
   // nothing was left unacknowledged.
   virtual bool Shutdown(std::chrono::milliseconds timeout) = 0;
+  // Whether every message still unacknowledged is kept where the next start
+  // sends it from (an on-disk journal that has not failed): nothing is lost.
+  virtual bool pending_kept() const { return false; }
 };
 
 }  // namespace footfall::transport
