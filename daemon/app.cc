@@ -212,6 +212,7 @@ void App::OnSourceError(const std::string& message) {
 
 void App::EmitWindow(const analytics::WindowReport& report) {
   ++counters_.windows;
+  last_people_ = report.people;
   const std::uint64_t seq = seq_.Next();
   if (std::string err = seq_.TakeError(); !err.empty()) {
     // The number is still unique within this run; a restart may repeat it.
@@ -278,8 +279,11 @@ std::string App::StatusLine() const {
   std::string s = (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) +
                   ", " +
                   std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) +
-                  " frames/min, " + std::to_string(windows_.current_devices()) +
-                  " devices now; broker ";
+                  " frames/min, " + std::to_string(windows_.current_devices()) + " devices now" +
+                  (last_people_ ? ", " + std::to_string(last_people_->visitors) +
+                                      " visitors at the last window"
+                                : std::string()) +
+                  "; broker ";
   if (publisher_->connected()) {
     s += "connected";
   } else {
@@ -418,6 +422,10 @@ MetricsSnapshot App::Metrics() const {
   m.pcap_dropped = stats.kernel_dropped + stats.iface_dropped;
   m.windows = counters_.windows;
   m.devices = windows_.current_devices();
+  if (last_people_) {
+    m.estimated_devices = last_people_->estimated_devices;
+    m.visitors = last_people_->visitors;
+  }
   m.mqtt_connected = publisher_->connected();
   m.mqtt_buffered = publisher_->pending();
   m.mqtt_dropped = publisher_->dropped();

@@ -112,6 +112,7 @@ class App final : public capture::FrameSink {
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
   bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload
   std::string log_level_override_;

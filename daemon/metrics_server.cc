@@ -84,6 +84,15 @@ std::string RenderPrometheus(const MetricsSnapshot& s) {
          "Count windows handed to the publisher since footfalld started.", s.windows);
   Sample(o, "footfall_devices", "gauge", "Distinct devices seen so far in the current window.",
          s.devices);
+  if (s.estimated_devices) {
+    Sample(o, "footfall_estimated_devices", "gauge",
+           "Estimated physical devices (randomized MACs grouped) in the last published window.",
+           *s.estimated_devices);
+  }
+  if (s.visitors) {
+    Sample(o, "footfall_visitors", "gauge",
+           "Visitors present at the end of the last published window.", *s.visitors);
+  }
   Sample(o, "footfall_mqtt_connected", "gauge", "1 while connected to the MQTT broker, else 0.",
          s.mqtt_connected ? 1 : 0);
   Sample(o, "footfall_mqtt_buffered_messages", "gauge",

@@ -27,6 +27,10 @@ struct MetricsSnapshot {
   std::uint64_t pcap_dropped = 0;  // kernel and interface drops (pcap_stats)
   std::uint64_t windows = 0;       // windows published since start
   std::uint64_t devices = 0;       // distinct devices in the current window
+  // From the last published window (none before the first): estimated
+  // devices, and visitors present at its end.
+  std::optional<std::uint64_t> estimated_devices;
+  std::optional<std::uint64_t> visitors;
   bool mqtt_connected = false;
   std::uint64_t mqtt_buffered = 0;        // messages not yet acknowledged
   std::uint64_t mqtt_dropped = 0;         // dropped because the offline buffer was full

@@ -33,6 +33,8 @@ TEST(RenderPrometheusTest, EveryFamilyWithHelpTypeAndValue) {
   s.mqtt_buffered = 6;
   s.mqtt_dropped = 8;
   s.key_age_seconds = 90.5;
+  s.estimated_devices = 4;
+  s.visitors = 2;
   const std::string t = RenderPrometheus(s);
   for (const char* line :
        {"# TYPE footfall_frames_total counter\nfootfall_frames_total 10\n",
@@ -43,6 +45,8 @@ TEST(RenderPrometheusTest, EveryFamilyWithHelpTypeAndValue) {
         "# TYPE footfall_devices gauge\nfootfall_devices 5\n", "footfall_mqtt_connected 1\n",
         "footfall_mqtt_buffered_messages 6\n", "footfall_mqtt_dropped_messages_total 8\n",
         "footfall_key_age_seconds 90.500\n",
+        "# TYPE footfall_estimated_devices gauge\nfootfall_estimated_devices 4\n",
+        "# TYPE footfall_visitors gauge\nfootfall_visitors 2\n",
         "# TYPE footfall_build_info gauge\nfootfall_build_info{version=\"1.2.3\"} 1\n"}) {
     EXPECT_NE(t.find(line), std::string::npos) << line;
   }
@@ -55,6 +59,9 @@ TEST(RenderPrometheusTest, NoKeyAgeBeforeTheFirstKeyAndLabelsEscaped) {
   s.version = "a\"b\\c";
   const std::string t = RenderPrometheus(s);
   EXPECT_EQ(t.find("\nfootfall_key_age_seconds "), std::string::npos);
+  // No people figures before the first window was published.
+  EXPECT_EQ(t.find("footfall_visitors"), std::string::npos);
+  EXPECT_EQ(t.find("footfall_estimated_devices"), std::string::npos);
   EXPECT_NE(t.find("footfall_build_info{version=\"a\\\"b\\\\c\"} 1\n"), std::string::npos) << t;
   EXPECT_NE(t.find("footfall_mqtt_connected 0\n"), std::string::npos);
 }

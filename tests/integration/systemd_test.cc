@@ -143,6 +143,20 @@ int Find(const std::vector<DatagramSink::Datagram>& m, const std::string& needle
   return -1;
 }
 
+// Once a window has been published, the status line tells how many visitors
+// were present at its end (1 s windows here).
+TEST_F(SystemdTest, StatusLineTellsTheVisitorsOfTheLastWindow) {
+  Broker broker;
+  const std::string config = WriteConfig("footfall.toml", broker.port(), 1, "length_s = 1\n");
+  DatagramSink sink(dir_.File("notify"));
+  auto proc = StartNotified(config, {"NOTIFY_SOCKET=" + dir_.File("notify")},
+                            /*watchdog_pid_is_self=*/false);
+  ASSERT_TRUE(sink.WaitForText("READY=1", seconds(10))) << Err();
+  EXPECT_TRUE(sink.WaitForText(" visitors at the last window", seconds(10))) << Err();
+  proc->Signal(SIGTERM);
+  ASSERT_NE(proc->Wait(seconds(20)), -1);
+}
+
 TEST_F(SystemdTest, NotifiesReadyStatusWatchdogReloadingAndStoppingInOrder) {
   Broker broker;
   const std::string config = WriteConfig("footfall.toml", broker.port(), 1);
@@ -181,6 +195,8 @@ TEST_F(SystemdTest, NotifiesReadyStatusWatchdogReloadingAndStoppingInOrder) {
   EXPECT_TRUE(Has(status, " replaying, ")) << status;
   EXPECT_TRUE(Has(status, " frames/min, ")) << status;
   EXPECT_TRUE(Has(status, " devices now")) << status;
+  // No window was published within these 4 s: no visitors figure yet.
+  EXPECT_EQ(Find(m, " visitors at the last window"), -1);
   EXPECT_TRUE(Has(status, "key age")) << status;
 
   // WATCHDOG=1 every 0.5 s (half of WATCHDOG_USEC=1 s), from after READY=1.
