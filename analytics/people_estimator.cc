@@ -90,6 +90,10 @@ double NearestRank(const std::vector<double>& sorted, double p) {
 PeopleEstimator::PeopleEstimator(PeopleOptions options)
     : options_(options),
       gap_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.visit_gap).count()),
+      min_visit_us_(
+          std::chrono::duration_cast<std::chrono::microseconds>(options.min_visit).count()),
+      stationary_us_(
+          std::chrono::duration_cast<std::chrono::microseconds>(options.stationary_after).count()),
       weak_horizon_us_(std::min(gap_us_, kWeakHorizonUs)) {}
 
 std::uint64_t PeopleEstimator::SeqKey(std::uint64_t fingerprint, int bucket) {
@@ -271,11 +275,8 @@ std::uint32_t PeopleEstimator::NewDevice(std::int64_t t, const hashing::Pseudony
 
 bool PeopleEstimator::Qualifies(const Device& d) const {
   const std::int64_t duration = d.last_us - d.first_us;
-  const auto min_visit = std::chrono::duration_cast<std::chrono::microseconds>(options_.min_visit);
-  const auto stationary =
-      std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after);
-  return d.max_rssi >= options_.visitor_rssi_dbm && duration >= min_visit.count() &&
-         duration < stationary.count();
+  return d.max_rssi >= options_.visitor_rssi_dbm && duration >= min_visit_us_ &&
+         duration < stationary_us_;
 }
 
 void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
@@ -324,8 +325,7 @@ void PeopleEstimator::CloseVisit(Device& d) {
   d.visit_open = false;
   ++departures_;
   const std::int64_t duration = d.last_us - d.first_us;
-  if (duration >=
-      std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after).count()) {
+  if (duration >= stationary_us_) {
     ++stationary_closed_;
   } else if (Qualifies(d)) {
     visitor_dwell_s_.push_back(static_cast<double>(duration) / 1e6);
@@ -443,8 +443,6 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
 
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
-  const auto stationary_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(options_.stationary_after).count();
   out.estimated_devices = EstimateWindowDevices();  // before devices are forgotten
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;
@@ -456,7 +454,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
       Free(i);
       continue;
     }
-    if (d.last_us - d.first_us >= stationary_us) {
+    if (d.last_us - d.first_us >= stationary_us_) {
       ++stationary;
     } else if (Qualifies(d)) {
       ++visitors;

@@ -140,7 +140,9 @@ class PeopleEstimator final {
   static std::uint64_t SeqKey(std::uint64_t fingerprint, int bucket);
 
   PeopleOptions options_;
-  std::int64_t gap_us_;
+  std::int64_t gap_us_;  // options_ in microseconds, the unit of the device times
+  std::int64_t min_visit_us_;
+  std::int64_t stationary_us_;
   std::int64_t weak_horizon_us_;
   std::int64_t latest_us_ = 0;
   std::vector<Device> devices_;
