@@ -10,6 +10,7 @@
 #include "capture/ie_signature.h"
 #include "daemon/reload.h"
 #include "hashing/seed_key_source.h"
+#include "transport/clock_jump_json.h"
 
 namespace footfall::daemon {
 namespace {
@@ -52,8 +53,9 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
          const std::function<void()>& after_open)
     : config_(std::move(config)),
       io_(io),
-      windows_(config_.window_length,
-               [this](const analytics::WindowReport& r) { EmitWindow(r); }, config_.people),
+      windows_(
+          config_.window_length, [this](const analytics::WindowReport& r) { EmitWindow(r); },
+          config_.people),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),
@@ -64,6 +66,8 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
         std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file, *MakeSchedule(config_));
   }
   source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
+  window_clock_ = std::make_unique<WindowClock>(config_.window_length, !source_->finite(),
+                                                capture::SystemClock());
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
   if (!source_->finite()) Keys(std::chrono::system_clock::now());
@@ -117,22 +121,59 @@ int App::Run() {
   source_->Start(*this);
   source_state_ = source_->finite() ? "replaying" : "capturing";
   notifier_.Ready(StatusLine());
-  spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(),
-               config_.topic_base(), config_.window_length.count());
+  spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(), config_.topic_base(),
+               config_.window_length.count());
   Tick();
   io_.run();
   return exit_code_;
 }
 
-void App::Advance(capture::TimePoint now) {
+bool App::Advance(capture::TimePoint now) {
+  switch (window_clock_->Observe(now)) {
+    case WindowClock::Verdict::kJumped:
+      OnClockJump(now);
+      if (now < window_clock_->resume()) {  // backward: held back
+        ++counters_.held_back;
+        return false;
+      }
+      break;
+    case WindowClock::Verdict::kHoldBack:
+      ++counters_.held_back;
+      return false;
+    case WindowClock::Verdict::kCount:
+      break;
+  }
   if (!clock_ || now > *clock_) clock_ = now;
   windows_.AdvanceTo(now);
+  return true;
+}
+
+void App::OnClockJump(capture::TimePoint now) {
+  const capture::ClockJump& jump = window_clock_->jump();
+  ++counters_.clock_jumps;
+  // The window in progress ends at the old time, as partial; the windows the
+  // jump skips (or would repeat) are not published: one message says so.
+  windows_.Flush(jump.from);
+  const std::uint64_t seq = seq_.Next();
+  if (std::string err = seq_.TakeError(); !err.empty()) spdlog::error("{}", err);
+  publisher_->Publish("clock",
+                      transport::EncodeClockJump(identity_, seq, jump, window_clock_->resume(),
+                                                 source_->finite() ? "capture" : "system"));
+  const double by = std::chrono::duration<double>(jump.by).count();
+  spdlog::warn(
+      "the {} clock jumped {} by {:.3f} s ({} -> {}): the window in progress was closed "
+      "as partial, windows start again at {}{} (seq {})",
+      source_->finite() ? "capture's" : "system", by >= 0 ? "forward" : "backward",
+      by < 0 ? -by : by, transport::FormatUtc(jump.from), transport::FormatUtc(jump.to),
+      transport::FormatUtc(window_clock_->resume()),
+      by < 0 ? "; events before then are not counted" : "", seq);
+  clock_ = now;
 }
 
 void App::OnFrame(capture::RawFrame& frame) {
   ++counters_.frames;
   const capture::TimePoint t = frame.time;
-  Advance(t);
+  if (!Advance(t)) return;  // before the resume time of a backward clock jump
   capture::ParseResult r =
       capture::ParseFrame(frame.link_type, frame.data, frame.caplen, frame.wirelen);
   switch (r.frame_class) {
@@ -157,11 +198,11 @@ void App::OnFrame(capture::RawFrame& frame) {
       ++counters_.probe_requests;
       // The most verbose level shows what was used, never who sent it.
       if (spdlog::should_log(spdlog::level::trace)) {
-        spdlog::trace("probe request: {} MAC, signal {} dBm, {} MHz",
-                      who.randomized ? "randomized" : "global",
-                      r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
-                      r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz)
-                                                  : "-");
+        spdlog::trace(
+            "probe request: {} MAC, signal {} dBm, {} MHz",
+            who.randomized ? "randomized" : "global",
+            r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
+            r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz) : "-");
       }
       analytics::ProbeTraits traits;
       traits.sequence = r.probe.sequence;
@@ -195,7 +236,7 @@ void App::OnFrame(capture::RawFrame& frame) {
 }
 
 void App::OnIdle(capture::TimePoint now) {
-  Advance(now);
+  if (!Advance(now)) return;
   if (pseudonymizer_) Keys(now);
 }
 
@@ -221,11 +262,11 @@ void App::EmitWindow(const analytics::WindowReport& report) {
   publisher_->Publish(
       "counts", transport::EncodeCounts(identity_, seq, report,
                                         {config_.min_count, config_.min_rssi_dbm.has_value()}));
-  spdlog::info("window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
-               "bad FCS (seq {})",
-               transport::FormatUtc(report.start), report.partial ? "(partial)" : "",
-               report.probe_requests, report.devices, report.randomized_mac, report.malformed,
-               report.bad_fcs, seq);
+  spdlog::info(
+      "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
+      "bad FCS (seq {})",
+      transport::FormatUtc(report.start), report.partial ? "(partial)" : "", report.probe_requests,
+      report.devices, report.randomized_mac, report.malformed, report.bad_fcs, seq);
 }
 
 void App::Stop(const char* why, int exit_code) {
@@ -247,43 +288,54 @@ void App::Stop(const char* why, int exit_code) {
   windows_.Flush(end);
   seq_.Sync();
   if (!publisher_->Shutdown(config_.drain_timeout)) {
-    spdlog::error("{} messages (the final status included) were not acknowledged by the broker "
-                  "within {} s; the counts among them stay in the state directory's journal and "
-                  "are sent at the next start",
-                  publisher_->pending(), config_.drain_timeout.count());
+    spdlog::error(
+        "{} messages (the final status included) were not acknowledged by the broker "
+        "within {} s; the counts among them stay in the state directory's journal and "
+        "are sent at the next start",
+        publisher_->pending(), config_.drain_timeout.count());
     // Stopped by the operator (systemctl stop) with every count kept in the
     // journal: a clean stop, nothing is lost. A replay that ends undelivered,
     // or a journal that failed, is EX_UNAVAILABLE for the caller to see.
     const bool kept = stopped_by_signal_ && publisher_->pending_kept();
     if (exit_code_ == 0 && !kept) exit_code_ = kExitUnavailable;
   }
-  spdlog::info("{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
-               "malformed, {} bad FCS; {} windows published",
-               counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
-               counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
-               counters_.windows);
+  // Delivered: acknowledged by the broker (a window journaled by an earlier
+  // run counts when it is delivered in this one).
+  spdlog::info(
+      "{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
+      "malformed, {} bad FCS; {} windows closed, {} windows delivered, {} refused by "
+      "the broker, {} message(s) left in the journal",
+      counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
+      counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
+      counters_.windows, publisher_->delivered("counts"), publisher_->rejected(),
+      publisher_->pending());
+  if (counters_.clock_jumps > 0) {
+    spdlog::info(
+        "clock: {} jump(s) of more than a few windows, each published as one clock "
+        "message; {} frame(s) before the resume time of a backward jump not counted",
+        counters_.clock_jumps, counters_.held_back);
+  }
   const capture::SourceStats capture_stats = source_->stats();
-  spdlog::info("capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
-               "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
-               "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
-               counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch,
-               counters_.signal_out_of_range, counters_.cross_radio_duplicates,
-               capture_stats.outages,
-               std::chrono::duration<double>(capture_stats.outage_time).count(),
-               capture_stats.kernel_dropped, capture_stats.iface_dropped);
+  spdlog::info(
+      "capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
+      "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
+      "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
+      counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch, counters_.signal_out_of_range,
+      counters_.cross_radio_duplicates, capture_stats.outages,
+      std::chrono::duration<double>(capture_stats.outage_time).count(),
+      capture_stats.kernel_dropped, capture_stats.iface_dropped);
   io_.stop();
 }
 
 std::string App::StatusLine() const {
   // A live source tells its own state (capturing, or down since when).
-  std::string s = (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) +
-                  ", " +
-                  std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) +
-                  " frames/min, " + std::to_string(windows_.current_devices()) + " devices now" +
-                  (last_people_ ? ", " + std::to_string(last_people_->visitors) +
-                                      " visitors at the last window"
-                                : std::string()) +
-                  "; broker ";
+  std::string s =
+      (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) + ", " +
+      std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) + " frames/min, " +
+      std::to_string(windows_.current_devices()) + " devices now" +
+      (last_people_ ? ", " + std::to_string(last_people_->visitors) + " visitors at the last window"
+                    : std::string()) +
+      "; broker ";
   if (publisher_->connected()) {
     s += "connected";
   } else {
@@ -295,8 +347,8 @@ std::string App::StatusLine() const {
     s += ", " + std::to_string(dropped) + " dropped (buffer full)";
   }
   if (pseudonymizer_ && clock_) {
-    auto age = std::chrono::duration_cast<std::chrono::minutes>(*clock_ -
-                                                               pseudonymizer_->epoch_start());
+    auto age =
+        std::chrono::duration_cast<std::chrono::minutes>(*clock_ - pseudonymizer_->epoch_start());
     s += "; key age " + std::to_string(age.count()) + " min";
   }
   return s;
@@ -382,9 +434,10 @@ void App::Reload() {
     }
   }
   for (const auto& key : plan.needs_restart) {
-    spdlog::warn("reload: {} changed; it needs a restart (systemctl restart footfalld), the "
-                 "running value is kept until then",
-                 key);
+    spdlog::warn(
+        "reload: {} changed; it needs a restart (systemctl restart footfalld), the "
+        "running value is kept until then",
+        key);
   }
   spdlog::info("configuration reloaded: {} setting(s) applied, {} waiting for a restart",
                plan.applied.size(), plan.needs_restart.size());

@@ -5,16 +5,15 @@
 // (transport/). Everything runs on one Asio loop; signals set state there.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "analytics/window_counter.h"
 #include "capture/source.h"
@@ -23,6 +22,7 @@
 #include "daemon/metrics_server.h"
 #include "daemon/rate_meter.h"
 #include "daemon/systemd_notify.h"
+#include "daemon/window_clock.h"
 #include "hashing/pseudonymizer.h"
 #include "transport/counts_json.h"
 #include "transport/publisher.h"
@@ -43,14 +43,15 @@ struct RunCounters {
   std::uint64_t cross_radio_duplicates = 0;  // copies of a frame another radio delivered
   std::uint64_t below_rssi_floor = 0;  // probe requests dropped unhashed ([privacy] min_rssi_dbm)
   std::uint64_t windows = 0;
+  std::uint64_t clock_jumps = 0;  // jumps of the windows' clock (window_clock.h)
+  std::uint64_t held_back = 0;    // frames before the resume time of a backward jump
 };
 
 class App final : public capture::FrameSink {
  public:
   // Opens the source, the state and the MQTT client. Throws on start-up
   // errors (capture::SourceError, std::runtime_error): they are fatal.
-  App(Config config, boost::asio::io_context& io,
-      std::unique_ptr<transport::Publisher> publisher);
+  App(Config config, boost::asio::io_context& io, std::unique_ptr<transport::Publisher> publisher);
   using PublisherFactory = std::function<std::unique_ptr<transport::Publisher>()>;
   // Same, in the order least privilege needs: opens the source(s), the state,
   // the shared seed and the metrics endpoint, then calls `after_open` (which
@@ -82,7 +83,10 @@ class App final : public capture::FrameSink {
   }
 
  private:
-  void Advance(capture::TimePoint now);
+  // Moves the windows to `now`; false if `now` is held back after a backward
+  // jump of the clock (the event is not counted).
+  bool Advance(capture::TimePoint now);
+  void OnClockJump(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
   void Stop(const char* why, int exit_code);
   void Tick();
@@ -107,11 +111,12 @@ class App final : public capture::FrameSink {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
-  CrossRadioDedup duplicates_;  // several sources: one transmission counted once
-  std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
+  CrossRadioDedup duplicates_;                 // several sources: one transmission counted once
+  std::optional<capture::TimePoint> clock_;    // source time (capture or wall)
+  std::unique_ptr<WindowClock> window_clock_;  // made once the source is open
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
-  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  bool stopped_by_signal_ = false;                      // SIGTERM/SIGINT, not the end of a replay
   std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload

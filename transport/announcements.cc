@@ -64,6 +64,7 @@ std::string EncodeBufferReport(const SensorInfo& info, const BufferReport& repor
       {"max_buffered", report.max_buffered},
       {"dropped_total", report.dropped_total},
       {"expired_total", report.expired_total},
+      {"rejected_total", report.rejected_total},
   };
   return j.dump();
 }

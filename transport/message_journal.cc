@@ -311,7 +311,7 @@ void MessageJournal::DropOne() {
 }
 
 std::uint64_t MessageJournal::Append(const std::string& topic, std::string payload, int qos,
-                                     bool retained) {
+                                     bool retained, std::int64_t created_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
   while (slots_.size() >= max_entries_) DropOne();
   JournalEntry e;
@@ -320,9 +320,10 @@ std::uint64_t MessageJournal::Append(const std::string& topic, std::string paylo
   e.payload = std::move(payload);
   e.qos = qos;
   e.retained = retained;
-  e.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  e.created_ms = created_ms >= 0 ? created_ms
+                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
   const std::string body = MessageBody(e);
   live_bytes_ += kRecordHeader + body.size();
   slots_.push_back({std::move(e), false});

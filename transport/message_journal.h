@@ -49,7 +49,9 @@ class MessageJournal final {
   // journal is full: the oldest not yet handed to the connection, else the
   // oldest. Never throws for I/O errors (the message is kept in memory and
   // the error is kept for TakeError()). Returns the message's id.
-  std::uint64_t Append(const std::string& topic, std::string payload, int qos, bool retained);
+  // `created_ms`: the message's creation time (ms since the epoch), -1 = now.
+  std::uint64_t Append(const std::string& topic, std::string payload, int qos, bool retained,
+                       std::int64_t created_ms = -1);
   // Removes an acknowledged message; false if the id is unknown (dropped).
   bool Ack(std::uint64_t id);
   // Up to `max_in_flight` minus those in flight of the oldest messages not yet

@@ -1,17 +1,17 @@
-// Purpose: MqttPublisher on paho.mqtt.cpp 1.2's async_client.
+// Purpose: MqttPublisher, the thin adapter of the delivery policy
+// (delivery_policy.h) over paho.mqtt.cpp 1.2's async_client.
 //
-// Data messages are appended to the on-disk journal first (Publish never
-// blocks on the network) and a worker thread hands the oldest unacknowledged
-// ones to paho while connected, at most kMaxInFlight at a time; the broker's
-// acknowledgement removes a message from the journal. At every new connection
-// the worker publishes the retained "online", the retained announcements and
-// the buffer report, then resends from the oldest unacknowledged message:
-// messages that were in flight when the connection broke may so reach the
-// broker twice, and consumers drop the repeat by its "seq" (order is kept,
-// since the journal is always sent oldest first). paho's own file persistence
-// is not used: it restores messages buffered while disconnected, but it drops
-// the oldest silently when full and reports neither what it dropped nor what
-// it restored, so the "oldest dropped and counted" rule and the pending count
+// Publish appends to the on-disk journal through the policy (never blocks on
+// the network). paho's callbacks (connected, connection lost, a publish
+// completed, the Home Assistant birth message) only queue an event and wake
+// the worker thread; the worker hands the events to the policy in order, under
+// one lock, and lets it send what is due. What is sent again, when, and what
+// counts as delivered is the policy's; this file only turns paho's tokens into
+// PublishResults (return code, MQTT 5 reason code, message) and the policy's
+// messages into paho messages. paho's own file persistence is not used: it
+// restores messages buffered while disconnected, but it drops the oldest
+// silently when full and reports neither what it dropped nor what it
+// restored, so the "oldest dropped and counted" rule and the pending count
 // could not be kept (tried with paho C 1.3.12; see docs/mqtt.md).
 //
 // Reconnection is paho's automatic reconnect; because some paho C releases
@@ -41,13 +41,14 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 #include <utility>
 
+#include "capture/clock.h"
+#include "transport/delivery_policy.h"
 #include "transport/message_journal.h"
 #include "transport/tls_probe.h"
 
@@ -59,6 +60,8 @@ using Clock = std::chrono::steady_clock;
 
 // Data messages handed to paho and not yet acknowledged, at most.
 constexpr std::size_t kMaxInFlight = 20;
+// A publish paho neither completed nor failed after this long is lost.
+constexpr std::chrono::seconds kLostAfter{120};
 // paho's own buffer (announcements and in-flight data while reconnecting).
 constexpr int kPahoBuffer = 1000;
 // MQTT 5 session expiry: the broker keeps the session (subscription and
@@ -135,18 +138,12 @@ void* IdContext(std::uint64_t id) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
 }
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
-class MqttPublisher::Impl final {
+class MqttPublisher::Impl final : public MqttClient {
  public:
   Impl(MqttOptions options, MqttEvents events);
-  ~Impl();
+  ~Impl() override;
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
 
@@ -156,6 +153,11 @@ class MqttPublisher::Impl final {
   std::size_t buffered() const { return journal_->size(); }
   bool connected() const { return connected_.load(); }
   std::uint64_t dropped() const { return journal_->dropped_total(); }
+  std::uint64_t delivered(const std::string& topic_suffix) {
+    std::lock_guard<std::mutex> lock(policy_mutex_);
+    return policy_->delivered(options_.topic_base + "/" + topic_suffix);
+  }
+  std::uint64_t rejected() const { return rejected_.load(); }
   std::string last_error() const;
   bool Shutdown(std::chrono::milliseconds timeout);
 
@@ -181,13 +183,15 @@ class MqttPublisher::Impl final {
    private:
     Impl& impl_;
   };
-  // A data message's completion, queued by paho's thread for the worker.
-  struct Done {
-    std::uint64_t id;
-    bool ok;
-    int reason;  // MQTT 5 reason code of a failure, else 0
-    std::string why;
+  // What paho's thread tells the worker, in order.
+  struct Event {
+    enum Kind { kConnected, kConnectionLost, kPublishDone, kHomeAssistantOnline } kind;
+    std::uint64_t token = 0;
+    PublishResult result;
   };
+
+  // MqttClient, for the policy (the worker's thread, under policy_mutex_).
+  int Publish(const OutgoingMessage& message, std::uint64_t token) override;
 
   mqtt::connect_options MakeConnectOptions();
   void Connect();
@@ -197,80 +201,62 @@ class MqttPublisher::Impl final {
   void OnConnectFailed(int rc, int reason, const std::string& paho);
   void OnPublishDone(const mqtt::token& tok, bool ok);
   void OnMessage(mqtt::const_message_ptr msg);
+  void Post(Event event);
   void Wake();
   void SetLastError(const std::string& text);
   // The worker's thread:
   void WorkerLoop();
   void StopWorker();
-  void OnNewConnection();
+  // Hands the queued events to the policy and lets it send; returns when it
+  // next wants to run.
+  std::optional<Clock::time_point> RunPolicy();
+  void Mirror();  // needs policy_mutex_
+  void Subscribe();
   void ExplainTlsFailure(const std::string& paho_why);
-  void RepublishHomeAssistant();
-  void ProcessDone();
-  void Feed();
-  void MaybeReportBuffer(bool force);
   void LogJournalErrors();
-  // Publishes a retained QoS 1 message outside the journal; needs status_mutex_.
-  bool PublishStatusLocked(const std::string& topic, const std::string& payload);
-  mqtt::message_ptr MakeMessage(const std::string& topic, const std::string& payload, int qos,
-                                bool retained, std::chrono::seconds expiry) const;
-  // During Shutdown: once connected, the new connection handled and the
-  // journal empty (or `force`), queues "offline". True once it is queued.
-  bool QueueOffline(bool force);
+  mqtt::message_ptr MakeMessage(const OutgoingMessage& m) const;
 
   const MqttOptions options_;
   const MqttEvents events_;
-  const std::string status_topic_;
-  const std::string buffer_topic_;
   const bool v5_;
   std::unique_ptr<MessageJournal> journal_;
 
   std::atomic<bool> connected_{false};
   std::atomic<bool> ever_connected_{false};
-  std::atomic<std::int64_t> status_pending_{0};  // announcements not yet acknowledged
-  std::atomic<bool> shutting_down_{false};       // Publish refuses from now on
-  std::atomic<bool> journal_failed_{false};      // a journal write failed: messages may be lost
+  std::atomic<bool> shutting_down_{false};   // Publish refuses from now on
+  std::atomic<bool> journal_failed_{false};  // a journal write failed: messages may be lost
   std::atomic<bool> shut_down_{false};
   std::atomic<std::int64_t> final_pending_{0};
-  std::atomic<std::uint64_t> expired_{0};
+  std::atomic<std::size_t> status_pending_{0};  // mirrors of the policy's figures
   std::atomic<std::uint64_t> rejected_{0};
-  std::atomic<std::uint64_t> failed_{0};
   std::atomic<std::uint64_t> drops_this_run_{0};
 
   // Leaf lock for the texts of errors (paho's thread writes them).
   mutable std::mutex error_mutex_;
   std::string last_error_;  // guarded by error_mutex_
 
-  // Orders announcements and data (worker) against "offline" (Shutdown):
-  // nothing is published after "offline". Held around paho calls, so never
-  // taken on paho's threads.
-  std::mutex status_mutex_;
-  bool offline_queued_ = false;  // guarded by status_mutex_
+  // The policy. Held around paho calls, so never taken on paho's threads.
+  std::mutex policy_mutex_;
+  std::unique_ptr<DeliveryPolicy> policy_;  // guarded by policy_mutex_
 
-  // Wakes Shutdown() when acknowledgements have been processed.
+  // Wakes Shutdown() when events have been processed.
   std::mutex drain_mutex_;
   std::condition_variable drain_cv_;
 
-  // Completions from paho's thread; a leaf lock.
-  std::mutex done_mutex_;
-  std::vector<Done> done_;  // guarded by done_mutex_
+  // Events from paho's thread; a leaf lock.
+  std::mutex event_mutex_;
+  std::vector<Event> events_queue_;  // guarded by event_mutex_
 
   // The worker. A leaf lock: nothing else is locked while holding it.
   std::mutex worker_mutex_;
   std::condition_variable worker_cv_;
   std::optional<Clock::time_point> retry_at_;  // guarded by worker_mutex_
   std::chrono::seconds backoff_;               // guarded by worker_mutex_
-  bool online_due_ = false;                    // guarded by worker_mutex_
-  bool ha_birth_due_ = false;                  // guarded by worker_mutex_
+  bool subscribe_due_ = false;                 // guarded by worker_mutex_
   std::optional<std::string> tls_probe_due_;   // guarded by worker_mutex_
   bool wake_ = false;                          // guarded by worker_mutex_
   bool stop_worker_ = false;                   // guarded by worker_mutex_
   std::thread worker_;
-
-  // The worker's own state.
-  Clock::time_point feed_not_before_{};
-  std::uint64_t reported_dropped_ = 0;
-  std::uint64_t reported_expired_ = 0;
-  bool buffer_reported_ = false;
 
   std::mutex shutdown_mutex_;  // serializes Shutdown() calls
 
@@ -284,8 +270,6 @@ class MqttPublisher::Impl final {
 MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
     : options_(std::move(options)),
       events_(std::move(events)),
-      status_topic_(options_.topic_base + "/status"),
-      buffer_topic_(options_.topic_base + "/buffer"),
       v5_(options_.mqtt_version == 5),
       backoff_(options_.min_retry) {
   if (options_.topic_base.empty()) throw std::runtime_error("MQTT topic base is empty");
@@ -315,7 +299,21 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
     spdlog::info("MQTT journal {}: {} unacknowledged message(s) from an earlier run will be sent",
                  journal_->path(), journal_->size());
   }
-  reported_dropped_ = journal_->dropped_total();
+
+  DeliveryOptions d;
+  d.status_topic = options_.topic_base + "/status";
+  d.buffer_topic = options_.topic_base + "/buffer";
+  d.retained = options_.retained;
+  d.max_buffered = static_cast<std::size_t>(options_.max_buffered);
+  d.mqtt5 = v5_;
+  d.message_expiry = options_.message_expiry;
+  d.max_in_flight = kMaxInFlight;
+  d.min_retry = options_.min_retry;
+  d.max_retry = options_.max_retry;
+  d.lost_after = std::max<std::chrono::milliseconds>(kLostAfter, 3 * options_.keep_alive);
+  d.encode_buffer_report = options_.encode_buffer_report;
+  policy_ =
+      std::make_unique<DeliveryPolicy>(std::move(d), *journal_, *this, capture::SystemClock());
 
   const int version = v5_ ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
   const auto create_options = mqtt::create_options_builder()
@@ -348,13 +346,14 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
 }
 
 mqtt::connect_options MqttPublisher::Impl::MakeConnectOptions() {
+  const std::string status_topic = options_.topic_base + "/status";
   auto builder = mqtt::connect_options_builder();
   builder.mqtt_version(v5_ ? MQTTVERSION_5 : MQTTVERSION_3_1_1)
       .clean_session(false)
       .keep_alive_interval(options_.keep_alive)
       .connect_timeout(std::chrono::seconds(10))
       .automatic_reconnect(options_.min_retry, options_.max_retry)
-      .will(mqtt::will_options(status_topic_, std::string("offline"), 1, true));
+      .will(mqtt::will_options(status_topic, std::string("offline"), 1, true));
   if (v5_) builder.clean_start(false);
   if (!options_.username.empty()) builder.user_name(options_.username);
   if (!options_.password.empty()) builder.password(mqtt::binary_ref(options_.password));
@@ -396,6 +395,14 @@ void MqttPublisher::Impl::Wake() {
   worker_cv_.notify_all();
 }
 
+void MqttPublisher::Impl::Post(Event event) {
+  {
+    std::lock_guard<std::mutex> lock(event_mutex_);
+    events_queue_.push_back(std::move(event));
+  }
+  Wake();
+}
+
 void MqttPublisher::Impl::SetLastError(const std::string& text) {
   std::lock_guard<std::mutex> lock(error_mutex_);
   last_error_ = text;
@@ -411,13 +418,12 @@ void MqttPublisher::Impl::OnConnected(const std::string& cause) {
     std::lock_guard<std::mutex> lock(worker_mutex_);
     retry_at_.reset();
     backoff_ = options_.min_retry;
-    online_due_ = true;  // before connected_, which Shutdown reads first
-    wake_ = true;
+    subscribe_due_ = !options_.ha_status_topic.empty();
   }
   SetLastError("");
   ever_connected_ = true;
   connected_ = true;
-  worker_cv_.notify_all();
+  Post(Event{Event::kConnected, 0, {}});
   spdlog::debug("MQTT connected to {} ({})", options_.uri, cause);
   Notify(events_.on_connected);
 }
@@ -426,6 +432,7 @@ void MqttPublisher::Impl::OnConnectionLost(const std::string& cause) {
   connected_ = false;
   const std::string why = cause.empty() ? "connection lost" : cause;
   SetLastError("connection lost: " + why);
+  Post(Event{Event::kConnectionLost, 0, {}});
   spdlog::debug("MQTT connection to {} lost: {}", options_.uri, why);
   if (!shut_down_.load()) Notify(events_.on_connection_lost, why);
 }
@@ -464,57 +471,83 @@ void MqttPublisher::Impl::ExplainTlsFailure(const std::string& paho_why) {
 }
 
 void MqttPublisher::Impl::OnPublishDone(const mqtt::token& tok, bool ok) {
-  void* context = tok.get_user_context();
-  if (context == nullptr) {  // an announcement
-    if (!ok) ++failed_;
-    {
-      std::lock_guard<std::mutex> lock(drain_mutex_);
-      --status_pending_;
-    }
-    drain_cv_.notify_all();
-    return;
-  }
-  Done done{static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(context)), ok, 0, ""};
+  Event e{Event::kPublishDone,
+          static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(tok.get_user_context())),
+          {}};
+  e.result.ok = ok;
   if (!ok) {
-    done.reason = static_cast<int>(tok.get_reason_code());
-    done.why = PahoMessage(tok);
+    e.result.rc = tok.get_return_code();
+    e.result.reason = static_cast<int>(tok.get_reason_code());
+    e.result.why = PahoMessage(tok);
   }
-  {
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    done_.push_back(std::move(done));
-  }
-  Wake();
+  Post(std::move(e));
 }
 
 void MqttPublisher::Impl::OnMessage(mqtt::const_message_ptr msg) {
   if (!msg || options_.ha_status_topic.empty()) return;
   if (msg->get_topic() == options_.ha_status_topic && msg->to_string() == "online") {
-    {
-      std::lock_guard<std::mutex> lock(worker_mutex_);
-      ha_birth_due_ = true;
-      wake_ = true;
+    Post(Event{Event::kHomeAssistantOnline, 0, {}});
+  }
+}
+
+int MqttPublisher::Impl::Publish(const OutgoingMessage& message, std::uint64_t token) {
+  try {
+    client_->publish(MakeMessage(message), IdContext(token), publish_listener_);
+    return 0;
+  } catch (const mqtt::exception& e) {
+    spdlog::debug("MQTT publish to {} not queued: {}", message.topic, e.what());
+    return e.get_return_code() != 0 ? e.get_return_code() : MQTTASYNC_FAILURE;
+  }
+}
+
+void MqttPublisher::Impl::Mirror() {
+  status_pending_ = policy_->status_pending();
+  rejected_ = policy_->rejected();
+}
+
+std::optional<Clock::time_point> MqttPublisher::Impl::RunPolicy() {
+  std::vector<Event> events;
+  {
+    std::lock_guard<std::mutex> lock(event_mutex_);
+    events.swap(events_queue_);
+  }
+  std::optional<Clock::time_point> next;
+  {
+    std::lock_guard<std::mutex> lock(policy_mutex_);
+    for (const Event& e : events) {
+      switch (e.kind) {
+        case Event::kConnected:
+          policy_->OnConnected();
+          break;
+        case Event::kConnectionLost:
+          policy_->OnConnectionLost();
+          break;
+        case Event::kPublishDone:
+          policy_->OnPublishDone(e.token, e.result);
+          break;
+        case Event::kHomeAssistantOnline:
+          policy_->OnHomeAssistantOnline();
+          break;
+      }
     }
-    worker_cv_.notify_all();
+    next = policy_->Pump();
+    Mirror();
+  }
+  drain_cv_.notify_all();
+  return next;
+}
+
+void MqttPublisher::Impl::Subscribe() {
+  try {
+    client_->subscribe(options_.ha_status_topic, 1);
+  } catch (const mqtt::exception& e) {
+    spdlog::warn("MQTT subscribe to {} failed: {}", options_.ha_status_topic, e.what());
   }
 }
 
 void MqttPublisher::Impl::WorkerLoop() {
   std::unique_lock<std::mutex> lock(worker_mutex_);
   while (!stop_worker_) {
-    if (online_due_) {
-      online_due_ = false;
-      lock.unlock();
-      OnNewConnection();
-      lock.lock();
-      continue;
-    }
-    if (ha_birth_due_) {
-      ha_birth_due_ = false;
-      lock.unlock();
-      RepublishHomeAssistant();
-      lock.lock();
-      continue;
-    }
     if (tls_probe_due_) {
       const std::string why = *std::exchange(tls_probe_due_, std::nullopt);
       lock.unlock();
@@ -531,20 +564,20 @@ void MqttPublisher::Impl::WorkerLoop() {
       }
       continue;
     }
+    const bool subscribe = std::exchange(subscribe_due_, false);
     wake_ = false;
     lock.unlock();
-    ProcessDone();
-    Feed();
-    MaybeReportBuffer(false);
+    const std::optional<Clock::time_point> next = RunPolicy();
+    if (subscribe) Subscribe();
     journal_->MaybeSync();
     LogJournalErrors();
     lock.lock();
-    if (wake_ || stop_worker_ || online_due_ || ha_birth_due_) continue;
-    // Sleep until woken, a retry is due, or a second passed (journal flush,
-    // resend after a failure).
+    if (wake_ || stop_worker_) continue;
+    // Sleep until woken, a retry is due, the policy has something to do, or
+    // a second passed (journal flush).
     auto until = Clock::now() + std::chrono::seconds(1);
     if (retry_at_) until = std::min(until, *retry_at_);
-    if (Clock::now() < feed_not_before_) until = std::min(until, feed_not_before_);
+    if (next) until = std::min(until, *next);
     worker_cv_.wait_until(lock, until);
   }
 }
@@ -559,168 +592,20 @@ void MqttPublisher::Impl::StopWorker() {
   if (worker_.joinable()) worker_.join();
 }
 
-mqtt::message_ptr MqttPublisher::Impl::MakeMessage(const std::string& topic,
-                                                   const std::string& payload, int qos,
-                                                   bool retained,
-                                                   std::chrono::seconds expiry) const {
-  auto msg = mqtt::make_message(topic, payload, qos, retained);
+mqtt::message_ptr MqttPublisher::Impl::MakeMessage(const OutgoingMessage& m) const {
+  auto msg = mqtt::make_message(m.topic, m.payload, m.qos, m.retained);
   if (v5_) {
     mqtt::properties props;
-    if (!payload.empty() && payload.front() == '{') {
+    if (!m.payload.empty() && m.payload.front() == '{') {
       props.add(mqtt::property(mqtt::property::CONTENT_TYPE, std::string("application/json")));
     }
-    if (expiry.count() > 0) {
+    if (m.expiry.count() > 0) {
       props.add(mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL,
-                               static_cast<int>(expiry.count())));
+                               static_cast<int>(m.expiry.count())));
     }
     msg->set_properties(props);
   }
   return msg;
-}
-
-bool MqttPublisher::Impl::PublishStatusLocked(const std::string& topic,
-                                              const std::string& payload) {
-  ++status_pending_;
-  try {
-    client_->publish(MakeMessage(topic, payload, 1, true, std::chrono::seconds(0)), nullptr,
-                     publish_listener_);
-    return true;
-  } catch (const mqtt::exception& e) {
-    {
-      std::lock_guard<std::mutex> lock(drain_mutex_);
-      --status_pending_;
-    }
-    drain_cv_.notify_all();
-    spdlog::warn("MQTT message to {} not queued: {}", topic, e.what());
-    return false;
-  }
-}
-
-void MqttPublisher::Impl::OnNewConnection() {
-  {
-    std::lock_guard<std::mutex> lock(status_mutex_);
-    if (offline_queued_ || !connected_.load()) return;
-    PublishStatusLocked(status_topic_, "online");
-    for (const RetainedMessage& m : options_.retained) PublishStatusLocked(m.topic, m.payload);
-  }
-  if (!options_.ha_status_topic.empty()) {
-    try {
-      client_->subscribe(options_.ha_status_topic, 1);
-    } catch (const mqtt::exception& e) {
-      spdlog::warn("MQTT subscribe to {} failed: {}", options_.ha_status_topic, e.what());
-    }
-  }
-  // What was in flight on the old connection is sent again, oldest first.
-  journal_->RequeueAll();
-  MaybeReportBuffer(true);
-  Feed();
-}
-
-void MqttPublisher::Impl::RepublishHomeAssistant() {
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (offline_queued_ || !connected_.load()) return;
-  int n = 0;
-  for (const RetainedMessage& m : options_.retained) {
-    if (m.home_assistant && PublishStatusLocked(m.topic, m.payload)) ++n;
-  }
-  spdlog::info("Home Assistant came online: {} discovery message(s) published again", n);
-}
-
-void MqttPublisher::Impl::ProcessDone() {
-  std::vector<Done> done;
-  {
-    std::lock_guard<std::mutex> lock(done_mutex_);
-    done.swap(done_);
-  }
-  if (done.empty()) return;
-  for (const Done& d : done) {
-    if (d.ok) {
-      journal_->Ack(d.id);
-    } else if (d.reason >= 0x80) {
-      // The broker refused this message (MQTT 5 reason code): sending it
-      // again would be refused again.
-      if (journal_->Ack(d.id)) {
-        const auto n = ++rejected_;
-        if (n == 1 || n % 100 == 0) {
-          spdlog::error("MQTT broker refused a message (reason code {}, {} so far): {}", d.reason,
-                        n, d.why);
-        }
-      }
-    } else {
-      journal_->Requeue(d.id);
-      feed_not_before_ = Clock::now() + std::chrono::seconds(1);
-      const auto n = ++failed_;
-      if (!shut_down_.load() && (n == 1 || n % 100 == 0)) {
-        spdlog::warn("MQTT message not delivered, will be sent again ({} so far): {}", n, d.why);
-      }
-    }
-  }
-  drain_cv_.notify_all();
-}
-
-void MqttPublisher::Impl::Feed() {
-  if (Clock::now() < feed_not_before_) return;
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (offline_queued_ || !connected_.load()) return;
-  bool again = true;
-  while (again) {
-    again = false;
-    for (const JournalEntry& e : journal_->TakeForSending(kMaxInFlight)) {
-      std::chrono::seconds expiry{0};
-      if (options_.message_expiry.count() > 0) {
-        const std::int64_t age_ms = std::max<std::int64_t>(NowMs() - e.created_ms, 0);
-        const std::int64_t left_ms = options_.message_expiry.count() * 1000 - age_ms;
-        if (left_ms <= 0) {
-          journal_->Ack(e.id);
-          const auto n = ++expired_;
-          if (n == 1 || n % 100 == 0) {
-            spdlog::warn("MQTT message to {} expired before it could be sent ({} so far)", e.topic,
-                         n);
-          }
-          again = true;
-          continue;
-        }
-        expiry = std::chrono::seconds((left_ms + 999) / 1000);
-      }
-      try {
-        client_->publish(MakeMessage(e.topic, e.payload, e.qos, e.retained, expiry),
-                         IdContext(e.id), publish_listener_);
-      } catch (const mqtt::exception& ex) {
-        journal_->Requeue(e.id);
-        feed_not_before_ = Clock::now() + std::chrono::seconds(1);
-        spdlog::debug("MQTT publish not queued: {}", ex.what());
-        return;
-      }
-    }
-  }
-}
-
-void MqttPublisher::Impl::MaybeReportBuffer(bool force) {
-  if (!options_.encode_buffer_report) return;
-  const std::uint64_t dropped = journal_->dropped_total();
-  const std::uint64_t expired = expired_.load();
-  if (!force && buffer_reported_ && dropped == reported_dropped_ && expired == reported_expired_) {
-    return;
-  }
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (offline_queued_ || !connected_.load()) return;
-  BufferReport r;
-  r.buffered = journal_->size();
-  r.max_buffered = static_cast<std::uint64_t>(options_.max_buffered);
-  r.dropped_total = dropped;
-  r.expired_total = expired;
-  std::string payload;
-  try {
-    payload = options_.encode_buffer_report(r);
-  } catch (const std::exception& e) {
-    spdlog::error("MQTT buffer report: {}", e.what());
-    return;
-  }
-  if (PublishStatusLocked(buffer_topic_, payload)) {
-    buffer_reported_ = true;
-    reported_dropped_ = dropped;
-    reported_expired_ = expired;
-  }
 }
 
 void MqttPublisher::Impl::LogJournalErrors() {
@@ -736,8 +621,10 @@ void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string p
     return;
   }
   const std::uint64_t dropped_before = journal_->dropped_total();
-  journal_->Append(options_.topic_base + "/" + topic_suffix, std::move(payload), options_.qos,
-                   false);
+  {
+    std::lock_guard<std::mutex> lock(policy_mutex_);
+    policy_->Enqueue(options_.topic_base + "/" + topic_suffix, std::move(payload), options_.qos);
+  }
   const std::uint64_t dropped_now = journal_->dropped_total();
   if (dropped_now != dropped_before) {
     // The first drop of this run, then every 1000th.
@@ -754,23 +641,8 @@ void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string p
 std::size_t MqttPublisher::Impl::pending() const {
   const std::int64_t n = shut_down_.load() ? final_pending_.load()
                                            : static_cast<std::int64_t>(journal_->size()) +
-                                                 std::max<std::int64_t>(status_pending_.load(), 0);
+                                                 static_cast<std::int64_t>(status_pending_.load());
   return n > 0 ? static_cast<std::size_t>(n) : 0;
-}
-
-bool MqttPublisher::Impl::QueueOffline(bool force) {
-  std::lock_guard<std::mutex> lock(status_mutex_);
-  if (offline_queued_) return true;
-  if (!connected_.load()) return false;
-  {
-    // The worker has not yet announced this connection ("online" first).
-    std::lock_guard<std::mutex> worker_lock(worker_mutex_);
-    if (online_due_ && !force) return false;
-  }
-  if (!force && journal_->size() > 0) return false;
-  PublishStatusLocked(status_topic_, "offline");
-  offline_queued_ = true;
-  return true;
 }
 
 bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
@@ -779,18 +651,25 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
   shutting_down_ = true;
   const auto deadline = Clock::now() + timeout;
   Wake();
+  const auto queue_offline = [&](bool force) {
+    std::lock_guard<std::mutex> lock(policy_mutex_);
+    const bool queued = policy_->QueueOffline(force);
+    Mirror();
+    return queued;
+  };
   bool offline = false;
   while (true) {
-    if (!offline) offline = QueueOffline(false);
-    if (offline && status_pending_.load() <= 0) break;
+    if (!offline) offline = queue_offline(false);
+    if (offline && status_pending_.load() == 0) break;
     const auto now = Clock::now();
     if (now >= deadline) {
       // Out of time: still say "offline" if there is a connection, briefly.
-      if (!offline && QueueOffline(true)) {
+      if (!offline && queue_offline(true)) {
         offline = true;
+        Wake();
         std::unique_lock<std::mutex> lock(drain_mutex_);
         drain_cv_.wait_for(lock, std::chrono::milliseconds(500),
-                           [&] { return status_pending_.load() <= 0; });
+                           [&] { return status_pending_.load() == 0; });
       }
       break;
     }
@@ -805,14 +684,14 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
     spdlog::debug("MQTT disconnect: {}", e.what());
   }
   connected_ = false;
-  ProcessDone();  // late acknowledgements
+  RunPolicy();  // late acknowledgements (the policy sends nothing after "offline")
   journal_->Tidy();
   journal_->Sync();
   LogJournalErrors();
   const std::size_t kept = journal_->size();
   // An "offline" never queued (no connection) counts as unacknowledged too.
   const std::int64_t left = static_cast<std::int64_t>(kept) +
-                            std::max<std::int64_t>(status_pending_.load(), 0) + (offline ? 0 : 1);
+                            static_cast<std::int64_t>(status_pending_.load()) + (offline ? 0 : 1);
   final_pending_ = left;
   shut_down_ = true;
   if (left > 0) {
@@ -839,6 +718,12 @@ bool MqttPublisher::pending_kept() const { return !impl_->journal_failed(); }
 bool MqttPublisher::connected() const { return impl_->connected(); }
 
 std::uint64_t MqttPublisher::dropped() const { return impl_->dropped(); }
+
+std::uint64_t MqttPublisher::delivered(const std::string& topic_suffix) const {
+  return impl_->delivered(topic_suffix);
+}
+
+std::uint64_t MqttPublisher::rejected() const { return impl_->rejected(); }
 
 std::string MqttPublisher::last_error() const { return impl_->last_error(); }
 

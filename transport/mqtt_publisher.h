@@ -5,7 +5,10 @@
 // report (<base>/buffer) are published. Data messages go through an on-disk
 // journal (message_journal.h) under the state directory: they survive a
 // restart of footfalld until the broker acknowledges them, and when the
-// journal is full the oldest are dropped and counted. Reconnects are automatic
+// journal is full the oldest are dropped and counted. What is sent when, what
+// is sent again and what counts as delivered is the delivery policy's
+// (delivery_policy.h); this class is the thin adapter that runs it over paho
+// on a worker thread. Reconnects are automatic
 // with capped backoff. Optional TLS, user name and password, MQTT 3.1.1 or 5
 // (content type, message expiry). Paho's callbacks run on paho's thread; this
 // class only touches atomics and short leaf locks from them.
@@ -19,26 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "transport/delivery_policy.h"
 #include "transport/publisher.h"
 
 namespace footfall::transport {
-
-// A retained message published after "online" at every connection.
-struct RetainedMessage {
-  std::string topic;  // full topic
-  std::string payload;
-  // Published again when the Home Assistant birth message ("online" on
-  // MqttOptions::ha_status_topic) arrives.
-  bool home_assistant = false;
-};
-
-// What <base>/buffer reports.
-struct BufferReport {
-  std::uint64_t buffered = 0;       // unacknowledged messages in the journal
-  std::uint64_t max_buffered = 0;   // the bound
-  std::uint64_t dropped_total = 0;  // dropped because the journal was full, ever
-  std::uint64_t expired_total = 0;  // not sent because their expiry had passed, this run
-};
 
 struct MqttOptions {
   std::string uri = "tcp://127.0.0.1:1883";
@@ -90,6 +77,9 @@ class MqttPublisher final : public Publisher {
   std::string last_error() const override;
   bool Shutdown(std::chrono::milliseconds timeout) override;
   bool pending_kept() const override;
+
+  std::uint64_t delivered(const std::string& topic_suffix) const override;
+  std::uint64_t rejected() const override;
 
   // Messages the journal holds (unacknowledged data messages).
   std::size_t buffered() const;

@@ -22,6 +22,12 @@ class Publisher {
   // Messages dropped because the offline buffer was full (oldest first), over
   // the life of the state directory.
   virtual std::uint64_t dropped() const { return 0; }
+  // Data messages to `topic_suffix` the broker acknowledged since the start
+  // (some may have been journaled by an earlier run).
+  virtual std::uint64_t delivered(const std::string& /*topic_suffix*/) const { return 0; }
+  // Data messages the broker refused for good (an MQTT 5 reason code), since
+  // the start: counted, logged and in the buffer report, not sent again.
+  virtual std::uint64_t rejected() const { return 0; }
   // Why the last connection attempt failed or the connection was lost, or ""
   // while connected (status line, logs). Never contains secrets.
   virtual std::string last_error() const { return ""; }

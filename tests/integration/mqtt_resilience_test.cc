@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -173,12 +174,13 @@ class MqttResilienceTest : public ::testing::Test {
  protected:
   // `mqtt` and `tail` are added to the [mqtt] table and the end.
   std::string Config(const std::string& capture, const std::string& uri, double speed,
-                     const std::string& mqtt = "", const std::string& tail = "") {
+                     const std::string& mqtt = "", const std::string& tail = "", int window_s = 1) {
     const std::string path = dir_.File("footfall.toml");
     WriteFile(path, "[sensor]\nsite = \"store-9\"\nid = \"door\"\n\n[capture]\nsource = \"file:" +
                         capture + "\"\nspeed = " + std::to_string(speed) +
-                        "\n\n[windows]\nlength_s = 1\n\n[mqtt]\nuri = \"" + uri + "\"\n" + mqtt +
-                        "\n[state]\ndir = \"" + dir_.File("state") + "\"\n\n" + tail);
+                        "\n\n[windows]\nlength_s = " + std::to_string(window_s) +
+                        "\n\n[mqtt]\nuri = \"" + uri + "\"\n" + mqtt + "\n[state]\ndir = \"" +
+                        dir_.File("state") + "\"\n\n" + tail);
     return path;
   }
   std::unique_ptr<Process> Start(const std::string& config, const std::string& tag,
@@ -234,6 +236,126 @@ TEST_F(MqttResilienceTest, BrokerDownFor30SecondsInTheMiddleOfAReplay) {
     }
   }
   EXPECT_TRUE(saw_backlog);
+}
+
+// The outage of issue 13: 40 one-minute windows replayed at 60x real time
+// (one a second), a persistent broker SIGKILLed 12 s in and restarted 20 s
+// later. paho fails what was in flight with client-side codes (-3, -11) on
+// MQTT 3.1.1, where brokers send no reason codes; footfalld used to take
+// paho.mqtt.cpp's reason 255 as the broker's refusal and lose that window.
+TEST_F(MqttResilienceTest, BrokerKilledAndRestartedDuringA60xReplayLosesNoWindow) {
+  const std::int64_t start = kEpoch + 40;  // 22:14:00, a whole minute
+  const int windows = 40;
+  const std::string capture = dir_.File("c.pcap");
+  WriteCapture(capture, start, windows * 60);
+  // Persistent, saved only at a clean shutdown (mosquitto's default
+  // autosave_interval of 30 min): the SIGKILL loses footfalld's session, so
+  // paho fails what was in flight when it reconnects.
+  Broker broker(std::string(kBrokerKeepsRoot) + "persistence true\npersistence_location " +
+                broker_dir_.path() + "/\n");
+  MqttSub sub(broker.port(), {kBase + "/#"}, {"-c", "-i", "outage-sub"});
+  auto proc = Start(Config(capture, broker.uri(), 60.0, "drain_timeout_s = 30\n", "", 60), "run");
+  sub.WaitFor([](const auto& m) { return !m.empty(); }, seconds(10));
+  std::this_thread::sleep_for(seconds(12));
+  broker.Kill();
+  std::this_thread::sleep_for(seconds(20));
+  EXPECT_TRUE(proc->running()) << Err("run");
+  broker.Start();
+  const int st = proc->Wait(seconds(40));
+  ASSERT_NE(st, -1) << "footfalld did not finish";
+  EXPECT_EQ(ExitCode(st), 0) << Err("run");
+  const std::string err = Err("run");
+  EXPECT_NE(err.find("MQTT connection lost"), std::string::npos) << err;
+  EXPECT_EQ(err.find("refused a message"), std::string::npos) << err;
+  const auto msgs = sub.WaitFor(
+      [&](const auto& m) {
+        return DistinctCounts(m).size() >= static_cast<std::size_t>(windows) && !m.empty() &&
+               m.back().payload == "offline";
+      },
+      seconds(20));
+  std::size_t received = 0;
+  for (const auto& m : msgs) received += m.topic == kBase + "/counts" ? 1 : 0;
+  const auto counts = DistinctCounts(msgs);
+  ExpectEveryWindowOnceInOrder(counts, windows);
+  EXPECT_EQ(counts.front()["window"]["start"], "2023-11-14T22:14:00Z");
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+  // The final line counts what the broker acknowledged.
+  EXPECT_NE(err.find("40 windows closed, 40 windows delivered, 0 refused by the broker, 0 "
+                     "message(s) left in the journal"),
+            std::string::npos)
+      << err;
+  std::cout << "outage figures: windows expected " << windows << ", received " << received
+            << ", duplicates dropped " << received - counts.size() << ", missing "
+            << (counts.size() < static_cast<std::size_t>(windows) ? windows - counts.size() : 0)
+            << "\n";
+}
+
+// A capture whose timestamps jump a year forward, then two minutes back
+// (issue 13: footfalld used to publish every empty window of the year).
+TEST_F(MqttResilienceTest, CaptureTimestampsJumpingAYearForwardAndTwoMinutesBack) {
+  const std::int64_t year = 365LL * 24 * 3600;
+  std::vector<PcapRecord> records;
+  const auto segment = [&](std::int64_t start, int span_s) {
+    for (int i = 0; i < span_s; ++i) {
+      for (int d = 0; d <= i % 4; ++d) {
+        records.push_back(Probe((start + i) * 1000000 + 100000 + d * 1000, 100 + d));
+      }
+    }
+  };
+  segment(kEpoch, 30);               // 22:13:20 .. 22:13:49
+  segment(kEpoch + year, 30);        // a year later
+  segment(kEpoch + year - 90, 150);  // from +29 s back to -90 s, on to +59 s
+  const std::string capture = dir_.File("jumps.pcap");
+  WritePcap(capture, 127, records);
+  Broker broker;
+  MqttSub sub(broker.port(), {kBase + "/#"});
+  const auto began = std::chrono::steady_clock::now();
+  auto proc = Start(Config(capture, broker.uri(), 0, "drain_timeout_s = 20\n"), "run");
+  const int st = proc->Wait(seconds(60));
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_NE(st, -1) << "footfalld did not finish";
+  EXPECT_EQ(ExitCode(st), 0) << Err("run");
+  const auto msgs = sub.WaitFor(
+      [](const auto& m) { return !m.empty() && m.back().payload == "offline"; }, seconds(20));
+  std::vector<json> clock;
+  std::vector<json> counts;
+  std::size_t data = 0;
+  for (const auto& m : msgs) {
+    if (m.topic == kBase + "/clock") clock.push_back(json::parse(m.payload));
+    if (m.topic == kBase + "/counts") counts.push_back(json::parse(m.payload));
+    data += m.topic == kBase + "/clock" || m.topic == kBase + "/counts" ? 1 : 0;
+  }
+  ASSERT_EQ(clock.size(), 2u);
+  EXPECT_EQ(clock[0]["direction"], "forward");
+  EXPECT_EQ(clock[0]["clock"], "capture");
+  EXPECT_NEAR(clock[0]["jump_s"].get<double>(), year - 29, 1.0);
+  EXPECT_EQ(clock[0]["from"], "2023-11-14T22:13:49.101000Z");
+  EXPECT_EQ(clock[1]["direction"], "backward");
+  EXPECT_NEAR(clock[1]["jump_s"].get<double>(), -119.0, 1.0);
+  // 30 windows (the last partial), 30 a year later (the last partial), then
+  // from the end of that one: 29 whole seconds and the final partial one.
+  ASSERT_EQ(counts.size(), 30u + 30u + 30u);
+  EXPECT_TRUE(counts[29]["window"]["partial"].get<bool>());
+  EXPECT_EQ(counts[30]["window"]["start"], "2024-11-13T22:13:20Z");
+  EXPECT_TRUE(counts[59]["window"]["partial"].get<bool>());
+  EXPECT_EQ(clock[1]["resume"], "2024-11-13T22:13:50Z");
+  EXPECT_EQ(counts[60]["window"]["start"], "2024-11-13T22:13:50Z");
+  // No negative length, no start twice, seq strictly increasing.
+  std::set<std::string> starts;
+  std::uint64_t last_seq = 0;
+  for (const auto& c : counts) {
+    EXPECT_TRUE(starts.insert(c["window"]["start"].get<std::string>()).second) << c.dump();
+    const auto bare = [](std::string t) { return t.substr(0, t.size() - 1); };  // no 'Z'
+    EXPECT_LT(bare(c["window"]["start"]), bare(c["window"]["end"])) << c.dump();
+    EXPECT_GT(c["seq"].get<std::uint64_t>(), last_seq);
+    last_seq = c["seq"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+  EXPECT_NE(Err("run").find("the capture's clock jumped forward"), std::string::npos) << Err("run");
+  std::cout << "clock jump figures: a one-year forward jump (and a 2-min backward one) took "
+            << took << " s and sent " << data << " data messages (" << counts.size() << " counts, "
+            << clock.size() << " clock)\n";
 }
 
 TEST_F(MqttResilienceTest, SigtermAndRestartWhileTheBrokerIsDownLoseNothing) {

@@ -89,6 +89,13 @@ TEST(UnitFileTest, VerifyIsClean) {
   EXPECT_EQ(out, "") << "systemd-analyze verify has remarks";
 }
 
+TEST(UnitFileTest, StartsOnceTheClockIsSynchronised) {
+  auto u = ReadUnit(UnitPath());
+  EXPECT_EQ(Words(u["After"]).count("time-sync.target"), 1u);
+  EXPECT_EQ(Words(u["Wants"]).count("time-sync.target"), 1u);
+  EXPECT_EQ(Words(u["After"]).count("network-online.target"), 1u);
+}
+
 TEST(UnitFileTest, SandboxKeepsWhatFootfalldNeeds) {
   auto u = ReadUnit(UnitPath());
   EXPECT_EQ(u["Type"], std::vector<std::string>{"notify"});

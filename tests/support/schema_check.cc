@@ -68,6 +68,7 @@ std::string SchemaForTopic(const std::string& topic) {
   if (EndsWith(topic, "/status")) return dir + "status-v1.json";
   if (EndsWith(topic, "/info")) return dir + "info-v1.json";
   if (EndsWith(topic, "/buffer")) return dir + "buffer-v1.json";
+  if (EndsWith(topic, "/clock")) return dir + "clock-v1.json";
   if (topic.find("/sensor/") != std::string::npos && EndsWith(topic, "/config")) {
     return dir + "homeassistant-sensor-config.json";
   }

@@ -14,8 +14,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -280,7 +280,8 @@ void Broker::Start() {
   std::string conf = dir_.File("mosquitto.conf");
   WriteFile(conf, "listener " + std::to_string(port_) +
                       " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                      "log_dest stderr\nlog_type all\n" + extra_);
+                      "log_dest stderr\nlog_type all\n" +
+                      extra_);
   proc_ = std::make_unique<Process>(std::vector<std::string>{"mosquitto", "-c", conf},
                                     dir_.File("broker.out"), dir_.File("broker.log"));
   if (!WaitForPort(port_, std::chrono::seconds(10))) {
@@ -295,19 +296,26 @@ void Broker::Stop() {
   proc_.reset();
 }
 
+void Broker::Kill() {
+  if (!proc_) return;
+  proc_->Signal(SIGKILL);
+  proc_->Wait(std::chrono::seconds(10));
+  proc_.reset();
+}
+
 std::string Broker::log() const { return ReadFile(dir_.File("broker.log")); }
 
 Subscriber::Subscriber(int port, const std::string& topic_filter) {
   const std::string ready_topic = "footfall-test/ready";
   proc_ = std::make_unique<Process>(
-      std::vector<std::string>{"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(port),
-                               "-q", "1", "-v", "-t", topic_filter, "-t", ready_topic},
+      std::vector<std::string>{"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(port), "-q",
+                               "1", "-v", "-t", topic_filter, "-t", ready_topic},
       dir_.File("sub.out"), dir_.File("sub.err"));
   // The subscription is active once a message published after it arrives.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    RunCommand({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(port), "-t",
-                ready_topic, "-m", "ready"});
+    RunCommand({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(port), "-t", ready_topic,
+                "-m", "ready"});
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (raw_output().find(ready_topic + " ready") != std::string::npos) return;
   }

@@ -117,6 +117,7 @@ class Broker {
   int port() const { return port_; }
   std::string uri() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
   void Stop();   // SIGTERM and wait
+  void Kill();   // SIGKILL and wait (no clean shutdown, no last save)
   void Start();  // (re)start on the same port
   std::string log() const;
 
