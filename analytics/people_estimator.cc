@@ -135,7 +135,10 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   if (d.window != window_) {
     d.window = window_;
     d.window_macs = 0;
+    d.window_rssi = kNoSignal;
   }
+  if (signal_dbm)
+    d.window_rssi = std::max<std::int16_t>(d.window_rssi, static_cast<std::int16_t>(*signal_dbm));
   if (entry->window != window_) {
     entry->window = window_;
     ++d.window_macs;
@@ -276,7 +279,19 @@ std::uint32_t PeopleEstimator::NewDevice(std::int64_t t, const hashing::Pseudony
 bool PeopleEstimator::Qualifies(const Device& d) const {
   const std::int64_t duration = d.last_us - d.first_us;
   return d.max_rssi >= options_.visitor_rssi_dbm && duration >= min_visit_us_ &&
-         duration < stationary_us_;
+         duration < stationary_us_ && !Fixed(d);
+}
+
+// Fixed devices are recognised by their address's cadence
+// (analytics/fixed_devices.h): global addresses only, since a phone that keeps
+// one random address and scans on a timer looks the same (the lab has two).
+bool PeopleEstimator::Fixed(const Device& d) const {
+  return !d.randomized && fixed_.IsFixed(d.identity);
+}
+
+// Devices heard inside (inside_rssi_dbm) in the window, fixed ones aside.
+bool PeopleEstimator::Inside(const Device& d) const {
+  return d.window_rssi >= options_.inside_rssi_dbm && !Fixed(d);
 }
 
 void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
@@ -296,6 +311,7 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
     d.counted_visitor = false;
     ++arrivals_;
   }
+  if (new_burst && !d.randomized) fixed_.OnProbe(d.identity, t);
   d.last_us = t;
   if (signal) {
     d.last_rssi = static_cast<std::int16_t>(*signal);
@@ -325,7 +341,7 @@ void PeopleEstimator::CloseVisit(Device& d) {
   d.visit_open = false;
   ++departures_;
   const std::int64_t duration = d.last_us - d.first_us;
-  if (duration >= stationary_us_) {
+  if (duration >= stationary_us_ || Fixed(d)) {
     ++stationary_closed_;
   } else if (Qualifies(d)) {
     visitor_dwell_s_.push_back(static_cast<double>(duration) / 1e6);
@@ -404,7 +420,7 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
 // grouping is a guess, so their devices are estimated instead as the MACs
 // they used in the window divided by the MACs per device per window that the
 // followable per-burst randomizers show (a calibration from the same crowd).
-std::uint64_t PeopleEstimator::EstimateWindowDevices() {
+std::uint64_t PeopleEstimator::EstimateWindowDevices(bool inside_only) {
   std::uint64_t exact = 0;
   std::uint64_t ambiguous_chains = 0;
   std::uint64_t ambiguous_macs = 0;
@@ -412,6 +428,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
   std::uint64_t calibration_macs = 0;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
+    if (inside_only && !Inside(d)) continue;
     if (!d.randomized) {
       ++exact;
       continue;
@@ -429,7 +446,12 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
-  // busier ones.
+  // busier ones. The occupancy (inside_only) uses the whole crowd's.
+  if (inside_only) {
+    if (macs_per_device_ <= 0 || ambiguous_chains == 0) return exact + ambiguous_chains;
+    return exact + static_cast<std::uint64_t>(
+                       std::llround(static_cast<double>(ambiguous_macs) / macs_per_device_));
+  }
   calibration_macs_ = kCalibrationDecay * calibration_macs_ + static_cast<double>(calibration_macs);
   calibration_chains_ =
       kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
@@ -444,6 +466,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
   out.estimated_devices = EstimateWindowDevices();  // before devices are forgotten
+  out.occupancy = EstimateWindowDevices(/*inside_only=*/true);
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;
   for (std::uint32_t i = 0; i < devices_.size(); ++i) {
@@ -454,13 +477,14 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
       Free(i);
       continue;
     }
-    if (d.last_us - d.first_us >= stationary_us_) {
+    if (d.last_us - d.first_us >= stationary_us_ || Fixed(d)) {
       ++stationary;
     } else if (Qualifies(d)) {
       ++visitors;
     }
   }
   Sweep(end);
+  fixed_.Expire(end);
 
   out.visitors = visitors;
   out.stationary = stationary;
@@ -521,6 +545,7 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
     by_seq_.clear();
     bursts_.clear();
   }
+  fixed_.Clear();  // recognised under the retired key: relearnt in this epoch
 }
 
 }  // namespace footfall::analytics

@@ -16,6 +16,7 @@ const std::vector<std::string> kSuppressibleFields = {"devices.unique",
                                                       "rssi_dbm.median",
                                                       "rssi_dbm.max",
                                                       "visitors",
+                                                      "occupancy",
                                                       "stationary",
                                                       "passersby",
                                                       "arrivals",
@@ -62,6 +63,9 @@ std::vector<std::string> SuppressedFields(const analytics::WindowReport& report,
 
   // People: each count on its own ...
   if (small(p.visitors)) hidden.insert("visitors");
+  // Occupancy (people inside during the window) adds up with no published
+  // figure, so it goes on its own.
+  if (small(p.occupancy)) hidden.insert("occupancy");
   if (small(p.stationary)) hidden.insert("stationary");
   if (small(p.passersby)) hidden.insert("passersby");
   if (small(p.arrivals)) hidden.insert("arrivals");
