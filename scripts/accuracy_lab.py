@@ -9,7 +9,7 @@ of the people in the room at every probe request:
 
   <data>/groundtruth/tomas-fryza+probe-request-project__position_2__sc6-61_<date>_occupancy.tsv
       columns idx (pcap record index), UTC time, occupancy; no addresses
-  or, for the study's own files (--data /work/shared/captures and the like),
+  or, in a folder of the study's own files (--data DIR),
   the study's CSV (<date>_ver-99.csv, in groundtruth/ or training/), from
   which only idx and occupancy are read (its times are local, CET/CEST).
 
@@ -30,9 +30,12 @@ mean error and MAPE over the same windows as occupancy's MAPE, the raw
 figures beside them (devices.unique and devices.estimated as if they were
 occupancy), and the mean of `stationary` over windows with >= 3 people.
 Days whose files are missing from the data directory are skipped and named.
+
+  scripts/accuracy --sets lab                          the lab days in tests/data
+  scripts/accuracy --sets lab --data DIR --lab-days tuning
+  scripts/accuracy --sets lab --check --max lab-occupancy=0.2 --max lab-occupancy-r=0.9
 """
 
-import argparse
 import calendar
 import csv
 import glob
@@ -181,39 +184,58 @@ def compare(truth, msgs):
     return rows
 
 
-# ---- Running -----------------------------------------------------------------------
-def run(acc, footfalld, broker_port, sub, work, data, days=TUNING + JUDGING, extra_config="",
-        log=print):
-    """Replays each lab day found under `data` through footfalld with
-    acc.replay (scripts/accuracy's runner) and returns the figures:
-    {"days": [...], "tuning": {...}, "judging": {...}, "missing": [...]}."""
-    out = {"days": [], "missing": [], "split": {"tuning": list(TUNING), "judging": list(JUDGING)}}
-    all_rows = {"tuning": [], "judging": []}
+# ---- The data set (scripts/accuracy's interface) ----------------------------------
+NAME = "lab"
+
+
+def add_arguments(ap):
+    ap.add_argument("--lab-days", default="all",
+                    help="lab days: tuning, judging, all (default) or dates split by ','")
+    ap.add_argument("--lab-inside-rssi", type=int,
+                    help="[analytics] inside_rssi_dbm for the lab days (tuning sweeps; "
+                    "default: footfalld's)")
+
+
+def run(ctx):
+    """Replays each lab day found under ctx.data through footfalld and returns
+    the figures per day and per half ({"days": [...], "halves": {...}})."""
+    import accuracy_common as ac
+    choice = getattr(ctx.args, "lab_days", "all") or "all"
+    days = {"tuning": TUNING, "judging": JUDGING, "all": TUNING + JUDGING}.get(
+        choice, tuple(choice.split(",")))
+    inside = getattr(ctx.args, "lab_inside_rssi", None)
+    analytics = {"inside_rssi_dbm": inside} if inside is not None else None
+    out = {"name": NAME, "days": [], "missing": [], "halves": {},
+           "split": {"tuning": list(TUNING), "judging": list(JUDGING)}}
+    rows_of = {"tuning": [], "judging": []}
     for date in days:
-        files = find_files(data, date)
+        files = find_files(ctx.data, date)
         if files is None:
             out["missing"].append(date)
             continue
         pcap, table, kind = files
-        _, recs = acc.read_pcap(pcap)
+        _, recs = ac.read_pcap(pcap)
         truth = window_truth([us for us, _, _ in recs], read_occupancy(table, kind))
         name = "lab-" + date
-        kwargs = {"extra_config": extra_config} if extra_config else {}
-        msgs, secs = acc.replay(footfalld, pcap, name, broker_port, sub, work, **kwargs)
+        msgs, secs, _ = ctx.runner.replay(pcap, name, analytics=analytics)
         rows = compare(truth, msgs)
         half = "tuning" if date in TUNING else "judging"
-        all_rows[half].extend(rows)
+        rows_of[half].extend(rows)
         r = figures(rows)
         r.update({"date": date, "half": half, "messages": len(msgs), "replay_s": round(secs, 2),
                   "records": len(recs), "truth": kind})
         out["days"].append(r)
-        log("  %-15s %6d records, %3d messages, %3d windows (%d with >= %d people), replay %.1f s"
-            % (name, len(recs), len(msgs), r["windows"], r["windows_busy"], MIN_PEOPLE, secs))
-    for half, rows in all_rows.items():
+        print("  %-15s %-7s %6d records, %3d windows (%d with >= %d people), replay %.1f s"
+              % (name, half, len(recs), r["windows"], r["windows_busy"], MIN_PEOPLE, secs))
+    if not out["days"]:
+        raise ac.Skip("no ESP32 lab day (%s*.pcap with its occupancy) under %s"
+                      % (STEM, ctx.data))
+    for half, rows in rows_of.items():
         if rows:
-            out[half] = figures(rows)
+            out["halves"][half] = dict(figures(rows), items=sum(
+                1 for d in out["days"] if d["half"] == half))
     if out["missing"]:
-        log("  lab days not found under %s: %s" % (data, " ".join(out["missing"])))
+        print("  lab days not under %s: %s" % (ctx.data, " ".join(out["missing"])))
     return out
 
 
@@ -225,109 +247,61 @@ def fmt(x, pct=False, digits=1, sign=False):
     return (("%+" if sign else "%") + "." + str(digits) + "f") % x
 
 
-def report(lab, log=print):
-    if not lab or not lab.get("days"):
-        return
-    log()
-    log("ESP32 lab (sc6-61): occupancy against the lab's recorded people; MAPE and mean error "
-        "over full 5-min windows with >= %d people, r over all full windows" % MIN_PEOPLE)
+def report(result):
+    out = ["ESP32 lab (sc6-61): occupancy against the people recorded in the room; MAPE and "
+           "mean error over full 5-min windows with >= %d people, r over all full windows; "
+           "'MAPE est/raw': devices.estimated / devices.unique taken as the occupancy"
+           % MIN_PEOPLE]
     hdr = ("day", "half", "win", "win>=3", "people", "occupancy", "MAPE", "r", "visitors",
-           "vis error", "vis MAPE", "MAPE estimated", "MAPE raw", "stationary")
-    log("| " + " | ".join(hdr) + " |")
-    log("|" + "|".join("---" for _ in hdr) + "|")
-    lines = [(r["date"], r["half"], r) for r in lab["days"]]
-    lines += [("all", h, lab[h]) for h in ("tuning", "judging") if h in lab]
+           "vis error", "vis MAPE", "MAPE est", "MAPE raw", "stationary")
+    out.append("| " + " | ".join(hdr) + " |")
+    out.append("|" + "|".join("---" for _ in hdr) + "|")
+    lines = [(r["date"], r["half"], r) for r in result["days"]]
+    lines += [("all", h, result["halves"][h]) for h in ("tuning", "judging")
+              if h in result["halves"]]
     for day, half, r in lines:
-        log("| " + " | ".join([
+        out.append("| " + " | ".join([
             day, half, str(r["windows"]), str(r["windows_busy"]), fmt(r["people_mean"]),
-            fmt(r["occupancy_mean"]), fmt(r["occupancy_mape"], True), fmt(r["occupancy_r"], digits=2),
-            fmt(r["visitors_mean"]), fmt(r["visitors_error"], sign=True),
-            fmt(r["visitors_mape"], True), fmt(r["estimated_mape"], True),
-            fmt(r["unique_mape"], True), fmt(r["stationary_mean"])]) + " |")
+            fmt(r["occupancy_mean"]), fmt(r["occupancy_mape"], True),
+            fmt(r["occupancy_r"], digits=2), fmt(r["visitors_mean"]),
+            fmt(r["visitors_error"], sign=True), fmt(r["visitors_mape"], True),
+            fmt(r["estimated_mape"], True), fmt(r["unique_mape"], True),
+            fmt(r["stationary_mean"])]) + " |")
+    return out
 
 
-def check(lab, max_mape, min_r, max_visitors_error, failures):
-    """Appends to `failures` the bounds the judging half (or, if absent, every
-    day found) misses."""
-    if max_mape is None and min_r is None and max_visitors_error is None:
-        return
-    lab = lab or {}
-    halves = [lab[h] for h in ("judging",) if h in lab] or lab.get("days", [])
-    if not halves:
-        failures.append("lab: no lab day found")
-    for r in halves:
-        what = "lab %s" % r.get("date", "judging")
+def check(result, bounds):
+    """Bounds (scripts/accuracy --max KEY=VALUE) on the judging half, or on
+    every day found if no judging day is: lab-occupancy (largest MAPE),
+    lab-occupancy-r (smallest Pearson r), lab-visitors-error (largest |mean
+    error|, people)."""
+    f = []
+    max_mape = bounds.get("lab-occupancy")
+    min_r = bounds.get("lab-occupancy-r")
+    max_vis = bounds.get("lab-visitors-error")
+    if max_mape is None and min_r is None and max_vis is None:
+        return f
+    items = ([dict(result["halves"]["judging"], date="judging")]
+             if "judging" in result["halves"] else result["days"])
+    for r in items:
+        what = "lab %s" % r["date"]
         if max_mape is not None and (r["occupancy_mape"] is None or r["occupancy_mape"] > max_mape):
-            failures.append("%s occupancy MAPE = %s > %s" % (what, fmt(r["occupancy_mape"], True),
-                                                              fmt(max_mape, True)))
+            f.append("%s occupancy MAPE = %s > %s" % (what, fmt(r["occupancy_mape"], True),
+                                                       fmt(max_mape, True)))
         if min_r is not None and (r["occupancy_r"] is None or r["occupancy_r"] < min_r):
-            failures.append("%s occupancy r = %s < %.2f" % (what, fmt(r["occupancy_r"], digits=2),
-                                                            min_r))
-        if max_visitors_error is not None and (r["visitors_error"] is None or
-                                               abs(r["visitors_error"]) > max_visitors_error):
-            failures.append("%s visitors mean error = %s, bound +-%.1f" % (
-                what, fmt(r["visitors_error"], sign=True), max_visitors_error))
-
-
-def load_accuracy():
-    """scripts/accuracy as a module (it has no .py suffix)."""
-    import importlib.machinery
-    import importlib.util
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy")
-    loader = importlib.machinery.SourceFileLoader("footfall_accuracy", path)
-    spec = importlib.util.spec_from_loader("footfall_accuracy", loader)
-    mod = importlib.util.module_from_spec(spec)
-    loader.exec_module(mod)
-    return mod
+            f.append("%s occupancy r = %s < %.2f" % (what, fmt(r["occupancy_r"], digits=2), min_r))
+        if max_vis is not None and (r["visitors_error"] is None or
+                                    abs(r["visitors_error"]) > max_vis):
+            f.append("%s visitors mean error = %s, bound +-%.1f" % (
+                what, fmt(r["visitors_error"], sign=True), max_vis))
+    return f
 
 
 def main():
-    import shutil
-    import tempfile
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", default=os.path.join(root, "build"))
-    ap.add_argument("--data", default=os.path.join(root, "tests", "data"),
-                    help="directory with real/ training/ groundtruth/ (default tests/data)")
-    ap.add_argument("--days", default="all", help="tuning, judging, all, or dates split by ','")
-    ap.add_argument("--config", default="", help="extra footfalld TOML lines (tuning sweeps)")
-    ap.add_argument("--json")
-    ap.add_argument("--check", action="store_true")
-    ap.add_argument("--max-occupancy-mape", type=float)
-    ap.add_argument("--min-occupancy-r", type=float)
-    ap.add_argument("--max-visitors-error", type=float)
-    args = ap.parse_args()
-    days = {"tuning": TUNING, "judging": JUDGING, "all": TUNING + JUDGING}.get(
-        args.days, tuple(args.days.split(",")))
-    acc = load_accuracy()
-    footfalld = os.path.join(args.build, "daemon", "footfalld")
-    work = tempfile.mkdtemp(prefix="footfall-accuracy-lab.")
-    broker = sub = None
-    try:
-        broker = acc.Broker(work)
-        sub = acc.Subscriber(broker.port, "footfall/accuracy/+/counts", work)
-        lab = run(acc, footfalld, broker.port, sub, work, args.data, days,
-                  args.config.replace("\\n", "\n"))
-    finally:
-        if sub:
-            sub.stop()
-        if broker:
-            broker.stop()
-        shutil.rmtree(work, ignore_errors=True)
-    report(lab)
-    if args.json:
-        import json
-        with open(args.json, "w") as f:
-            json.dump(lab, f, indent=1)
-    if args.check:
-        failures = []
-        check(lab, args.max_occupancy_mape, args.min_occupancy_r, args.max_visitors_error,
-              failures)
-        if failures:
-            print("\naccuracy_lab: CHECK FAILED\n  " + "\n  ".join(failures))
-            return 1
-        print("\naccuracy_lab: check passed")
-    return 0
+    """Only the lab days: scripts/accuracy --sets lab does the same."""
+    import subprocess
+    accuracy = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy")
+    return subprocess.call([sys.executable, accuracy, "--sets", NAME] + sys.argv[1:])
 
 
 if __name__ == "__main__":
