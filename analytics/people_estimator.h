@@ -132,16 +132,14 @@ class PeopleEstimator final {
 
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
                      bool* strong);
-  // Estimated devices of the window; with inside_only, of those heard inside
-  // and not fixed (the occupancy), without updating the calibration.
-  std::uint64_t EstimateWindowDevices(bool inside_only = false);
+  std::uint64_t EstimateWindowDevices();
   std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who, const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
              std::optional<int> signal);
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;
   bool Fixed(const Device& d) const;
-  bool Inside(const Device& d) const;
+  std::uint64_t CountOccupancy() const;
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Unindex(std::uint32_t index);

@@ -232,8 +232,12 @@ def run(ctx):
                       % (STEM, ctx.data))
     for half, rows in rows_of.items():
         if rows:
-            out["halves"][half] = dict(figures(rows), items=sum(
-                1 for d in out["days"] if d["half"] == half))
+            h = figures(rows)
+            # For scripts/accuracy's summary line (devices.estimated and raw
+            # distinct MACs taken as the occupancy).
+            h.update(items=sum(1 for d in out["days"] if d["half"] == half),
+                     mape=h["estimated_mape"], raw_mape=h["unique_mape"])
+            out["halves"][half] = h
     if out["missing"]:
         print("  lab days not under %s: %s" % (ctx.data, " ".join(out["missing"])))
     return out
