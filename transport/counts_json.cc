@@ -66,6 +66,7 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
   j["passersby"] = p.passersby;
   j["arrivals"] = p.arrivals;
   j["departures"] = p.departures;
+  j["stationary_departures"] = StationaryDepartures(p);
   j["capture_rate"] = Rate(p.capture_rate);
   j["dwell_s"] = Json{{"p50", Seconds(p.dwell_p50_s)}, {"p90", Seconds(p.dwell_p90_s)}};
   j["engagement"] = Json{{"under_5m", p.engagement.under_5m},

@@ -2,9 +2,10 @@
 // the message a data engineer reads from <prefix>/<site>/<sensor>/counts.
 // Version 2 kept every field of footfall.counts/1 as it was and added the
 // people-level figures (devices.estimated, visitors, visits, dwell,
-// engagement, the key epoch's totals) after "rssi_dbm"; version 3 keeps all
-// of those and adds "occupancy" after "visitors"; docs/mqtt.md and
-// docs/schema/counts-v3.json document each.
+// engagement, the key epoch's totals) after "rssi_dbm"; version 3 keeps
+// those and adds "occupancy" after "visitors" and "stationary_departures"
+// after "departures"; docs/mqtt.md and docs/schema/counts-v3.json document
+// each.
 #pragma once
 
 #include <cstdint>

@@ -72,7 +72,7 @@ TEST(CountsJsonTest, EveryField) {
   const std::string text = EncodeCounts({"demo-store", "entrance"}, 42, FullReport());
   EXPECT_EQ(text.find('\n'), std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(text);
-  EXPECT_EQ(j.size(), 18u);
+  EXPECT_EQ(j.size(), 19u);
   EXPECT_EQ(j["schema"], "footfall.counts/3");
   EXPECT_EQ(j["site"], "demo-store");
   EXPECT_EQ(j["sensor"], "entrance");
@@ -103,8 +103,9 @@ TEST(CountsJsonTest, EveryField) {
   EXPECT_EQ(j["passersby"], 5);
   EXPECT_EQ(j["arrivals"], 6);
   EXPECT_EQ(j["departures"], 12);
-  for (const char* key :
-       {"visitors", "occupancy", "stationary", "passersby", "arrivals", "departures"}) {
+  EXPECT_EQ(j["stationary_departures"], 0);  // 12 = 5 passers-by + 7 visitor visits
+  for (const char* key : {"visitors", "occupancy", "stationary", "passersby", "arrivals",
+                          "departures", "stationary_departures"}) {
     EXPECT_TRUE(j[key].is_number_unsigned()) << key;
   }
   EXPECT_TRUE(j["capture_rate"].is_number_float());
@@ -137,10 +138,18 @@ TEST(CountsJsonTest, ExactTextAndKeyOrder) {
             R"("devices":{"unique":22,"global_mac":2,"randomized_mac":20,"estimated":15},)"
             R"("rssi_dbm":{"min":-93,"median":-81,"max":-50},)"
             R"("visitors":9,"occupancy":11,"stationary":4,"passersby":5,"arrivals":6,)"
-            R"("departures":12,)"
+            R"("departures":12,"stationary_departures":0,)"
             R"("capture_rate":0.583,"dwell_s":{"p50":611,"p90":1801},)"
             R"("engagement":{"under_5m":0,"5_to_20m":3,"20_to_60m":3,"1_to_6h":1,"over_6h":0},)"
             R"("epoch":{"start":"2026-11-24T04:00:00Z","devices":230,"visitors":71}})");
+}
+
+TEST(CountsJsonTest, StationaryDeparturesAreTheClosedVisitsOfNeitherKind) {
+  analytics::WindowReport r = FullReport();
+  r.people.departures = 14;  // 5 passers-by, 7 visitor visits, 2 staff phones left
+  EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 2);
+  r.people.departures = 0;  // never negative
+  EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 0);
 }
 
 TEST(CountsJsonTest, Version1ConsumersSeeTheSameFields) {
