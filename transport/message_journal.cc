@@ -178,6 +178,8 @@ void MessageJournal::Load() {
       }
     }
     std::size_t pos = sizeof kMagic;
+    std::size_t skipped = 0;  // whole records whose CRC failed
+    std::size_t skipped_bytes = 0;
     while (!rewrite && pos < data.size()) {
       const std::size_t left = data.size() - pos;
       bool ok = left >= kRecordHeader;
@@ -189,6 +191,15 @@ void MessageJournal::Load() {
       std::string body;
       if (ok) {
         body = data.substr(pos + kRecordHeader, len);
+        if (Crc32(body) != GetU32(data.data() + pos + 4) &&
+            pos + kRecordHeader + len < data.size()) {
+          // A damaged record with a plausible length and records after it:
+          // skip it, keep reading (a torn last record is cut off below).
+          ++skipped;
+          skipped_bytes += kRecordHeader + len;
+          pos += kRecordHeader + len;
+          continue;
+        }
         ok = Crc32(body) == GetU32(data.data() + pos + 4);
       }
       if (ok) {
@@ -233,6 +244,15 @@ void MessageJournal::Load() {
         break;
       }
       pos += kRecordHeader + len;
+    }
+    if (skipped > 0) {
+      corrupt_records_ = skipped;
+      open_note_ = "MQTT journal " + path_ + ": skipped " + std::to_string(skipped) +
+                   " corrupt record(s) (" + std::to_string(skipped_bytes) +
+                   " bytes, CRC mismatch; a message among them is lost, an acknowledgement "
+                   "among them sends its message again)" +
+                   (open_note_.empty() ? "" : "; " + open_note_);
+      rewrite = true;
     }
   }
   file_bytes_ = data.size();

@@ -77,6 +77,8 @@ class MessageJournal final {
   // What opening found worth telling (a torn record cut off, entries dropped
   // to fit a smaller bound), or "".
   const std::string& open_note() const { return open_note_; }
+  // Damaged records skipped when the file was opened.
+  std::size_t corrupt_records() const { return corrupt_records_; }
   const std::string& path() const { return path_; }
 
   static constexpr std::chrono::seconds kSyncInterval{1};
@@ -113,6 +115,7 @@ class MessageJournal final {
   std::chrono::steady_clock::time_point last_sync_{};
   std::string error_;
   std::string open_note_;
+  std::size_t corrupt_records_ = 0;
 };
 
 }  // namespace footfall::transport

@@ -136,6 +136,33 @@ TEST(MessageJournalTest, TornLastRecordIsCutOffAndTheRestKept) {
   EXPECT_EQ(Payloads(j), std::vector<std::string>{"first"});
 }
 
+TEST(MessageJournalTest, ACorruptRecordInTheMiddleIsSkippedCountedAndTheRestKept) {
+  TempDir dir;
+  const std::string path = dir.File("mqtt-journal");
+  {
+    MessageJournal j(path, 100);
+    j.Append("t", "first", 1, false);
+    j.Append("t", "second", 1, false);
+    j.Append("t", "third", 1, false);
+  }
+  std::string data = ReadFile(path);
+  const std::size_t second = data.find("second");
+  ASSERT_NE(second, std::string::npos);
+  data[second + 2] ^= 0x20;  // "seCond": its CRC fails
+  WriteFile(path, data);
+  {
+    MessageJournal j(path, 100);
+    EXPECT_EQ(Payloads(j), (std::vector<std::string>{"first", "third"}));
+    EXPECT_EQ(j.corrupt_records(), 1u);
+    EXPECT_NE(j.open_note().find("skipped 1 corrupt record(s)"), std::string::npos)
+        << j.open_note();
+  }
+  // Rewritten clean.
+  MessageJournal j(path, 100);
+  EXPECT_TRUE(j.open_note().empty()) << j.open_note();
+  EXPECT_EQ(Payloads(j), (std::vector<std::string>{"first", "third"}));
+}
+
 TEST(MessageJournalTest, CompactionKeepsExactlyTheLiveMessages) {
   TempDir dir;
   const std::string path = dir.File("mqtt-journal");
