@@ -133,6 +133,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
                                                    std::optional<int> signal_dbm) {
   const std::int64_t t = std::max(Micros(when), latest_us_);
   latest_us_ = t;
+  if (window_start_us_ == 0) window_start_us_ = t;
   Sighting sighting;
   PseudonymEntry* entry = pseudonyms_.Find(who.value);
   std::uint32_t index = entry != nullptr && Valid(*entry) ? entry->device : kNone;
@@ -155,6 +156,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     }
     if (index == kNone) index = NewDevice(t, who, traits);
     entry = &pseudonyms_.Insert(who.value);
+    if (devices_[index].macs < 0xFFFF) ++devices_[index].macs;
     entry->device = index;
     entry->generation = devices_[index].generation;
     entry->window = 0;
@@ -445,7 +447,7 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
 // at once) is estimated as the MACs it used in the window divided by the MACs
 // per device per window that the crowd's followable per-burst randomizers
 // and its one-device models show (a calibration from the same crowd).
-std::uint64_t PeopleEstimator::EstimateWindowDevices() {
+std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t exact = 0;
   std::uint64_t calibration_chains = 0;
   std::uint64_t calibration_macs = 0;
@@ -454,6 +456,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
     std::uint64_t macs = 0;
   };
   std::unordered_map<const Group*, Tally> ambiguous;
+  Tally unfollowed;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
     if (!d.randomized) {
@@ -467,16 +470,26 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
       a.macs += d.window_macs;
       continue;
     }
-    ++exact;
     if (kind == GroupKind::kCalibrating) {
       ++calibration_chains;
       calibration_macs += d.window_macs;
+      // A single MAC that continued no sequence, in a model of per-burst
+      // randomizers that keep their counter: a new arrival, or a phone of
+      // another model with the same fingerprint that resets its counter.
+      if (d.macs == 1) {
+        ++unfollowed.chains;
+        unfollowed.macs += d.window_macs;
+        continue;
+      }
     }
+    ++exact;
   }
   std::uint64_t ambiguous_chains = 0;
   std::uint64_t ambiguous_macs = 0;
   std::uint64_t single_macs = 0;
   std::uint64_t single_chains = 0;
+  ambiguous_chains += unfollowed.chains;
+  ambiguous_macs += unfollowed.macs;
   for (const auto& [group, a] : ambiguous) {
     // One chain, and no more MACs than one device of the crowd uses: one
     // device, counted, and it shows a device's MACs.
@@ -504,8 +517,17 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
   } else if (single_chains_ >= kCalibrationChains) {
     macs_per_device_ = single_macs_ / single_chains_;
   }
-  if (macs_per_device_ <= 0 || ambiguous_chains == 0) return exact + ambiguous_chains;
-  const double estimate = static_cast<double>(ambiguous_macs) / macs_per_device_;
+  if (ambiguous_chains == 0) return exact;
+  // Without a calibration yet: the chains, unless they are a crowd (a crowd
+  // of one model that resets its counter, where no model can calibrate);
+  // then the prior cadence of one burst per kPriorInterval, a new MAC each.
+  double per_device = macs_per_device_;
+  if (per_device <= 0) {
+    if (static_cast<double>(ambiguous_chains) < kCalibrationChains) return exact + ambiguous_chains;
+    const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
+    per_device = std::max(1.0, window_s / kPriorInterval);
+  }
+  const double estimate = static_cast<double>(ambiguous_macs) / per_device;
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
 }
 
@@ -527,7 +549,8 @@ void PeopleEstimator::UpdateJumpTolerance() {
 
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
-  out.estimated_devices = EstimateWindowDevices();  // before devices are forgotten
+  out.estimated_devices = EstimateWindowDevices(end);  // before devices are forgotten
+  window_start_us_ = end;
   UpdateJumpTolerance();
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;

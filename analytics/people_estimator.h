@@ -102,6 +102,7 @@ class PeopleEstimator final {
     std::uint32_t generation = 0;
     std::uint32_t window = 0;       // serial of the last window that counted it
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
+    std::uint16_t macs = 0;         // pseudonyms it used in all (saturating)
     std::uint16_t last_seq = 0;
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
     std::int16_t last_rssi = 0;
@@ -131,7 +132,7 @@ class PeopleEstimator final {
 
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
                      bool* strong);
-  std::uint64_t EstimateWindowDevices();
+  std::uint64_t EstimateWindowDevices(std::int64_t end);
   std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who, const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
              std::optional<int> signal, bool same_mac);
@@ -150,6 +151,7 @@ class PeopleEstimator final {
   std::int64_t stationary_us_;
   std::int64_t weak_horizon_us_;
   std::int64_t latest_us_ = 0;
+  std::int64_t window_start_us_ = 0;  // of the window in progress; 0: at its first probe
   std::vector<Device> devices_;
   std::vector<std::uint32_t> free_;
   FlatMap<PseudonymEntry> pseudonyms_;
