@@ -17,6 +17,7 @@
 
 #include "daemon/app.h"
 #include "daemon/config.h"
+#include "daemon/exit_codes.h"
 #include "daemon/privileges.h"
 #include "hashing/seed_key_source.h"
 #include "daemon/mqtt_setup.h"
@@ -70,13 +71,24 @@ int main(int argc, char** argv) {
   cli.add_option("--provision-seed", provision_seed,
                  "write a new random site seed file for shared-key mode (for the configured "
                  "rotation schedule) to this path, and exit");
+  bool list_settings = false;
+  cli.add_flag("--list-settings", list_settings,
+               "list every configuration key: section.key, live or restart on reload, what it is");
   cli.add_option("--log-level", log_level,
                  "override [log] level: trace, debug, info, warn, error, critical, off");
   CLI11_PARSE(cli, argc, argv);
 
   if (version) {
     std::cout << VersionText();
-    return 0;
+    return footfall::daemon::kExitOk;
+  }
+  if (list_settings) {
+    for (const auto& s : footfall::daemon::Settings()) {
+      const char* reload = s.reload == footfall::daemon::OnReload::kApplyLive ? "live   "
+                                                                               : "restart";
+      std::cout << s.name() << "  [" << reload << "]  " << s.doc << "\n";
+    }
+    return footfall::daemon::kExitOk;
   }
 
   auto loaded = footfall::daemon::LoadConfig(config_path);
@@ -88,24 +100,21 @@ int main(int argc, char** argv) {
   }
   if (check_only) {
     std::cout << config_path << ": configuration OK\n";
-    return 0;
+    return footfall::daemon::kExitOk;
   }
   if (!provision_seed.empty()) {
     try {
       const auto& c = loaded.config;
       std::unique_ptr<footfall::hashing::RotationSchedule> schedule =
-          c.rotate_every.count() > 0
-              ? footfall::hashing::MakePeriodicSchedule(c.rotate_every)
-              : footfall::hashing::MakeDailySchedule(std::stoi(c.rotate_at.substr(0, 2)),
-                                                     std::stoi(c.rotate_at.substr(3, 2)));
+          footfall::hashing::MakeSchedule(c.rotation);
       footfall::hashing::ProvisionSeedFile(provision_seed, *schedule,
                                            std::chrono::system_clock::now());
       std::cout << provision_seed << ": new site seed for rotation " << schedule->Describe()
                 << "; copy it (mode 0600) to every sensor of the site\n";
-      return 0;
+      return footfall::daemon::kExitOk;
     } catch (const std::exception& e) {
       std::cerr << "footfalld: " << e.what() << "\n";
-      return 1;
+      return footfall::daemon::kExitFailure;
     }
   }
   footfall::daemon::Config config = loaded.config;
@@ -114,7 +123,7 @@ int main(int argc, char** argv) {
 
   if (sodium_init() < 0) {
     spdlog::critical("libsodium failed to initialise");
-    return 70;
+    return footfall::daemon::kExitSoftware;
   }
   try {
     boost::asio::io_context io;
@@ -122,7 +131,7 @@ int main(int argc, char** argv) {
     // Home Assistant discovery: daemon/mqtt_setup.h.
     footfall::transport::MqttOptions mqtt = footfall::daemon::MqttOptionsFrom(config);
     footfall::transport::MqttEvents events;
-    events.on_connected = [uri = config.mqtt_uri] { spdlog::info("MQTT connected to {}", uri); };
+    events.on_connected = [uri = config.broker.uri] { spdlog::info("MQTT connected to {}", uri); };
     events.on_connection_lost = [](const std::string& why) {
       spdlog::warn("MQTT connection lost: {}; buffering and reconnecting", why);
     };
@@ -146,12 +155,12 @@ int main(int argc, char** argv) {
           const bool root_to_user = geteuid() == 0 && !config.user.empty();
           const auto outcome = footfall::daemon::DropPrivileges(request);
           if (!outcome.warning.empty()) spdlog::warn("{}", outcome.warning);
-          for (const std::string& source : config.sources) {
-            if (root_to_user && source.rfind("pcap:", 0) == 0) {
+          for (const footfall::capture::SourceSpec& source : config.sources) {
+            if (root_to_user && source.kind == footfall::capture::SourceSpec::Kind::kLive) {
               spdlog::warn("{}: with no capability left, an interface that is missing or goes "
                            "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
                            "(the systemd unit does) rather than as root with [process] user",
-                           source);
+                           source.ToString());
               break;
             }
           }
@@ -167,6 +176,6 @@ int main(int argc, char** argv) {
     return footfall::daemon::kExitConfig;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 1;
+    return footfall::daemon::kExitFailure;
   }
 }

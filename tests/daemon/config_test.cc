@@ -22,6 +22,13 @@ constexpr const char* kMinimal = "[capture]\nsource = \"pcap:mon0\"\n";
 
 ConfigResult Parse(const std::string& text) { return ParseConfig(text, "t.toml"); }
 
+// The sources as written in the config, "pcap:mon0" / "file:/abs/path".
+std::vector<std::string> Names(const std::vector<capture::SourceSpec>& sources) {
+  std::vector<std::string> out;
+  for (const auto& s : sources) out.push_back(s.ToString());
+  return out;
+}
+
 // Parses a one-key config "[table]\nkey = value" (line 2, value at column
 // len(key) + 4) plus the required source; expects exactly one error.
 std::string OneError(const std::string& table, const std::string& key_value) {
@@ -41,16 +48,16 @@ TEST(ConfigTest, DefaultsFromMinimalConfig) {
   const Config d;
   EXPECT_EQ(c.site, "site");
   EXPECT_EQ(c.sensor_id, "sensor");
-  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.speed, d.speed);
   EXPECT_EQ(c.snaplen, 2048);
   EXPECT_EQ(c.buffer_size_kib, 4096);
   EXPECT_TRUE(c.immediate);
-  EXPECT_EQ(c.algorithm, "siphash24");
-  EXPECT_EQ(c.rotate_at, "04:00");
-  EXPECT_EQ(c.rotate_every, std::chrono::seconds(0));
+  EXPECT_EQ(c.algorithm, hashing::Algorithm::kSipHash24);
+  EXPECT_EQ(c.rotation.daily_at.ToString(), "04:00");
+  EXPECT_EQ(c.rotation.every, std::chrono::seconds(0));
   EXPECT_EQ(c.window_length, std::chrono::seconds(60));
-  EXPECT_EQ(c.mqtt_uri, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(c.broker.uri, "tcp://127.0.0.1:1883");
   EXPECT_EQ(c.topic_prefix, "footfall");
   EXPECT_EQ(c.qos, 1);
   EXPECT_EQ(c.client_id, "");
@@ -100,16 +107,16 @@ level = "debug"
   const Config& c = r.config;
   EXPECT_EQ(c.site, "store-42");
   EXPECT_EQ(c.sensor_id, "door_1");
-  EXPECT_EQ(c.sources, std::vector<std::string>{"file:/data/x.pcapng"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"file:/data/x.pcapng"});
   EXPECT_DOUBLE_EQ(c.speed, 2.5);
   EXPECT_EQ(c.snaplen, 512);
   EXPECT_EQ(c.buffer_size_kib, 128);
   EXPECT_FALSE(c.immediate);
-  EXPECT_EQ(c.algorithm, "blake2b");
-  EXPECT_EQ(c.rotate_at, "23:59");
-  EXPECT_EQ(c.rotate_every, std::chrono::seconds(3600));
+  EXPECT_EQ(c.algorithm, hashing::Algorithm::kBlake2b);
+  EXPECT_EQ(c.rotation.daily_at.ToString(), "23:59");
+  EXPECT_EQ(c.rotation.every, std::chrono::seconds(3600));
   EXPECT_EQ(c.window_length, std::chrono::seconds(300));
-  EXPECT_EQ(c.mqtt_uri, "ssl://broker.example.com:8883");
+  EXPECT_EQ(c.broker.uri, "ssl://broker.example.com:8883");
   EXPECT_EQ(c.topic_prefix, "acme/footfall");
   EXPECT_EQ(c.qos, 2);
   EXPECT_EQ(c.client_id, "my-client");
@@ -141,7 +148,7 @@ TEST(ConfigTest, AcceptedVariants) {
         "wss://broker.example.com:443/mqtt", "tcp://[::1]:1883"}) {
     const ConfigResult r = Parse(std::string(kMinimal) + "[mqtt]\nuri = \"" + uri + "\"\n");
     EXPECT_TRUE(r.ok()) << uri << ": " << ::testing::PrintToString(r.errors);
-    EXPECT_EQ(r.config.mqtt_uri, uri);
+    EXPECT_EQ(r.config.broker.uri, uri);
   }
   for (const std::string level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
     EXPECT_TRUE(Parse(std::string(kMinimal) + "[log]\nlevel = \"" + level + "\"\n").ok()) << level;
@@ -247,12 +254,12 @@ TEST(ConfigTest, SeveralSources) {
       Parse("[capture]\nsources = [\"pcap:mon0\", \"pcap:mon1\"]\nstats_interval_s = 2\n");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
   EXPECT_THAT(r.warnings, IsEmpty());
-  EXPECT_EQ(r.config.sources, (std::vector<std::string>{"pcap:mon0", "pcap:mon1"}));
+  EXPECT_EQ(Names(r.config.sources), (std::vector<std::string>{"pcap:mon0", "pcap:mon1"}));
   EXPECT_EQ(r.config.stats_interval, std::chrono::seconds(2));
   // One entry is the same as source = "...", a file included.
   const ConfigResult one = Parse("[capture]\nsources = [\"file:/x.pcap\"]\n");
   ASSERT_TRUE(one.ok()) << ::testing::PrintToString(one.errors);
-  EXPECT_EQ(one.config.sources, std::vector<std::string>{"file:/x.pcap"});
+  EXPECT_EQ(Names(one.config.sources), std::vector<std::string>{"file:/x.pcap"});
 }
 
 TEST(ConfigTest, SourcesErrors) {
@@ -345,16 +352,17 @@ port = 9
 
 TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:caps/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0),
+                .config.sources.at(0).ToString(),
             "file:/etc/footfall/caps/a.pcap");
   EXPECT_EQ(
-      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.sources.at(0),
+      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.sources.at(0).ToString(),
       "file:/etc/a.pcap");
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:/abs/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0),
+                .config.sources.at(0).ToString(),
             "file:/abs/a.pcap");
-  EXPECT_EQ(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n", "/etc/footfall/f.toml")
-                .config.sources,
+  EXPECT_EQ(Names(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n",
+                              "/etc/footfall/f.toml")
+                      .config.sources),
             std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
 
   testing::TempDir dir;
@@ -363,7 +371,7 @@ TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
                      "[capture]\nsource = \"file:samples/x.pcap\"\n[state]\ndir = \"state\"\n");
   const ConfigResult r = LoadConfig(path);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
-  EXPECT_EQ(r.config.sources.at(0), "file:" + dir.path() + "/samples/x.pcap");
+  EXPECT_EQ(r.config.sources.at(0).ToString(), "file:" + dir.path() + "/samples/x.pcap");
   EXPECT_EQ(r.config.state_dir, dir.path() + "/state");
 }
 
@@ -388,7 +396,7 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_THAT(r.warnings, IsEmpty());
   const Config& c = r.config;
   Config d;
-  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.site, d.site);
   EXPECT_EQ(c.sensor_id, d.sensor_id);
   EXPECT_EQ(c.speed, d.speed);
@@ -397,10 +405,10 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_EQ(c.immediate, d.immediate);
   EXPECT_EQ(c.stats_interval, d.stats_interval);
   EXPECT_EQ(c.algorithm, d.algorithm);
-  EXPECT_EQ(c.rotate_at, d.rotate_at);
-  EXPECT_EQ(c.rotate_every, d.rotate_every);
+  EXPECT_EQ(c.rotation.daily_at, d.rotation.daily_at);
+  EXPECT_EQ(c.rotation.every, d.rotation.every);
   EXPECT_EQ(c.window_length, d.window_length);
-  EXPECT_EQ(c.mqtt_uri, d.mqtt_uri);
+  EXPECT_EQ(c.broker, d.broker);
   EXPECT_EQ(c.topic_prefix, d.topic_prefix);
   EXPECT_EQ(c.qos, d.qos);
   EXPECT_EQ(c.client_id, d.client_id);
