@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <variant>
@@ -19,35 +20,55 @@ struct Error {
 
 inline Error Fail(std::string message) { return Error{std::move(message)}; }
 
+// Thrown by Result::value() on a failed result: the failure, as an exception
+// (for start-up code that turns a failure into a fatal error).
+class BadResultAccess : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
+  // The value; throws BadResultAccess with the reason if !ok().
+  T& value() & {
+    Check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    Check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    Check();
+    return std::get<0>(std::move(v_));
+  }
   // Only when ok().
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  T& operator*() & { return std::get<0>(v_); }
+  const T& operator*() const& { return std::get<0>(v_); }
+  T* operator->() { return &std::get<0>(v_); }
+  const T* operator->() const { return &std::get<0>(v_); }
 
   // Only when !ok().
   const std::string& error() const { return std::get<1>(v_).message; }
 
  private:
+  void Check() const {
+    if (!ok()) throw BadResultAccess(error());
+  }
   std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() = default;  // success
+  Result() = default;                                // success
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit
 
   static Result Ok() { return {}; }

@@ -59,11 +59,4 @@ std::unique_ptr<Source> OpenSources(const std::vector<SourceSpec>& specs,
   return std::make_unique<MultiSource>(std::move(sources));
 }
 
-std::unique_ptr<Source> OpenSources(const std::vector<std::string>& specs,
-                                    const SourceOptions& options, boost::asio::io_context& io) {
-  std::vector<SourceSpec> parsed;
-  for (const std::string& spec : specs) parsed.push_back(Parsed(spec));
-  return OpenSources(parsed, options, io);
-}
-
 }  // namespace footfall::capture

@@ -114,7 +114,4 @@ std::unique_ptr<Source> OpenSource(const std::string& spec, const SourceOptions&
 // anything (source_spec.h). Throws SourceError.
 std::unique_ptr<Source> OpenSources(const std::vector<SourceSpec>& specs,
                                     const SourceOptions& options, boost::asio::io_context& io);
-std::unique_ptr<Source> OpenSources(const std::vector<std::string>& specs,
-                                    const SourceOptions& options, boost::asio::io_context& io);
-
 }  // namespace footfall::capture

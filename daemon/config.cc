@@ -403,17 +403,19 @@ struct Row {
 };
 
 // The member of Config a row reads and writes, for a const or a mutable Config.
-#define MEMBER(path) [](auto& config) -> auto& { return config.path; }
+#define MEMBER(path) \
+  [](auto& config) -> auto& { return config.path; }
 
 template <typename Member, typename Parser>
 Row Key(const char* section, const char* key, Member member, Parser parser, OnReload reload,
         Shipped shipped, const char* doc) {
-  return Row{Setting{section, key, reload, shipped, doc,
-                     [member](const Config& a, const Config& b) { return !(member(a) == member(b)); },
-                     [member](Config& to, const Config& from) { member(to) = member(from); }},
-             [member, parser](const toml::node& n, Context& c, Config& config) {
-               if (auto value = parser(n, c)) member(config) = std::move(*value);
-             }};
+  return Row{
+      Setting{section, key, reload, shipped, doc,
+              [member](const Config& a, const Config& b) { return !(member(a) == member(b)); },
+              [member](Config& to, const Config& from) { member(to) = member(from); }},
+      [member, parser](const toml::node& n, Context& c, Config& config) {
+        if (auto value = parser(n, c)) member(config) = std::move(*value);
+      }};
 }
 
 constexpr OnReload kLive = OnReload::kApplyLive;
@@ -443,14 +445,14 @@ const std::vector<Row>& Rows() {
       Key("sensor", "id", MEMBER(sensor_id), Identifier(), kRestart, kDefault,
           "name of this sensor within the site"),
 
-      Key("capture", "source", MEMBER(sources), Source(), OnReload::kAsOtherKey,
-          Shipped::kRequired, "\"pcap:IFACE\" (monitor mode) or \"file:PATH\" (replay)"),
+      Key("capture", "source", MEMBER(sources), Source(), OnReload::kAsOtherKey, Shipped::kRequired,
+          "\"pcap:IFACE\" (monitor mode) or \"file:PATH\" (replay)"),
       Key("capture", "sources", MEMBER(sources), Sources(), kRestart, kExample,
           "several live interfaces instead of source"),
       Key("capture", "speed", MEMBER(speed), Speed(), kRestart, kDefault,
           "file replay: 0 = as fast as possible, N = N x real time"),
-      Key("capture", "snaplen", MEMBER(snaplen), Int<int>(64, 262144, " bytes"), kRestart,
-          kDefault, "live: bytes kept of each frame"),
+      Key("capture", "snaplen", MEMBER(snaplen), Int<int>(64, 262144, " bytes"), kRestart, kDefault,
+          "live: bytes kept of each frame"),
       Key("capture", "buffer_size_kib", MEMBER(buffer_size_kib), Int<int>(64, 1048576, " KiB"),
           kRestart, kDefault, "live: kernel capture buffer"),
       Key("capture", "immediate", MEMBER(immediate), Bool(), kRestart, kDefault,
@@ -458,8 +460,9 @@ const std::vector<Row>& Rows() {
       Key("capture", "stats_interval_s", MEMBER(stats_interval), Seconds(1, 3600), kRestart,
           kDefault, "live: how often the kernel's drop counters are read"),
 
-      Key("hashing", "algorithm", MEMBER(algorithm), Typed<hashing::Algorithm>(hashing::ParseAlgorithm),
-          kRestart, kDefault, "keyed hash of the addresses: siphash24 or blake2b"),
+      Key("hashing", "algorithm", MEMBER(algorithm),
+          Typed<hashing::Algorithm>(hashing::ParseAlgorithm), kRestart, kDefault,
+          "keyed hash of the addresses: siphash24 or blake2b"),
       Key("hashing", "rotate_at", MEMBER(rotation.daily_at),
           Typed<hashing::TimeOfDay>(hashing::ParseTimeOfDay), kRestart, kDefault,
           "local time of day the key is replaced, HH:MM"),
@@ -488,14 +491,14 @@ const std::vector<Row>& Rows() {
       Key("analytics", "stationary_after_s", MEMBER(people.stationary_after), Seconds(600, 86400),
           kRestart, kDefault, "present longer than this: a stationary device, not a visitor"),
 
-      Key("mqtt", "uri", MEMBER(broker), Typed<transport::MqttEndpoint>(transport::ParseMqttEndpoint),
-          kRestart, kDefault, "the broker, scheme://host:port"),
+      Key("mqtt", "uri", MEMBER(broker),
+          Typed<transport::MqttEndpoint>(transport::ParseMqttEndpoint), kRestart, kDefault,
+          "the broker, scheme://host:port"),
       Key("mqtt", "topic_prefix", MEMBER(topic_prefix), TopicPrefix(), kRestart, kDefault,
           "first level(s) of every topic"),
       Key("mqtt", "qos", MEMBER(qos), Int<int>(0, 2), kRestart, kDefault,
           "quality of service of the counts"),
-      Key("mqtt", "client_id", MEMBER(client_id),
-          Text([](const std::string& s) -> Status {
+      Key("mqtt", "client_id", MEMBER(client_id), Text([](const std::string& s) -> Status {
             if (s.size() > 65535) return Fail("must be at most 65535 bytes");
             if (s.find('\0') != std::string::npos) return Fail("must not contain a NUL character");
             return {};
@@ -633,9 +636,9 @@ void MetricsLoopbackUnlessAllowed(Context& c, Config& config) {
   config.metrics_listen.reset();
 }
 
-constexpr CheckFn kChecks[] = {RequireSource,    CarryOverBelowPeriod, StationaryAfterMinVisit,
-                               ExpiryNeedsMqtt5, TlsFilesNeedTls,      PasswordNeedsUser,
-                               MetricsLoopbackUnlessAllowed};
+constexpr CheckFn kChecks[] = {
+    RequireSource,   CarryOverBelowPeriod, StationaryAfterMinVisit,     ExpiryNeedsMqtt5,
+    TlsFilesNeedTls, PasswordNeedsUser,    MetricsLoopbackUnlessAllowed};
 
 // Warns about unknown top-level entries and unknown keys of known sections;
 // a known section given as something else is an error.

@@ -1,10 +1,10 @@
 // Purpose: ParseListenAddress (see listen_address.h), with inet_pton.
 #include "daemon/listen_address.h"
 
-#include "base/host_port.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
+
+#include "base/host_port.h"
 
 namespace footfall::daemon {
 

@@ -1,6 +1,7 @@
 // Purpose: footfalld's entry point: command line, logging, privacy hardening of
 // the process, config loading (fatal errors exit 78 with every problem listed),
 // then the pipeline (app.h) until the capture ends or a signal stops it.
+#include <mqtt/async_client.h>
 #include <pcap/pcap.h>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -13,14 +14,13 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <iostream>
-#include <mqtt/async_client.h>
 
 #include "daemon/app.h"
 #include "daemon/config.h"
 #include "daemon/exit_codes.h"
+#include "daemon/mqtt_setup.h"
 #include "daemon/privileges.h"
 #include "hashing/seed_key_source.h"
-#include "daemon/mqtt_setup.h"
 #include "transport/mqtt_publisher.h"
 
 namespace {
@@ -33,8 +33,8 @@ void SetUpLogging(const std::string& level) {
         "footfalld", std::make_shared<spdlog::sinks::systemd_sink_mt>("footfalld"));
     logger->set_pattern("%v");
   } else {
-    logger = std::make_shared<spdlog::logger>(
-        "footfalld", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("footfalld",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z footfalld[%P] %l: %v");
   }
   logger->set_level(spdlog::level::from_str(level));
@@ -47,8 +47,8 @@ std::string VersionText() {
   v += std::string(pcap_lib_version()) + "\n";
   v += std::string("libsodium ") + sodium_version_string() + "\n";
   v += mqtt::VERSION_STR + "\n";
-  v += "spdlog " + std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) +
-       "." + std::to_string(SPDLOG_VER_PATCH) + "\n";
+  v += "spdlog " + std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
+       std::to_string(SPDLOG_VER_PATCH) + "\n";
   return v;
 }
 
@@ -84,8 +84,8 @@ int main(int argc, char** argv) {
   }
   if (list_settings) {
     for (const auto& s : footfall::daemon::Settings()) {
-      const char* reload = s.reload == footfall::daemon::OnReload::kApplyLive ? "live   "
-                                                                               : "restart";
+      const char* reload =
+          s.reload == footfall::daemon::OnReload::kApplyLive ? "live   " : "restart";
       std::cout << s.name() << "  [" << reload << "]  " << s.doc << "\n";
     }
     return footfall::daemon::kExitOk;
@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   for (const auto& w : loaded.warnings) std::cerr << w << "\n";
   for (const auto& e : loaded.errors) std::cerr << e << "\n";
   if (!loaded.ok()) {
-    std::cerr << config_path << ": " << loaded.errors.size() << " error(s); footfalld not started\n";
+    std::cerr << config_path << ": " << loaded.errors.size()
+              << " error(s); footfalld not started\n";
     return footfall::daemon::kExitConfig;
   }
   if (check_only) {
@@ -157,10 +158,11 @@ int main(int argc, char** argv) {
           if (!outcome.warning.empty()) spdlog::warn("{}", outcome.warning);
           for (const footfall::capture::SourceSpec& source : config.sources) {
             if (root_to_user && source.kind == footfall::capture::SourceSpec::Kind::kLive) {
-              spdlog::warn("{}: with no capability left, an interface that is missing or goes "
-                           "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
-                           "(the systemd unit does) rather than as root with [process] user",
-                           source.ToString());
+              spdlog::warn(
+                  "{}: with no capability left, an interface that is missing or goes "
+                  "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
+                  "(the systemd unit does) rather than as root with [process] user",
+                  source.ToString());
               break;
             }
           }

@@ -328,10 +328,11 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
   }
 
   try {
-    client_ = std::make_unique<mqtt::async_client>(options_.broker.uri, options_.client_id, create_options,
-                                                   nullptr);
+    client_ = std::make_unique<mqtt::async_client>(options_.broker.uri, options_.client_id,
+                                                   create_options, nullptr);
   } catch (const mqtt::exception& e) {
-    throw std::runtime_error("cannot create MQTT client for " + options_.broker.uri + ": " + e.what());
+    throw std::runtime_error("cannot create MQTT client for " + options_.broker.uri + ": " +
+                             e.what());
   }
   client_->set_connected_handler([this](const std::string& cause) { OnConnected(cause); });
   client_->set_connection_lost_handler(

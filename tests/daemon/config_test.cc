@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "support/test_support.h"
@@ -352,18 +355,21 @@ port = 9
 
 TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:caps/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0).ToString(),
+                .config.sources.at(0)
+                .ToString(),
             "file:/etc/footfall/caps/a.pcap");
-  EXPECT_EQ(
-      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.sources.at(0).ToString(),
-      "file:/etc/a.pcap");
+  EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml")
+                .config.sources.at(0)
+                .ToString(),
+            "file:/etc/a.pcap");
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:/abs/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0).ToString(),
+                .config.sources.at(0)
+                .ToString(),
             "file:/abs/a.pcap");
-  EXPECT_EQ(Names(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n",
-                              "/etc/footfall/f.toml")
-                      .config.sources),
-            std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
+  EXPECT_EQ(
+      Names(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n", "/etc/footfall/f.toml")
+                .config.sources),
+      std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
 
   testing::TempDir dir;
   const std::string path = dir.File("footfall.toml");
@@ -536,6 +542,68 @@ TEST(ConfigTest, AnalyticsUnknownKeyIsAWarning) {
               ElementsAre("t.toml:4:1: warning: analytics.visit_gap: unknown key (ignored)"));
   EXPECT_EQ(r.config.people.visit_gap, std::chrono::seconds(300));
   EXPECT_EQ(r.config.people.min_visit, std::chrono::seconds(60));
+}
+
+// The settings table and the shipped, commented config/footfall.toml agree:
+// every key of the table is documented in its section, with its default
+// where it has one, and the file has no key the table does not know.
+TEST(ConfigTest, ShippedConfigDocumentsEveryKeyOfTheTable) {
+  const std::string path = testing::SourceDir() + "/config/footfall.toml";
+  const ConfigResult loaded = LoadConfig(path);
+  ASSERT_THAT(loaded.errors, IsEmpty());
+  EXPECT_THAT(loaded.warnings, IsEmpty());
+
+  // "section.key" of each "key = value" line, and of each "# key = value".
+  std::set<std::string> set;
+  std::set<std::string> commented;
+  std::istringstream lines(testing::ReadFile(path));
+  std::string line;
+  std::string section;
+  while (std::getline(lines, line)) {
+    if (line.size() > 2 && line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2);
+      continue;
+    }
+    const bool is_comment = line.rfind("# ", 0) == 0;
+    const std::string body = is_comment ? line.substr(2) : line;
+    const auto eq = body.find(" = ");
+    if (eq == std::string::npos || eq == 0) continue;
+    const std::string key = body.substr(0, eq);
+    if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) continue;
+    (is_comment ? commented : set).insert(section + "." + key);
+  }
+
+  const Config defaults;
+  std::set<std::string> names;
+  for (const Setting& s : Settings()) {
+    const std::string name = s.name();
+    EXPECT_TRUE(names.insert(name).second) << name << " is in the table twice";
+    EXPECT_GT(std::string(s.doc).size(), 5u) << name << " has no doc line";
+    switch (s.shipped) {
+      case Shipped::kDefault:
+        EXPECT_EQ(set.count(name), 1u)
+            << name << ": \"" << s.key << " = <default>\" expected in [" << s.section << "]";
+        EXPECT_FALSE(s.differs(loaded.config, defaults))
+            << name << ": the shipped file does not show the default";
+        break;
+      case Shipped::kExample:
+        EXPECT_EQ(commented.count(name), 1u)
+            << name << ": \"# " << s.key << " = ...\" expected in [" << s.section << "]";
+        break;
+      case Shipped::kRequired:
+        EXPECT_EQ(set.count(name), 1u) << name << ": required, so shown set";
+        break;
+    }
+  }
+  for (const std::string& name : set) EXPECT_EQ(names.count(name), 1u) << name;
+  for (const std::string& name : commented) EXPECT_EQ(names.count(name), 1u) << name;
+  // A changed default would be caught: the table's comparison sees it.
+  Config other = defaults;
+  other.snaplen = 4096;
+  const auto snaplen = std::find_if(Settings().begin(), Settings().end(),
+                                    [](const Setting& s) { return s.name() == "capture.snaplen"; });
+  ASSERT_NE(snaplen, Settings().end());
+  EXPECT_TRUE(snaplen->differs(other, defaults));
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ TEST(PrivacyConfigTest, RotationFromTenMinutesToSevenDays) {
   EXPECT_THAT(OnlyError("[hashing]\nrotate_every_s = 599\n"), HasSubstr("hashing.rotate_every_s"));
   EXPECT_THAT(OnlyError("[hashing]\nrotate_every_s = 604801\n"),
               HasSubstr("hashing.rotate_every_s"));
-  EXPECT_EQ(Parse("[hashing]\nrotate_at = \"03:30\"\n").config.rotation.daily_at.ToString(), "03:30");
+  EXPECT_EQ(Parse("[hashing]\nrotate_at = \"03:30\"\n").config.rotation.daily_at.ToString(),
+            "03:30");
 }
 
 TEST(PrivacyConfigTest, CarryOverIsBoundedAndShorterThanTheRotation) {
