@@ -207,8 +207,12 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
+  // The key epoch's totals are published in steps of at least min_count.
+  analytics::WindowReport published = report;
+  epoch_totals_.set_min_count(config_.min_count);
+  epoch_totals_.Release(published.people);
   publisher_->Publish(
-      "counts", transport::EncodeCounts(identity_, seq, report,
+      "counts", transport::EncodeCounts(identity_, seq, published,
                                         {config_.min_count, config_.min_rssi_dbm.has_value()}));
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
