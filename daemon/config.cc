@@ -490,6 +490,8 @@ const std::vector<Row>& Rows() {
           kDefault, "... and lasted at least this long"),
       Key("analytics", "stationary_after_s", MEMBER(people.stationary_after), Seconds(600, 86400),
           kRestart, kDefault, "present longer than this: a stationary device, not a visitor"),
+      Key("analytics", "inside_rssi_dbm", MEMBER(people.inside_rssi_dbm), Int<int>(-100, 0, " dBm"),
+          kRestart, kDefault, "heard this strong in a window: inside then (occupancy)"),
 
       Key("mqtt", "uri", MEMBER(broker),
           Typed<transport::MqttEndpoint>(transport::ParseMqttEndpoint), kRestart, kDefault,
