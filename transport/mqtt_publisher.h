@@ -23,12 +23,13 @@
 #include <vector>
 
 #include "transport/delivery_policy.h"
+#include "transport/mqtt_endpoint.h"
 #include "transport/publisher.h"
 
 namespace footfall::transport {
 
 struct MqttOptions {
-  std::string uri = "tcp://127.0.0.1:1883";
+  MqttEndpoint broker;       // parsed [mqtt] uri (mqtt_endpoint.h)
   std::string client_id;     // stable per sensor
   std::string topic_base;    // <prefix>/<site>/<sensor>
   std::string journal_path;  // the on-disk buffer, e.g. <state_dir>/mqtt-journal
