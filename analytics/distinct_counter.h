@@ -29,7 +29,7 @@ class DistinctCounter final {
 
   // Keys (for a global MAC its pseudonym) until Clear() at the epoch's end;
   // freed memory is wiped.
-  hashing::WipedHashSet<std::uint64_t> exact_;
+  hashing::WipedHashSet exact_;
   hashing::WipedVector<std::uint8_t> registers_;  // empty while exact
 };
 

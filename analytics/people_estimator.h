@@ -160,11 +160,11 @@ class PeopleEstimator final {
   std::vector<std::uint32_t> free_;
   FlatMap<PseudonymEntry> pseudonyms_;
   // Devices with a fingerprint, by (fingerprint, last sequence number / 32).
-  hashing::WipedHashMap<std::uint64_t, hashing::WipedVector<std::uint32_t>> by_seq_;
+  hashing::WipedHashMap<hashing::WipedVector<std::uint32_t>> by_seq_;
   // Devices with a fingerprint in the order their bursts began.
-  hashing::WipedHashMap<std::uint64_t, hashing::WipedDeque<BurstEntry>> bursts_;
-  hashing::WipedHashMap<std::uint64_t, Group> groups_;  // by fingerprint, this epoch
-  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
+  hashing::WipedHashMap<hashing::WipedDeque<BurstEntry>> bursts_;
+  hashing::WipedHashMap<Group> groups_;  // by fingerprint, this epoch
+  double macs_per_device_ = 0;           // calibration: MACs per device per window; 0: none yet
   double calibration_macs_ = 0;
   double calibration_chains_ = 0;
   std::uint64_t next_identity_ = 1;

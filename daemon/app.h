@@ -5,6 +5,9 @@
 // (transport/). Everything runs on one Asio loop; signals set state there.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,11 +15,8 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "analytics/window_counter.h"
+#include "capture/clock.h"
 #include "capture/source.h"
 #include "daemon/config.h"
 #include "daemon/cross_radio_dedup.h"
@@ -49,8 +49,7 @@ class App final : public capture::FrameSink {
  public:
   // Opens the source, the state and the MQTT client. Throws on start-up
   // errors (capture::SourceError, std::runtime_error): they are fatal.
-  App(Config config, boost::asio::io_context& io,
-      std::unique_ptr<transport::Publisher> publisher);
+  App(Config config, boost::asio::io_context& io, std::unique_ptr<transport::Publisher> publisher);
   using PublisherFactory = std::function<std::unique_ptr<transport::Publisher>()>;
   // Same, in the order least privilege needs: opens the source(s), the state,
   // the shared seed and the metrics endpoint, then calls `after_open` (which
@@ -74,6 +73,17 @@ class App final : public capture::FrameSink {
   void OnEnd() override;
   void OnSourceError(const std::string& message) override;
 
+  // The boot clock the key's lifetime is also measured on (hashing/
+  // pseudonymizer.h): CLOCK_BOOTTIME for a live source; none for a replay,
+  // whose clock is the capture's. Tests inject their own.
+  void UseBootClock(std::function<capture::BootTime()> boot_clock) {
+    boot_clock_ = std::move(boot_clock);
+  }
+  // The current key's epoch number (0 for the first key; none before it).
+  std::optional<std::uint64_t> key_epoch() const {
+    return pseudonymizer_ ? std::optional<std::uint64_t>(pseudonymizer_->epoch()) : std::nullopt;
+  }
+
   const RunCounters& counters() const { return counters_; }
   // Keyed-PRF evaluations so far (0 before the first key): frames dropped
   // before hashing never add to it.
@@ -92,7 +102,9 @@ class App final : public capture::FrameSink {
   bool StartMetrics();
   MetricsSnapshot Metrics() const;
   std::string StatusLine() const;
-  hashing::Pseudonymizer& Keys(capture::TimePoint now);
+  // The pseudonymizer, made or rotated for `now` (and, once a second from
+  // OnIdle, for the boot clock's reading).
+  hashing::Pseudonymizer& Keys(capture::TimePoint now, bool read_boot_clock = false);
 
   Config config_;
   boost::asio::io_context& io_;
@@ -107,16 +119,17 @@ class App final : public capture::FrameSink {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
-  CrossRadioDedup duplicates_;  // several sources: one transmission counted once
+  CrossRadioDedup duplicates_;               // several sources: one transmission counted once
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
-  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  bool stopped_by_signal_ = false;                      // SIGTERM/SIGINT, not the end of a replay
   std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload
   std::string log_level_override_;
   std::unique_ptr<MetricsServer> metrics_;
+  std::function<capture::BootTime()> boot_clock_;  // empty: wall (capture) clock only
   RateMeter frame_rate_;
   const char* source_state_ = "starting";  // replaying / capturing / ended / failed
 };

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -63,11 +64,17 @@ template <typename T>
 using WipedVector = std::vector<T, WipingAllocator<T>>;
 template <typename T>
 using WipedDeque = std::deque<T, WipingAllocator<T>>;
-template <typename K, typename V>
-using WipedHashMap = std::unordered_map<K, V, std::hash<K>, std::equal_to<K>,
-                                        WipingAllocator<std::pair<const K, V>>>;
-template <typename K>
-using WipedHashSet = std::unordered_set<K, std::hash<K>, std::equal_to<K>, WipingAllocator<K>>;
+// Their keys are 64-bit keyed-hash outputs (pseudonyms, fingerprints, mixed
+// keys): already uniform, so the value is its own bucket hash.
+struct UniformKeyHash {
+  std::size_t operator()(std::uint64_t k) const noexcept { return static_cast<std::size_t>(k); }
+};
+template <typename V>
+using WipedHashMap =
+    std::unordered_map<std::uint64_t, V, UniformKeyHash, std::equal_to<std::uint64_t>,
+                       WipingAllocator<std::pair<const std::uint64_t, V>>>;
+using WipedHashSet = std::unordered_set<std::uint64_t, UniformKeyHash, std::equal_to<std::uint64_t>,
+                                        WipingAllocator<std::uint64_t>>;
 
 // Zeroes `n` bytes at `p` (sodium_memzero: not optimised away).
 inline void Wipe(void* p, std::size_t n) {
