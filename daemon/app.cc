@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
 #include "daemon/reload.h"
+#include "daemon/secret_file.h"
 #include "hashing/seed_key_source.h"
 
 namespace footfall::daemon {
@@ -232,20 +234,24 @@ void App::OnSourceError(const std::string& message) {
 
 void App::EmitWindow(const analytics::WindowReport& report) {
   ++counters_.windows;
-  last_people_ = report.people;
   const std::uint64_t seq = seq_.Next();
   if (std::string err = seq_.TakeError(); !err.empty()) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
-  publisher_->Publish(
-      "counts", transport::EncodeCounts(identity_, seq, report,
-                                        {config_.min_count, config_.min_rssi_dbm.has_value()}));
+  std::string payload = transport::EncodeCounts(
+      identity_, seq, report, {config_.min_count, config_.min_rssi_dbm.has_value()});
+  // The log, the status line and the metrics repeat the message as
+  // published, never the window's own figures: a count the disclosure
+  // policy hides stays hidden on every channel.
+  published_ = transport::ReadPublishedFigures(payload);
+  publisher_->Publish("counts", std::move(payload));
+  const transport::PublishedFigures& f = *published_;
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
       "bad FCS (seq {})",
-      transport::FormatUtc(report.start), report.partial ? "(partial)" : "", report.probe_requests,
-      report.devices, report.randomized_mac, report.malformed, report.bad_fcs, seq);
+      f.window_start, f.partial ? "(partial)" : "", f.probe_requests, transport::Shown(f.devices),
+      transport::Shown(f.randomized_mac), report.malformed, report.bad_fcs, seq);
 }
 
 void App::Stop(const char* why, int exit_code) {
@@ -301,9 +307,10 @@ std::string App::StatusLine() const {
   std::string s =
       (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) + ", " +
       std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) + " frames/min, " +
-      std::to_string(windows_.current_devices()) + " devices now" +
-      (last_people_ ? ", " + std::to_string(last_people_->visitors) + " visitors at the last window"
-                    : std::string()) +
+      // People only as the last counts message published them.
+      (published_ ? transport::Shown(published_->devices) + " devices, " +
+                        transport::Shown(published_->visitors) + " visitors at the last window"
+                  : std::string("no window published yet")) +
       "; broker ";
   if (publisher_->connected()) {
     s += "connected";
@@ -422,14 +429,41 @@ bool App::StartMetrics() {
     spdlog::error("metrics endpoint: {}", why);
     return false;
   }
+  // Over TCP, every scrape needs the bearer token (a systemd credential, or
+  // a file only footfalld's user can read); a Unix socket is mode 0600.
+  std::string token;
+  if (where->unix_path.empty()) {
+    try {
+      std::optional<Secret> secret = ReadSecret(kMetricsTokenCredential, MetricsTokenFile(),
+                                                std::getenv("CREDENTIALS_DIRECTORY"));
+      if (!secret) {
+        spdlog::error(
+            "metrics endpoint: {} needs a bearer token: the systemd credential {} "
+            "(LoadCredential=) or [metrics] token_file; or listen on a Unix socket "
+            "(\"unix:/run/footfall/metrics.sock\")",
+            where->ToString(), kMetricsTokenCredential);
+        return false;
+      }
+      token = std::move(secret->value);
+      spdlog::info("metrics endpoint: bearer token from {}", secret->source);
+    } catch (const std::exception& e) {
+      spdlog::error("metrics endpoint: bearer token: {}", e.what());
+      return false;
+    }
+  }
   try {
-    metrics_ = std::make_unique<MetricsServer>(io_, *where,
-                                               [this] { return RenderPrometheus(Metrics()); });
+    metrics_ = std::make_unique<MetricsServer>(
+        io_, *where, [this] { return RenderPrometheus(Metrics()); }, std::move(token));
   } catch (const std::exception& e) {
     spdlog::error("metrics endpoint: cannot listen on {}: {}", where->ToString(), e.what());
     return false;
   }
-  spdlog::info("metrics endpoint: http://{}/metrics", where->ToString());
+  if (where->unix_path.empty()) {
+    spdlog::info("metrics endpoint: http://{}/metrics", where->ToString());
+  } else {
+    spdlog::info("metrics endpoint: GET /metrics on the Unix socket {} (mode 0600)",
+                 where->unix_path);
+  }
   return true;
 }
 
@@ -443,10 +477,10 @@ MetricsSnapshot App::Metrics() const {
   const capture::SourceStats stats = source_->stats();
   m.pcap_dropped = stats.kernel_dropped + stats.iface_dropped;
   m.windows = counters_.windows;
-  m.devices = windows_.current_devices();
-  if (last_people_) {
-    m.estimated_devices = last_people_->estimated_devices;
-    m.visitors = last_people_->visitors;
+  if (published_) {  // as published: a hidden figure is left out
+    m.devices = published_->devices;
+    m.estimated_devices = published_->estimated;
+    m.visitors = published_->visitors;
   }
   m.mqtt_connected = publisher_->connected();
   m.mqtt_buffered = publisher_->pending();

@@ -25,6 +25,7 @@
 #include "daemon/systemd_notify.h"
 #include "hashing/pseudonymizer.h"
 #include "transport/counts_json.h"
+#include "transport/published_figures.h"
 #include "transport/publisher.h"
 #include "transport/sequence_store.h"
 
@@ -101,6 +102,8 @@ class App final : public capture::FrameSink {
   // (Re)starts the metrics endpoint for config_.metrics_listen; false on failure.
   bool StartMetrics();
   MetricsSnapshot Metrics() const;
+  // [metrics] token_file ("" until the settings registry has the key).
+  std::string MetricsTokenFile() const { return {}; }
   std::string StatusLine() const;
   // The pseudonymizer, made or rotated for `now` (and, once a second from
   // OnIdle, for the boot clock's reading).
@@ -123,8 +126,10 @@ class App final : public capture::FrameSink {
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
-  bool stopped_by_signal_ = false;                      // SIGTERM/SIGINT, not the end of a replay
-  std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
+  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  // The figures of the last counts message as published (hidden ones
+  // hidden): all the log, the status line and the metrics say of people.
+  std::optional<transport::PublishedFigures> published_;
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload
   std::string log_level_override_;

@@ -7,6 +7,7 @@
 namespace footfall::daemon {
 
 std::string ListenAddress::ToString() const {
+  if (!unix_path.empty()) return "unix:" + unix_path;
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
@@ -16,6 +17,15 @@ std::optional<ListenAddress> ParseListenAddress(const std::string& text, std::st
     return std::nullopt;
   };
   ListenAddress out;
+  if (text.rfind("unix:", 0) == 0) {
+    out.unix_path = text.substr(5);
+    if (out.unix_path.empty() || out.unix_path.front() != '/') {
+      return fail("a Unix socket needs an absolute path, e.g. \"unix:/run/footfall/metrics.sock\"");
+    }
+    if (out.unix_path.size() >= 108) return fail("the Unix socket path is too long");
+    out.loopback = true;
+    return out;
+  }
   std::string port;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
