@@ -239,8 +239,12 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
+  // The key epoch's totals are published in steps of at least min_count.
+  analytics::WindowReport released = report;
+  epoch_totals_.set_min_count(config_.min_count);
+  epoch_totals_.Release(released.people);
   std::string payload = transport::EncodeCounts(
-      identity_, seq, report, {config_.min_count, config_.min_rssi_dbm.has_value()});
+      identity_, seq, released, {config_.min_count, config_.min_rssi_dbm.has_value()});
   // The log, the status line and the metrics repeat the message as
   // published, never the window's own figures: a count the disclosure
   // policy hides stays hidden on every channel.

@@ -118,6 +118,7 @@ class App final : public capture::FrameSink {
   analytics::WindowCounter windows_;
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
+  transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count
   SystemdNotifier notifier_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
