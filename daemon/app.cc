@@ -133,7 +133,17 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) 
   return *pseudonymizer_;
 }
 
+void App::WarnIfTrace() const {
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::warn(
+        "log level trace: every probe request's time, signal and frequency is logged. "
+        "For debugging only, not for production: it tells when each phone probed. "
+        "Calibrate the signal floor from the aggregate `signal` message instead");
+  }
+}
+
 int App::Run() {
+  WarnIfTrace();
   WaitForSignal();
   started_ = std::chrono::steady_clock::now();
   source_->Start(*this);
@@ -152,6 +162,14 @@ void App::Advance(capture::TimePoint now) {
 }
 
 void App::OnFrame(capture::RawFrame& frame) {
+  // When the frame has been used (the address hashed, the model fingerprint
+  // taken from its elements), nothing of it stays in libpcap's buffer: not
+  // the SSIDs, not addr1/addr3, not any other element. Every frame class,
+  // also when hashing throws.
+  struct WipeOnExit {
+    capture::RawFrame& f;
+    ~WipeOnExit() { capture::SecureWipe(f.data, f.caplen); }
+  } wipe{frame};
   ++counters_.frames;
   const capture::TimePoint t = frame.time;
   Advance(t);
@@ -399,6 +417,7 @@ void App::Reload() {
       } else {
         spdlog::set_level(spdlog::level::from_str(config_.log_level));
         spdlog::info("reload: log.level is now {}", config_.log_level);
+        WarnIfTrace();
       }
     } else {
       spdlog::info("reload: {} applied", key);

@@ -105,6 +105,8 @@ class App final : public capture::FrameSink {
   // [metrics] token_file ("" until the settings registry has the key).
   std::string MetricsTokenFile() const { return {}; }
   std::string StatusLine() const;
+  // Says, at the trace level, that it is not for production.
+  void WarnIfTrace() const;
   // The pseudonymizer, made or rotated for `now` (and, once a second from
   // OnIdle, for the boot clock's reading).
   hashing::Pseudonymizer& Keys(capture::TimePoint now, bool read_boot_clock = false);

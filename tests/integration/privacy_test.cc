@@ -379,6 +379,8 @@ void ExpectNoMacOrSsid(const TempDir& dir, const std::string& capture, const std
   ASSERT_TRUE(EndsOffline(r.messages));
   ASSERT_GE(CountsOf(r.messages).size(), 2u);
   EXPECT_NE(err.find("trace: probe request"), std::string::npos) << "trace logging not in effect";
+  // Trace says it is not for production (issue 15, point 9).
+  EXPECT_NE(err.find("For debugging only, not for production"), std::string::npos);
   EXPECT_EQ(SchemaViolations(r.messages), std::vector<std::string>{});
 
   const std::vector<Output> outputs = EverythingFootfalldProduced(dir, r);
