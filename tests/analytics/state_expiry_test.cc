@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "analytics/fixed_devices.h"
 #include "analytics/flat_map.h"
 #include "analytics/people_estimator.h"
 #include "analytics/window_counter.h"
@@ -97,6 +98,17 @@ TEST(StateExpiryTest, FreedDeviceSlotsAreWipedWhenTheirVisitCloses) {
   e.CloseWindow(At(11, 22), r);
   EXPECT_EQ(r.estimated_devices, 1u);
   EXPECT_EQ(r.arrivals, 1u);
+}
+
+TEST(StateExpiryTest, FixedDeviceCandidatesAreForgottenAtTheirHorizonNotAtCompaction) {
+  FixedDevices f;  // candidates unheard for 30 min are forgotten
+  const std::int64_t t0 = 1'000'000'000'000;
+  for (std::uint64_t id = 1; id <= 5; ++id)
+    f.OnProbe(id * 7919, t0 + static_cast<std::int64_t>(id));
+  f.Expire(t0 + 60'000'000);
+  EXPECT_EQ(f.tracked(), 5u);
+  f.Expire(t0 + 1801'000'000);
+  EXPECT_EQ(f.tracked(), 0u) << "a few candidates were kept until 1,024 piled up";
 }
 
 // A stateless allocator that records, at each deallocation, whether the
