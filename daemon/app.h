@@ -102,8 +102,8 @@ class App final : public capture::FrameSink {
   // (Re)starts the metrics endpoint for config_.metrics_listen; false on failure.
   bool StartMetrics();
   MetricsSnapshot Metrics() const;
-  // [metrics] token_file ("" until the settings registry has the key).
-  std::string MetricsTokenFile() const { return {}; }
+  // [metrics] token_file ("" = only the credential).
+  std::string MetricsTokenFile() const { return config_.metrics_token_file; }
   std::string StatusLine() const;
   // Says, at the trace level, that it is not for production.
   void WarnIfTrace() const;

@@ -8,8 +8,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
+
+#include "base/result.h"
 
 namespace footfall::daemon {
 
@@ -21,10 +22,15 @@ struct ListenAddress {
   std::string unix_path;  // not empty: a Unix-domain socket at this path (no address, no port)
 
   std::string ToString() const;  // "127.0.0.1:9464", "[::1]:9464", "unix:/run/x.sock"
+  friend bool operator==(const ListenAddress& a, const ListenAddress& b) {
+    return a.address == b.address && a.port == b.port && a.ipv6 == b.ipv6 &&
+           a.unix_path == b.unix_path;
+  }
+  friend bool operator!=(const ListenAddress& a, const ListenAddress& b) { return !(a == b); }
 };
 
-// Parses "127.0.0.1:9464", "[::1]:9464" (port 1..65535) or "unix:/PATH". On failure returns
-// nullopt and says why in *why.
-std::optional<ListenAddress> ParseListenAddress(const std::string& text, std::string* why);
+// Parses "127.0.0.1:9464" or "[::1]:9464" (port 1..65535), or "unix:/PATH",
+// or says why not.
+Result<ListenAddress> ParseListenAddress(const std::string& text);
 
 }  // namespace footfall::daemon

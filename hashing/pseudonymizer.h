@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "capture/clock.h"
 #include "capture/mac_address.h"
@@ -48,6 +49,10 @@ enum class RotationReason {
   kKeyAge,         // the key's age on the boot clock reached the period
   kClockStepBack,  // the wall clock stepped back by more than a minute
 };
+// "siphash24" / "blake2b" (config, info topic).
+const char* AlgorithmName(Algorithm algorithm);
+// The inverse; any other name is an error (never a silent default).
+Result<Algorithm> ParseAlgorithm(std::string_view name);
 
 inline constexpr std::size_t kKeyBytes = 16;  // SipHash key size; BLAKE2b uses 16 too
 

@@ -111,9 +111,8 @@ TEST(MetricsAccessTest, ATcpEndpointWithATokenAnswersOnlyWithIt) {
 
 TEST(MetricsAccessTest, AUnixSocketEndpointIsMode0600AndRemovedAtTheEnd) {
   TempDir dir;
-  std::string why;
-  auto where = ParseListenAddress("unix:" + dir.File("metrics.sock"), &why);
-  ASSERT_TRUE(where) << why;
+  auto where = ParseListenAddress("unix:" + dir.File("metrics.sock"));
+  ASSERT_TRUE(where) << where.error();
   // A stale socket of an earlier run is replaced.
   {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -142,23 +141,23 @@ TEST(MetricsAccessTest, AUnixSocketEndpointIsMode0600AndRemovedAtTheEnd) {
 
   // Something else at the path is not replaced.
   WriteFile(dir.File("file"), "x");
-  auto at_file = ParseListenAddress("unix:" + dir.File("file"), &why);
+  auto at_file = ParseListenAddress("unix:" + dir.File("file"));
   ASSERT_TRUE(at_file);
   boost::asio::io_context io2;
   EXPECT_THROW(MetricsServer(io2, *at_file, [] { return std::string(); }), std::system_error);
 }
 
 TEST(MetricsAccessTest, UnixListenAddresses) {
-  std::string why;
-  auto a = ParseListenAddress("unix:/run/footfall/metrics.sock", &why);
-  ASSERT_TRUE(a) << why;
+  auto a = ParseListenAddress("unix:/run/footfall/metrics.sock");
+  ASSERT_TRUE(a) << a.error();
   EXPECT_EQ(a->unix_path, "/run/footfall/metrics.sock");
   EXPECT_TRUE(a->loopback);
   EXPECT_EQ(a->ToString(), "unix:/run/footfall/metrics.sock");
-  EXPECT_FALSE(ParseListenAddress("unix:relative.sock", &why));
-  EXPECT_NE(why.find("absolute"), std::string::npos);
-  EXPECT_FALSE(ParseListenAddress("unix:", &why));
-  EXPECT_FALSE(ParseListenAddress("unix:/" + std::string(200, 'a'), &why));
+  auto relative = ParseListenAddress("unix:relative.sock");
+  ASSERT_FALSE(relative);
+  EXPECT_NE(relative.error().find("absolute"), std::string::npos);
+  EXPECT_FALSE(ParseListenAddress("unix:"));
+  EXPECT_FALSE(ParseListenAddress("unix:/" + std::string(200, 'a')));
 }
 
 TEST(SecretFileTest, ACredentialWinsThenAFileOnlyItsOwnerMayRead) {
