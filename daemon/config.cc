@@ -655,9 +655,36 @@ void MetricsLoopbackUnlessAllowed(Context& c, Config& config) {
   config.metrics_listen.reset();
 }
 
+// Settings that undo the privacy design (issue 15): warnings, in the log and
+// in --check-config. A minimum group size below 3 publishes small groups (with
+// 2, a null means exactly 1 person: docs/privacy.md, the trade-off).
+void MinCountBelowThree(Context& c, Config& config) {
+  const toml::node* n = c.Find("privacy", "min_count");
+  if (n == nullptr || config.min_count >= 3) return;
+  c.Warning(PositionOf(n->source()), "privacy.min_count",
+            config.min_count == 0
+                ? "0 turns the small-count suppression off: counts of single people are published"
+                : std::to_string(config.min_count) + " is below 3: a null then means fewer than " +
+                      std::to_string(config.min_count) +
+                      (config.min_count == 2 ? ", i.e. exactly 1 person" : "") +
+                      " (docs/privacy.md: the trade-off)");
+}
+
+// A password sent in the clear to a broker beyond this host.
+void CleartextPassword(Context& c, Config& config) {
+  const toml::node* n = c.Find("mqtt", "password_file");
+  if (n == nullptr || config.broker.tls) return;
+  const std::string& h = config.broker.host;
+  if (h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0) return;
+  c.Warning(PositionOf(n->source()), "mqtt.password_file",
+            "the password goes unencrypted to " + h + " (uri \"" + config.broker.uri +
+                "\"): use ssl:// or mqtts://, or a broker on this host");
+}
+
 constexpr CheckFn kChecks[] = {
-    RequireSource,   CarryOverBelowPeriod, StationaryAfterMinVisit,     ExpiryNeedsMqtt5,
-    TlsFilesNeedTls, PasswordNeedsUser,    MetricsLoopbackUnlessAllowed};
+    RequireSource,    CarryOverBelowPeriod, StationaryAfterMinVisit,      ExpiryNeedsMqtt5,
+    TlsFilesNeedTls,  PasswordNeedsUser,    MetricsLoopbackUnlessAllowed, MinCountBelowThree,
+    CleartextPassword};
 
 // Warns about unknown top-level entries and unknown keys of known sections;
 // a known section given as something else is an error.
