@@ -64,6 +64,10 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
     seed_keys_ =
         std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file, *MakeSchedule(config_));
   }
+  if (config_.noise == "laplace") {
+    noise_ = std::make_unique<transport::WindowNoise>(config_.noise_epsilon,
+                                                      transport::MakeSodiumRandom());
+  }
   source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
@@ -219,13 +223,22 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
-  // The key epoch's totals are published in steps of at least min_count.
+  // Noise mode: every count noised (no suppression, which would depend on
+  // the true counts). Else the key epoch's totals are published in steps of
+  // at least min_count, and small counts suppressed.
   analytics::WindowReport published = report;
-  epoch_totals_.set_min_count(config_.min_count);
-  epoch_totals_.Release(published.people);
-  publisher_->Publish(
-      "counts", transport::EncodeCounts(identity_, seq, published,
-                                        {config_.min_count, config_.min_rssi_dbm.has_value()}));
+  std::uint64_t min_count = config_.min_count;
+  if (noise_) {
+    published = noise_->Apply(report);
+    min_count = 0;
+  } else {
+    epoch_totals_.set_min_count(config_.min_count);
+    epoch_totals_.Release(published.people);
+  }
+  publisher_->Publish("counts",
+                      transport::EncodeCounts(identity_, seq, published,
+                                              {min_count, config_.min_rssi_dbm.has_value(),
+                                               noise_ ? config_.noise_epsilon : 0.0}));
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
       "bad FCS (seq {})",

@@ -225,7 +225,7 @@ class Loader final {
           "stats_interval_s"}},
         {"hashing",
          {"algorithm", "rotate_at", "rotate_every_s", "carry_over_max_s", "shared_seed_file"}},
-        {"privacy", {"min_count", "min_rssi_dbm"}},
+        {"privacy", {"min_count", "min_rssi_dbm", "noise", "epsilon"}},
         {"process", {"user"}},
         {"windows", {"length_s"}},
         {"analytics", {"visit_gap_s", "visitor_rssi_dbm", "min_visit_s", "stationary_after_s"}},
@@ -514,6 +514,26 @@ class Loader final {
     }
     if (GetInt(root, "privacy", "min_rssi_dbm", -127, 0, n, " dBm")) {
       c.min_rssi_dbm = static_cast<int>(n);
+    }
+    const toml::node* where = nullptr;
+    std::string s;
+    if (GetString(root, "privacy", "noise", s, &where)) {
+      if (s == "off" || s == "laplace") {
+        c.noise = s;
+      } else {
+        Error(*where, "privacy.noise", "must be \"off\" or \"laplace\" (got \"" + s + "\")");
+      }
+    }
+    if (const toml::node* node = Find(root, "privacy", "epsilon")) {
+      const auto v = node->value<double>();
+      if (!v || node->is_boolean() || node->is_string()) {
+        Error(*node, "privacy.epsilon",
+              std::string("expected a number, got ") + TypeName(node->type()));
+      } else if (!(*v >= 0.001 && *v <= 100)) {
+        Error(*node, "privacy.epsilon", "must be 0.001 to 100 (got " + std::to_string(*v) + ")");
+      } else {
+        c.noise_epsilon = *v;
+      }
     }
   }
 

@@ -50,6 +50,8 @@ const std::vector<Key>& Keys() {
       MakeKey("hashing.shared_seed_file", false, &Config::shared_seed_file),
       MakeKey("privacy.min_count", true, &Config::min_count),
       MakeKey("privacy.min_rssi_dbm", true, &Config::min_rssi_dbm),
+      MakeKey("privacy.noise", false, &Config::noise),
+      MakeKey("privacy.epsilon", false, &Config::noise_epsilon),
       MakeKey("process.user", false, &Config::user),
       MakeKey("windows.length_s", false, &Config::window_length),
       PeopleKey("analytics.visit_gap_s", &analytics::PeopleOptions::visit_gap),
