@@ -48,8 +48,9 @@ class DiscreteLaplace final {
 // count of their kind (per address), the estimated devices, visitors or
 // stationary, arrivals, one closed visit (a passer-by, an engagement bucket
 // or a stationary departure), and the epoch's two totals. Every noised count
-// gets the scale kSensitivity / epsilon, so the window's vector is
-// epsilon-DP.
+// gets the scale kNoiseSensitivity / epsilon, so the window's vector is
+// epsilon-DP. A new published count must be noised in WindowNoise::Apply,
+// and this raised if one person can change it too.
 inline constexpr std::uint32_t kNoiseSensitivity = 7;
 
 // The noise of the published windows. epsilon is used to a thousandth
