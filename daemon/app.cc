@@ -53,6 +53,10 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
     seed_keys_ = std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file,
                                                           *hashing::MakeSchedule(config_.rotation));
   }
+  if (config_.noise == "laplace") {
+    noise_ = std::make_unique<transport::WindowNoise>(config_.noise_epsilon,
+                                                      transport::MakeSodiumRandom());
+  }
   source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
@@ -245,12 +249,21 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
-  // The key epoch's totals are published in steps of at least min_count.
+  // Noise mode: every count noised (no suppression, which would depend on
+  // the true counts). Else the key epoch's totals are published in steps of
+  // at least min_count, and small counts suppressed.
   analytics::WindowReport released = report;
-  epoch_totals_.set_min_count(config_.min_count);
-  epoch_totals_.Release(released.people);
+  std::uint64_t min_count = config_.min_count;
+  if (noise_) {
+    released = noise_->Apply(report);
+    min_count = 0;
+  } else {
+    epoch_totals_.set_min_count(config_.min_count);
+    epoch_totals_.Release(released.people);
+  }
   std::string payload = transport::EncodeCounts(
-      identity_, seq, released, {config_.min_count, config_.min_rssi_dbm.has_value()});
+      identity_, seq, released,
+      {min_count, config_.min_rssi_dbm.has_value(), noise_ ? config_.noise_epsilon : 0.0});
   // The log, the status line and the metrics repeat the message as
   // published, never the window's own figures: a count the disclosure
   // policy hides stays hidden on every channel.

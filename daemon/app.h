@@ -25,6 +25,7 @@
 #include "daemon/systemd_notify.h"
 #include "hashing/pseudonymizer.h"
 #include "transport/counts_json.h"
+#include "transport/noise.h"
 #include "transport/published_figures.h"
 #include "transport/publisher.h"
 #include "transport/sequence_store.h"
@@ -121,6 +122,7 @@ class App final : public capture::FrameSink {
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
   transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count
+  std::unique_ptr<transport::WindowNoise> noise_;           // noise mode ([privacy] noise)
   SystemdNotifier notifier_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;

@@ -347,6 +347,22 @@ auto Sources() {
   };
 }
 
+// A number (integer or floating point) from lo to hi.
+auto Number(double lo, double hi) {
+  return [=](const toml::node& n, Context& c) -> std::optional<double> {
+    std::optional<double> v;
+    if (const auto* f = n.as_floating_point()) v = f->get();
+    if (const auto* i = n.as_integer()) v = static_cast<double>(i->get());
+    if (!v) return c.Fail(n, std::string("expected a number, got ") + TypeName(n.type()));
+    if (!(*v >= lo && *v <= hi)) {
+      std::ostringstream range;
+      range << "must be " << lo << " to " << hi << " (got " << *v << ")";
+      return c.Fail(n, range.str());
+    }
+    return v;
+  };
+}
+
 auto Speed() {
   return [](const toml::node& n, Context& c) -> std::optional<double> {
     std::optional<double> speed;
@@ -492,6 +508,10 @@ const std::vector<Row>& Rows() {
           kDefault, "smallest group published (smaller counts are null); 0 = off"),
       Key("privacy", "min_rssi_dbm", MEMBER(min_rssi_dbm), Int<int>(-127, 0, " dBm"), kLive,
           kExample, "drop weaker probe requests before hashing; unset = off"),
+      Key("privacy", "noise", MEMBER(noise), OneOf({"off", "laplace"}), kRestart, kDefault,
+          "\"laplace\": discrete Laplace noise on every published count (docs/privacy.md)"),
+      Key("privacy", "epsilon", MEMBER(noise_epsilon), Number(0.001, 100), kRestart, kDefault,
+          "noise mode: the privacy loss per window"),
 
       Key("windows", "length_s", MEMBER(window_length), Seconds(1, 86400), kRestart, kDefault,
           "length of a counting window, aligned to UTC"),

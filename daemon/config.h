@@ -45,6 +45,8 @@ struct Config {
   // [privacy]
   std::uint64_t min_count = 3;      // device counts 1 .. min_count-1 published as null; 0 = off
   std::optional<int> min_rssi_dbm;  // drop weaker probe requests before hashing; unset = off
+  std::string noise = "off";        // "laplace": discrete Laplace noise on every count
+  double noise_epsilon = 1.0;       // noise mode: privacy loss per window (0.001 .. 100)
   // [process]
   std::string user;  // started as root: drop to this user after opening the capture; "" = don't
   // [windows]
