@@ -1,5 +1,7 @@
-// Purpose: the system clock and the clock-jump detector (see clock.h).
+// Purpose: the system and boot clocks and the clock-jump detector (see clock.h).
 #include "capture/clock.h"
+
+#include <time.h>
 
 namespace footfall::capture {
 namespace {
@@ -11,6 +13,12 @@ class RealClock final : public Clock {
 };
 
 }  // namespace
+
+BootTime BootClockNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 const Clock& SystemClock() {
   static const RealClock clock;
@@ -38,6 +46,20 @@ std::optional<ClockJump> ClockJumpDetector::Observe(WallTime wall,
   last_wall_ = wall;
   last_monotonic_ = monotonic;
   return jump;
+}
+
+std::optional<std::chrono::nanoseconds> ClockJumpDetector::Observe(WallTime wall, BootTime boot) {
+  std::optional<std::chrono::nanoseconds> step;
+  if (last_wall_ && last_boot_) {
+    const auto wall_moved =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(wall - *last_wall_);
+    const auto d = wall_moved - (boot - *last_boot_);
+    const auto limit = std::chrono::duration_cast<std::chrono::nanoseconds>(thresholds_.live);
+    if (d > limit || d < -limit) step = d;
+  }
+  last_wall_ = wall;
+  last_boot_ = boot;
+  return step;
 }
 
 }  // namespace footfall::capture

@@ -1,12 +1,15 @@
-// Purpose: the injected clock. Time-dependent code asks a Clock for the wall
-// time (system_clock: what windows, timestamps and key schedules are labelled
-// with) and the monotonic time (steady_clock: what backoff, timeouts and
-// intervals are measured with), so tests drive both without sleeping. And the
-// one place where a jump of the wall clock is recognised: ClockJumpDetector
-// compares the wall clock's progress with the monotonic clock's (a live
-// sensor), or, when there is no monotonic reference (a replayed capture),
-// looks at the steps between consecutive event times. The windows
-// (daemon/app.cc) use it; the key rotation uses the same detector.
+// Purpose: the clocks a sensor runs by, and the one place where a step of the
+// wall clock is told from the passing of time. The wall clock (system_clock)
+// dates windows and schedules key rotations, but an operator, NTP (spoofed or
+// not) or a board without a real-time clock can step it. Time-dependent code
+// asks an injected Clock for the wall time and the monotonic time
+// (steady_clock: backoff, timeouts, intervals), so tests drive both without
+// sleeping; the boot clock (CLOCK_BOOTTIME: monotonic, counting suspend too,
+// cannot be set) measures the key's age. ClockJumpDetector compares the wall
+// clock's progress with a monotonic reference (a live sensor: the windows
+// against steady_clock, the key lifetime against the boot clock) or, when
+// there is none (a replayed capture), looks at the steps between consecutive
+// event times.
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,11 @@ namespace footfall::capture {
 
 using WallTime = std::chrono::system_clock::time_point;
 using MonotonicTime = std::chrono::steady_clock::time_point;
+// Time since boot on CLOCK_BOOTTIME.
+using BootTime = std::chrono::nanoseconds;
+
+// CLOCK_BOOTTIME now.
+BootTime BootClockNow();
 
 class Clock {
  public:
@@ -51,18 +59,30 @@ struct ClockJumpThresholds {
 class ClockJumpDetector final {
  public:
   explicit ClockJumpDetector(ClockJumpThresholds thresholds = {}) : thresholds_(thresholds) {}
+  // Steps of at most `live` either way against a monotonic reference are
+  // ignored (NTP slews, event timestamps taken a little before or after).
+  explicit ClockJumpDetector(std::chrono::seconds live) : thresholds_{live} {}
 
   // One observation of the wall time `wall`, with the monotonic time of the
   // same instant if there is one. The first observation is never a jump.
   std::optional<ClockJump> Observe(WallTime wall, std::optional<MonotonicTime> monotonic);
+  // The same against the boot clock: the wall clock's step since the previous
+  // observation — how much further (> 0) or less far (< 0) it moved than the
+  // boot clock — when that is more than the live threshold.
+  std::optional<std::chrono::nanoseconds> Observe(WallTime wall, BootTime boot);
   // Forgets the previous observation.
-  void Reset() { last_wall_.reset(); }
+  void Reset() {
+    last_wall_.reset();
+    last_monotonic_.reset();
+    last_boot_.reset();
+  }
   const ClockJumpThresholds& thresholds() const { return thresholds_; }
 
  private:
   ClockJumpThresholds thresholds_;
   std::optional<WallTime> last_wall_;
   std::optional<MonotonicTime> last_monotonic_;
+  std::optional<BootTime> last_boot_;
 };
 
 }  // namespace footfall::capture
