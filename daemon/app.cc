@@ -10,6 +10,7 @@
 #include "capture/ie_signature.h"
 #include "daemon/reload.h"
 #include "hashing/seed_key_source.h"
+#include "transport/signal_json.h"
 
 namespace footfall::daemon {
 namespace {
@@ -54,6 +55,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
       io_(io),
       windows_(config_.window_length,
                [this](const analytics::WindowReport& r) { EmitWindow(r); }, config_.people),
+      today_(config_.window_length, config_.min_count),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),
@@ -88,14 +90,14 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     spdlog::info("pseudonym key {} in locked memory; rotation {}",
                  shared ? "derived from the site seed" : "drawn at random",
                  MakeSchedule(config_)->Describe());
-    windows_.StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
+    StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
     return *pseudonymizer_;
   }
   const bool was_carrying = pseudonymizer_->carrying_over();
   if (pseudonymizer_->AdvanceTo(now)) {
     // Grouping state is keyed like the pseudonyms: it goes with the old key
     // unless that key is carried over to recognise devices already present.
-    windows_.StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
+    StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
     if (pseudonymizer_->carrying_over()) {
       spdlog::info(
           "pseudonym key rotated (epoch {}); the old key is kept {} s to recognise "
@@ -109,6 +111,13 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     spdlog::info("carry-over ended: the previous pseudonym key is wiped");
   }
   return *pseudonymizer_;
+}
+
+void App::StartEpoch(capture::TimePoint start, bool keep_devices) {
+  windows_.StartEpoch(start, keep_devices);
+  today_.StartEpoch(start);  // the day so far restarts with the key
+  // The device identities of the signal view are keyed like the pseudonyms.
+  if (!keep_devices) signal_.Clear();
 }
 
 int App::Run() {
@@ -175,6 +184,11 @@ void App::OnFrame(capture::RawFrame& frame) {
         traits.fingerprint = pseudonymizer_->Fingerprint(signature, n);
       }
       windows_.OnProbe(t, who, r.probe.radio.signal_dbm, traits);
+      if (r.probe.radio.signal_dbm) {
+        if (auto device = windows_.people().DeviceOf(who.value)) {
+          signal_.Add(t, *device, *r.probe.radio.signal_dbm);
+        }
+      }
       break;
     }
     case capture::FrameClass::kOther:
@@ -221,6 +235,14 @@ void App::EmitWindow(const analytics::WindowReport& report) {
   publisher_->Publish(
       "counts", transport::EncodeCounts(identity_, seq, report,
                                         {config_.min_count, config_.min_rssi_dbm.has_value()}));
+  if (today_.Add(report)) publisher_->PublishState("today", today_.Encode(identity_));
+  transport::SignalThresholds thresholds;
+  thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
+  thresholds.min_rssi_dbm = config_.min_rssi_dbm;
+  publisher_->PublishState("signal",
+                           transport::EncodeSignal(identity_, report.end, signal_.span(),
+                                                   signal_.Snapshot(report.end), thresholds,
+                                                   config_.min_count));
   spdlog::info("window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
                "bad FCS (seq {})",
                transport::FormatUtc(report.start), report.partial ? "(partial)" : "",

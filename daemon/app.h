@@ -16,6 +16,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
 #include "capture/source.h"
 #include "daemon/config.h"
@@ -27,6 +28,7 @@
 #include "transport/counts_json.h"
 #include "transport/publisher.h"
 #include "transport/sequence_store.h"
+#include "transport/today_json.h"
 
 namespace footfall::daemon {
 
@@ -84,6 +86,7 @@ class App final : public capture::FrameSink {
  private:
   void Advance(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
+  void StartEpoch(capture::TimePoint start, bool keep_devices);
   void Stop(const char* why, int exit_code);
   void Tick();
   void WaitForSignal();
@@ -101,6 +104,8 @@ class App final : public capture::FrameSink {
   std::unique_ptr<hashing::Pseudonymizer> pseudonymizer_;  // made at the first event time
   std::unique_ptr<hashing::KeySource> seed_keys_;          // shared-key mode, until the first key
   analytics::WindowCounter windows_;
+  transport::DayLog today_;            // retained <base>/today
+  analytics::SignalHistogram signal_;  // retained <base>/signal
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
   SystemdNotifier notifier_;

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,9 +31,14 @@ using nlohmann::json;
 
 class RecordingPublisher final : public transport::Publisher {
  public:
-  explicit RecordingPublisher(std::vector<std::string>* counts) : counts_(counts) {}
+  explicit RecordingPublisher(std::vector<std::string>* counts,
+                              std::map<std::string, std::string>* states = nullptr)
+      : counts_(counts), states_(states) {}
   void Publish(const std::string& topic_suffix, std::string payload) override {
     if (topic_suffix == "counts") counts_->push_back(std::move(payload));
+  }
+  void PublishState(const std::string& topic_suffix, std::string payload) override {
+    if (states_ != nullptr) (*states_)[topic_suffix] = std::move(payload);
   }
   std::size_t pending() const override { return 0; }
   bool connected() const override { return true; }
@@ -40,6 +46,7 @@ class RecordingPublisher final : public transport::Publisher {
 
  private:
   std::vector<std::string>* counts_;
+  std::map<std::string, std::string>* states_;  // the latest retained state by topic suffix
 };
 
 // A radiotap probe request from a made-up, locally administered address
