@@ -20,8 +20,7 @@ std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
 }  // namespace
 
 int SignalBinFloor(int signal_dbm) {
-  return static_cast<int>(FloorDiv(signal_dbm, SignalHistogram::kBinDb) *
-                          SignalHistogram::kBinDb);
+  return static_cast<int>(FloorDiv(signal_dbm, SignalHistogram::kBinDb) * SignalHistogram::kBinDb);
 }
 
 SignalHistogram::SignalHistogram(std::chrono::seconds span, std::chrono::seconds step)

@@ -19,9 +19,9 @@ namespace footfall::transport {
 inline constexpr const char* kSignalSchema = "footfall.signal/1";
 
 struct SignalThresholds {
-  int visitor_rssi_dbm = -70;           // [analytics] visitor_rssi_dbm
-  std::optional<int> inside_rssi_dbm;   // [analytics] inside threshold, when configured
-  std::optional<int> min_rssi_dbm;      // [privacy] min_rssi_dbm: nothing weaker is counted
+  int visitor_rssi_dbm = -70;          // [analytics] visitor_rssi_dbm
+  std::optional<int> inside_rssi_dbm;  // [analytics] inside threshold, when configured
+  std::optional<int> min_rssi_dbm;     // [privacy] min_rssi_dbm: nothing weaker is counted
 };
 
 std::string EncodeSignal(const SensorIdentity& id, std::chrono::system_clock::time_point end,
