@@ -311,9 +311,9 @@ function renderSignal(s, v, k) {
     v.signalNote.textContent = '';
     return;
   }
-  const W = 520;
-  const H = 180;
-  const pad = { l: 36, r: 8, t: 18, b: 30 };
+  const W = 360;
+  const H = 190;
+  const pad = { l: 26, r: 6, t: 20, b: 30 };
   const lo = Math.min(bins[0].from_dbm, ...thresholds.map((t) => t.dbm)) - 5;
   const hi = Math.max(bins[bins.length - 1].to_dbm, ...thresholds.map((t) => t.dbm)) + 5;
   const max = Math.max(k || 1, ...bins.map((b) => b.devices || 0));
@@ -338,9 +338,11 @@ function renderSignal(s, v, k) {
   };
   add('line', { x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b, class: 'axis' });
   for (let dbm = Math.ceil(lo / 10) * 10; dbm <= hi; dbm += 10) {
-    add('text', { x: xs(dbm), y: H - pad.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(dbm));
+    if (dbm % 20 === 0 || hi - lo <= 60) {
+      add('text', { x: xs(dbm), y: H - pad.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(dbm));
+    }
   }
-  add('text', { x: W - pad.r, y: H - 2, 'text-anchor': 'end', class: 'tick' }, 'dBm');
+  add('text', { x: W - pad.r, y: H - 1, 'text-anchor': 'end', class: 'tick' }, 'dBm (stronger →)');
   add('text', { x: 2, y: ys(max) + 4, class: 'tick' }, String(max));
   add('text', { x: 2, y: H - pad.b, class: 'tick' }, '0');
   for (const b of bins) {
