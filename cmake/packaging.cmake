@@ -2,7 +2,9 @@
 # directory makes footfall_<version>_<arch>.deb from the install rules:
 # /usr/sbin/footfalld, /etc/footfall/footfall.toml (a conffile, so dpkg keeps
 # the operator's edits), the unit in /lib/systemd/system, the sysusers file in
-# /usr/lib/sysusers.d and the docs; shlibdeps fills Depends from the libraries
+# /usr/lib/sysusers.d, the docs, the web dashboard in
+# /usr/share/footfall/dashboard (dashboard/CMakeLists.txt) with an example
+# mosquitto configuration that serves it; shlibdeps fills Depends from the libraries
 # footfalld links; packaging/deb/ holds the maintainer scripts.
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   message(WARNING "CMAKE_INSTALL_PREFIX is ${CMAKE_INSTALL_PREFIX}; the Debian places need "
@@ -10,6 +12,10 @@ if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
 endif()
 
 install(FILES docs/deploy.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The broker's side of the dashboard, as an example only (not in
+# /etc/mosquitto: enabling it is the admin's choice, docs/deploy.md).
+install(FILES packaging/mosquitto/footfall-dashboard.conf packaging/mosquitto/footfall.acl
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/mosquitto)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME footfall)
