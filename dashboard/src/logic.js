@@ -203,7 +203,8 @@ export function siteTotals(sensors, minCount) {
 
 // The day so far for the chart: completed 15-minute slots of the retained
 // `today` before the first window this page received, then every window.
-// Returns {x: [unix s], estimated: [], visitors: [], passersby: [], from: 'slots'|'windows'[]}.
+// Returns {x: [unix s], estimated: [], visitors: [], passersby: [],
+// source: 'slot' | 'window' | 'gap' each}.
 export function daySeries(s) {
   const x = [];
   const estimated = [];
@@ -230,7 +231,29 @@ export function daySeries(s) {
     passersby.push(w.passersby ?? null);
     source.push('window');
   }
-  return { x, estimated, visitors, passersby, source };
+  // A hole in the data (the windows before this page opened, inside the
+  // slot in progress; a sensor that was down) is a gap, not a line across it.
+  const windowS = (s.today && s.today.window_s) || 60;
+  const slotS = (s.today && s.today.slot_s) || 900;
+  const out = { x: [], estimated: [], visitors: [], passersby: [], source: [] };
+  for (let i = 0; i < x.length; i++) {
+    if (i > 0) {
+      const step = source[i - 1] === 'slot' ? slotS : windowS;
+      if (x[i] - x[i - 1] > 1.5 * step) {
+        out.x.push((x[i] + x[i - 1]) / 2);
+        out.estimated.push(null);
+        out.visitors.push(null);
+        out.passersby.push(null);
+        out.source.push('gap');
+      }
+    }
+    out.x.push(x[i]);
+    out.estimated.push(estimated[i]);
+    out.visitors.push(visitors[i]);
+    out.passersby.push(passersby[i]);
+    out.source.push(source[i]);
+  }
+  return out;
 }
 
 // Engagement over the windows received (and the completed slots before

@@ -167,6 +167,7 @@ function sensorView(s) {
     { class: 'sensor', id, 'aria-labelledby': id + '-h', 'data-site': s.site, 'data-sensor': s.sensor, tabindex: '-1' },
     el('header', { class: 'sensor-head' }, el('h3', { id: id + '-h', text: s.sensor }), badge),
     meta,
+    el('p', { class: 'offline-note', text: 'This sensor is offline: the figures below are from its last window and are left out of the site total.' }),
     el('h4', { text: 'Now' }),
     figures,
     el('div', { class: 'panels' },
@@ -280,14 +281,15 @@ function renderChart(s, v) {
     v.chart.setData(data);
   }
   const slots = d.source.filter((x) => x === 'slot').length;
+  const holes = d.source.filter((x) => x === 'gap').length;
   const gaps = d.estimated.filter((x) => x === null).length + d.visitors.filter((x) => x === null).length;
   v.chartBox.setAttribute(
     'aria-label',
-    `Chart of the day so far: ${d.x.length} points, estimated devices, visitors and passers-by per window.`,
+    `Chart of the day so far: ${d.x.length - holes} points, estimated devices, visitors and passers-by per window.`,
   );
   v.chartNote.textContent =
     (slots ? `${slots} 15-minute slots before this page opened (peaks), then ` : '') +
-    `${d.x.length - slots} windows received.` +
+    `${d.x.length - slots - holes} windows received.` +
     (gaps ? ` Gaps: fewer than ${model.minCount ?? 'min_count'}.` : '') +
     (s.today && s.today.complete === false ? ' The sensor restarted today: the day starts at its restart.' : '');
 }
@@ -311,9 +313,9 @@ function renderSignal(s, v, k) {
     v.signalNote.textContent = '';
     return;
   }
-  const W = 360;
-  const H = 190;
-  const pad = { l: 26, r: 6, t: 20, b: 30 };
+  const W = 440;
+  const H = 200;
+  const pad = { l: 26, r: 6, t: 20, b: 38 };
   const lo = Math.min(bins[0].from_dbm, ...thresholds.map((t) => t.dbm)) - 5;
   const hi = Math.max(bins[bins.length - 1].to_dbm, ...thresholds.map((t) => t.dbm)) + 5;
   const max = Math.max(k || 1, ...bins.map((b) => b.devices || 0));
@@ -342,7 +344,7 @@ function renderSignal(s, v, k) {
       add('text', { x: xs(dbm), y: H - pad.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(dbm));
     }
   }
-  add('text', { x: W - pad.r, y: H - 1, 'text-anchor': 'end', class: 'tick' }, 'dBm (stronger →)');
+  add('text', { x: W - pad.r, y: H - 5, 'text-anchor': 'end', class: 'tick' }, 'dBm (stronger →)');
   add('text', { x: 2, y: ys(max) + 4, class: 'tick' }, String(max));
   add('text', { x: 2, y: H - pad.b, class: 'tick' }, '0');
   for (const b of bins) {

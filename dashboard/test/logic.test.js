@@ -145,6 +145,16 @@ test('the day: completed slots before the first window received, then each windo
   assert.equal(formatSoFar({ known: 0, hidden: 0 }, 3), '0');
 });
 
+test('a hole in the day is a gap in the chart, not a line across it', () => {
+  const m = emptyModel();
+  applyMessage(m, P, 'footfall/shop/door/counts', counts(1, '2026-05-04T10:00:00Z'), 0);
+  applyMessage(m, P, 'footfall/shop/door/counts', counts(2, '2026-05-04T10:01:00Z'), 0);
+  applyMessage(m, P, 'footfall/shop/door/counts', counts(3, '2026-05-04T10:09:00Z'), 0); // down 7 min
+  const d = daySeries(m.sites.get('shop').get('door'));
+  assert.deepEqual(d.source, ['window', 'window', 'gap', 'window']);
+  assert.deepEqual(d.estimated, [18, 18, null, 18]);
+});
+
 test('the signal view draws the configured thresholds', () => {
   const v = signalBars({ bins: [{ from_dbm: -80, to_dbm: -75, devices: null }], thresholds: { visitor_rssi_dbm: -70, inside_rssi_dbm: -60 } });
   assert.deepEqual(v.thresholds.map((t) => [t.label, t.dbm]), [['visitor', -70], ['inside', -60]]);
