@@ -53,8 +53,9 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
          const std::function<void()>& after_open)
     : config_(std::move(config)),
       io_(io),
-      windows_(config_.window_length,
-               [this](const analytics::WindowReport& r) { EmitWindow(r); }, config_.people),
+      windows_(
+          config_.window_length, [this](const analytics::WindowReport& r) { EmitWindow(r); },
+          config_.people),
       today_(config_.window_length, config_.min_count),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
@@ -126,8 +127,8 @@ int App::Run() {
   source_->Start(*this);
   source_state_ = source_->finite() ? "replaying" : "capturing";
   notifier_.Ready(StatusLine());
-  spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(),
-               config_.topic_base(), config_.window_length.count());
+  spdlog::info("footfalld started: {} -> {} (window {} s)", source_->name(), config_.topic_base(),
+               config_.window_length.count());
   Tick();
   io_.run();
   return exit_code_;
@@ -166,11 +167,11 @@ void App::OnFrame(capture::RawFrame& frame) {
       ++counters_.probe_requests;
       // The most verbose level shows what was used, never who sent it.
       if (spdlog::should_log(spdlog::level::trace)) {
-        spdlog::trace("probe request: {} MAC, signal {} dBm, {} MHz",
-                      who.randomized ? "randomized" : "global",
-                      r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
-                      r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz)
-                                                  : "-");
+        spdlog::trace(
+            "probe request: {} MAC, signal {} dBm, {} MHz",
+            who.randomized ? "randomized" : "global",
+            r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
+            r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz) : "-");
       }
       analytics::ProbeTraits traits;
       traits.sequence = r.probe.sequence;
@@ -232,10 +233,15 @@ void App::EmitWindow(const analytics::WindowReport& report) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
+  // The key epoch's totals are published in steps of at least min_count.
+  analytics::WindowReport published = report;
+  epoch_totals_.set_min_count(config_.min_count);
+  epoch_totals_.Release(published.people);
   publisher_->Publish(
-      "counts", transport::EncodeCounts(identity_, seq, report,
+      "counts", transport::EncodeCounts(identity_, seq, published,
                                         {config_.min_count, config_.min_rssi_dbm.has_value()}));
-  if (today_.Add(report)) publisher_->PublishState("today", today_.Encode(identity_));
+  // The day so far, from the windows as published (their suppression).
+  if (today_.Add(published)) publisher_->PublishState("today", today_.Encode(identity_));
   transport::SignalThresholds thresholds;
   thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
   thresholds.min_rssi_dbm = config_.min_rssi_dbm;
@@ -243,11 +249,11 @@ void App::EmitWindow(const analytics::WindowReport& report) {
                            transport::EncodeSignal(identity_, report.end, signal_.span(),
                                                    signal_.Snapshot(report.end), thresholds,
                                                    config_.min_count));
-  spdlog::info("window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
-               "bad FCS (seq {})",
-               transport::FormatUtc(report.start), report.partial ? "(partial)" : "",
-               report.probe_requests, report.devices, report.randomized_mac, report.malformed,
-               report.bad_fcs, seq);
+  spdlog::info(
+      "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
+      "bad FCS (seq {})",
+      transport::FormatUtc(report.start), report.partial ? "(partial)" : "", report.probe_requests,
+      report.devices, report.randomized_mac, report.malformed, report.bad_fcs, seq);
 }
 
 void App::Stop(const char* why, int exit_code) {
@@ -269,43 +275,44 @@ void App::Stop(const char* why, int exit_code) {
   windows_.Flush(end);
   seq_.Sync();
   if (!publisher_->Shutdown(config_.drain_timeout)) {
-    spdlog::error("{} messages (the final status included) were not acknowledged by the broker "
-                  "within {} s; the counts among them stay in the state directory's journal and "
-                  "are sent at the next start",
-                  publisher_->pending(), config_.drain_timeout.count());
+    spdlog::error(
+        "{} messages (the final status included) were not acknowledged by the broker "
+        "within {} s; the counts among them stay in the state directory's journal and "
+        "are sent at the next start",
+        publisher_->pending(), config_.drain_timeout.count());
     // Stopped by the operator (systemctl stop) with every count kept in the
     // journal: a clean stop, nothing is lost. A replay that ends undelivered,
     // or a journal that failed, is EX_UNAVAILABLE for the caller to see.
     const bool kept = stopped_by_signal_ && publisher_->pending_kept();
     if (exit_code_ == 0 && !kept) exit_code_ = kExitUnavailable;
   }
-  spdlog::info("{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
-               "malformed, {} bad FCS; {} windows published",
-               counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
-               counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
-               counters_.windows);
+  spdlog::info(
+      "{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
+      "malformed, {} bad FCS; {} windows published",
+      counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
+      counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
+      counters_.windows);
   const capture::SourceStats capture_stats = source_->stats();
-  spdlog::info("capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
-               "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
-               "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
-               counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch,
-               counters_.signal_out_of_range, counters_.cross_radio_duplicates,
-               capture_stats.outages,
-               std::chrono::duration<double>(capture_stats.outage_time).count(),
-               capture_stats.kernel_dropped, capture_stats.iface_dropped);
+  spdlog::info(
+      "capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
+      "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
+      "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
+      counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch, counters_.signal_out_of_range,
+      counters_.cross_radio_duplicates, capture_stats.outages,
+      std::chrono::duration<double>(capture_stats.outage_time).count(),
+      capture_stats.kernel_dropped, capture_stats.iface_dropped);
   io_.stop();
 }
 
 std::string App::StatusLine() const {
   // A live source tells its own state (capturing, or down since when).
-  std::string s = (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) +
-                  ", " +
-                  std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) +
-                  " frames/min, " + std::to_string(windows_.current_devices()) + " devices now" +
-                  (last_people_ ? ", " + std::to_string(last_people_->visitors) +
-                                      " visitors at the last window"
-                                : std::string()) +
-                  "; broker ";
+  std::string s =
+      (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) + ", " +
+      std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) + " frames/min, " +
+      std::to_string(windows_.current_devices()) + " devices now" +
+      (last_people_ ? ", " + std::to_string(last_people_->visitors) + " visitors at the last window"
+                    : std::string()) +
+      "; broker ";
   if (publisher_->connected()) {
     s += "connected";
   } else {
@@ -317,8 +324,8 @@ std::string App::StatusLine() const {
     s += ", " + std::to_string(dropped) + " dropped (buffer full)";
   }
   if (pseudonymizer_ && clock_) {
-    auto age = std::chrono::duration_cast<std::chrono::minutes>(*clock_ -
-                                                               pseudonymizer_->epoch_start());
+    auto age =
+        std::chrono::duration_cast<std::chrono::minutes>(*clock_ - pseudonymizer_->epoch_start());
     s += "; key age " + std::to_string(age.count()) + " min";
   }
   return s;
@@ -404,9 +411,10 @@ void App::Reload() {
     }
   }
   for (const auto& key : plan.needs_restart) {
-    spdlog::warn("reload: {} changed; it needs a restart (systemctl restart footfalld), the "
-                 "running value is kept until then",
-                 key);
+    spdlog::warn(
+        "reload: {} changed; it needs a restart (systemctl restart footfalld), the "
+        "running value is kept until then",
+        key);
   }
   spdlog::info("configuration reloaded: {} setting(s) applied, {} waiting for a restart",
                plan.applied.size(), plan.needs_restart.size());

@@ -5,16 +5,15 @@
 // (transport/). Everything runs on one Asio loop; signals set state there.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
@@ -51,8 +50,7 @@ class App final : public capture::FrameSink {
  public:
   // Opens the source, the state and the MQTT client. Throws on start-up
   // errors (capture::SourceError, std::runtime_error): they are fatal.
-  App(Config config, boost::asio::io_context& io,
-      std::unique_ptr<transport::Publisher> publisher);
+  App(Config config, boost::asio::io_context& io, std::unique_ptr<transport::Publisher> publisher);
   using PublisherFactory = std::function<std::unique_ptr<transport::Publisher>()>;
   // Same, in the order least privilege needs: opens the source(s), the state,
   // the shared seed and the metrics endpoint, then calls `after_open` (which
@@ -108,15 +106,16 @@ class App final : public capture::FrameSink {
   analytics::SignalHistogram signal_;  // retained <base>/signal
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
+  transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count
   SystemdNotifier notifier_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
-  CrossRadioDedup duplicates_;  // several sources: one transmission counted once
+  CrossRadioDedup duplicates_;               // several sources: one transmission counted once
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
-  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  bool stopped_by_signal_ = false;                      // SIGTERM/SIGINT, not the end of a replay
   std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload

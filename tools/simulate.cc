@@ -64,6 +64,10 @@ struct Params {
   std::string out = "day.pcap";
   std::string truth = "day.json";
   bool truth_visits = false;
+  // A crowd of this many phones of one model (crowd_model), all present for
+  // the whole period (arriving in its first minute) and nobody else.
+  int crowd = 0;
+  std::string crowd_model = "apple-iphone-ios17";
 };
 
 enum class Kind : std::uint8_t { kPasserby, kVisitor, kStaff, kFixed };
@@ -306,6 +310,7 @@ class Simulator {
     params["fixed"] = p_.fixed;
     params["randomized_share"] = p_.randomized_share;
     params["malformed_share"] = p_.malformed_share;
+    if (p_.crowd > 0) params["crowd"] = {{"phones", p_.crowd}, {"model", p_.crowd_model}};
     params["window_s"] = p_.window_s;
     params["visit_gap_s"] = p_.visit_gap_s;
     params["visitor_rssi_dbm"] = p_.visitor_rssi_dbm;
@@ -467,6 +472,22 @@ class Simulator {
   }
 
   void MakePopulation() {
+    if (p_.crowd > 0) {
+      std::uint16_t model = 0;
+      while (model < models_.size() && models_[model].name != p_.crowd_model) ++model;
+      if (model == models_.size()) throw std::runtime_error("unknown model " + p_.crowd_model);
+      for (int i = 0; i < p_.crowd; ++i) {
+        Device d;
+        d.kind = Kind::kVisitor;
+        d.model = model;
+        d.arrive = start_ + static_cast<std::int64_t>(rng_.U(0, 60.0) * kUs);
+        d.leave = end_;
+        d.level = static_cast<float>(rng_.U(-78, -45));
+        InitDevice(d);
+        devices_.push_back(d);
+      }
+      return;
+    }
     for (int i = 0; i < p_.fixed; ++i) {
       Device d;
       d.kind = Kind::kFixed;
@@ -946,6 +967,10 @@ int main(int argc, char** argv) {
   app.add_option("--out", p.out, "pcap to write");
   app.add_option("--truth", p.truth, "ground-truth JSON to write");
   app.add_flag("--truth-visits", p.truth_visits, "also list every visit in the truth (large)");
+  app.add_option("--crowd", p.crowd,
+                 "only a crowd of this many phones of one model, present all the time")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--crowd-model", p.crowd_model, "the crowd's model (default apple-iphone-ios17)");
   CLI11_PARSE(app, argc, argv);
 
   // Presets (before explicit flags, which win). large and huge: sized so that
@@ -955,11 +980,10 @@ int main(int argc, char** argv) {
     double visitors, passersby;
     int staff, fixed;
   };
-  static const Preset kPresets[] = {
-      {"quiet", 15, 80, 2, 2},
-      {"busy", 80, 600, 6, 4},
-      {"large", 1200, 4100, 20, 8},
-      {"huge", 12000, 41000, 60, 20}};
+  static const Preset kPresets[] = {{"quiet", 15, 80, 2, 2},
+                                    {"busy", 80, 600, 6, 4},
+                                    {"large", 1200, 4100, 20, 8},
+                                    {"huge", 12000, 41000, 60, 20}};
   for (const Preset& pr : kPresets) {
     if (p.preset != pr.name) continue;
     if (o_vis->count() == 0) p.visitors_per_hour = pr.visitors;

@@ -1,4 +1,4 @@
-// Purpose: encodes a window's aggregates as the footfall.counts/2 JSON message
+// Purpose: encodes a window's aggregates as the footfall.counts/3 JSON message
 // (keys in a fixed, documented order: the footfall.counts/1 fields first,
 // unchanged, then the people-level ones) and formats RFC 3339 UTC timestamps.
 #include "transport/counts_json.h"
@@ -65,6 +65,7 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
   j["passersby"] = p.passersby;
   j["arrivals"] = p.arrivals;
   j["departures"] = p.departures;
+  j["stationary_departures"] = StationaryDepartures(p);
   j["capture_rate"] = Rate(p.capture_rate);
   j["dwell_s"] = Json{{"p50", Seconds(p.dwell_p50_s)}, {"p90", Seconds(p.dwell_p90_s)}};
   j["engagement"] = Json{{"under_5m", p.engagement.under_5m},

@@ -1,9 +1,10 @@
-// Purpose: the wire format of a window's aggregates (schema footfall.counts/2),
+// Purpose: the wire format of a window's aggregates (schema footfall.counts/3),
 // the message a data engineer reads from <prefix>/<site>/<sensor>/counts.
-// Version 2 keeps every field of footfall.counts/1 as it was and adds the
+// Version 2 kept every field of footfall.counts/1 as it was and added the
 // people-level figures (devices.estimated, visitors, visits, dwell,
-// engagement, the key epoch's totals) after "rssi_dbm"; docs/mqtt.md and
-// docs/schema/counts-v2.json document each.
+// engagement, the key epoch's totals) after "rssi_dbm"; version 3 keeps
+// those and adds "stationary_departures" after "departures"; docs/mqtt.md
+// and docs/schema/counts-v3.json document each.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@ struct SensorIdentity {
   std::string sensor;
 };
 
-inline constexpr const char* kCountsSchema = "footfall.counts/2";
+inline constexpr const char* kCountsSchema = "footfall.counts/3";
 
 // One JSON object, no trailing newline. Times as RFC 3339 UTC ("...Z"),
 // with fractional seconds only when not whole. Under `policy`, small counts

@@ -1,10 +1,17 @@
 // Purpose: small-count suppression of a window's counts of devices and people
 // (see disclosure.h), with the complementary suppression that keeps a hidden
-// count from being recomputed from the published ones.
+// count from being worked out from the published ones (decided by the sum
+// solver), the rules for the figures beside the counts, and the stepwise
+// release of the key epoch's totals.
 #include "transport/disclosure.h"
 
-#include <array>
+#include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
+#include <tuple>
+
+#include "transport/sum_solver.h"
 
 namespace footfall::transport {
 
@@ -20,6 +27,7 @@ const std::vector<std::string> kSuppressibleFields = {"devices.unique",
                                                       "passersby",
                                                       "arrivals",
                                                       "departures",
+                                                      "stationary_departures",
                                                       "capture_rate",
                                                       "dwell_s.p50",
                                                       "dwell_s.p90",
@@ -31,91 +39,164 @@ const std::vector<std::string> kSuppressibleFields = {"devices.unique",
                                                       "epoch.devices",
                                                       "epoch.visitors"};
 
+const std::vector<SumRelation> kSumRelations = {
+    {"devices.unique", {"devices.global_mac", "devices.randomized_mac"}},
+    {"departures",
+     {"passersby", "engagement.under_5m", "engagement.5_to_20m", "engagement.20_to_60m",
+      "engagement.1_to_6h", "engagement.over_6h", "stationary_departures"}},
+};
+
+std::uint64_t StationaryDepartures(const analytics::PeopleReport& p) {
+  const std::uint64_t others = p.passersby + p.visitor_visits;
+  return p.departures > others ? p.departures - others : 0;
+}
+
+namespace {
+
+constexpr std::uint64_t kMinPercentileVisits = 10;
+
+// The counts of a message by name, in message order.
+std::vector<std::pair<std::string, std::uint64_t>> Counts(const analytics::WindowReport& r) {
+  const analytics::PeopleReport& p = r.people;
+  const analytics::Engagement& e = p.engagement;
+  return {{"devices.unique", r.devices},
+          {"devices.global_mac", r.global_mac},
+          {"devices.randomized_mac", r.randomized_mac},
+          {"devices.estimated", p.estimated_devices},
+          {"visitors", p.visitors},
+          {"stationary", p.stationary},
+          {"passersby", p.passersby},
+          {"arrivals", p.arrivals},
+          {"departures", p.departures},
+          {"stationary_departures", StationaryDepartures(p)},
+          {"engagement.under_5m", e.under_5m},
+          {"engagement.5_to_20m", e.from_5_to_20m},
+          {"engagement.20_to_60m", e.from_20_to_60m},
+          {"engagement.1_to_6h", e.from_1_to_6h},
+          {"engagement.over_6h", e.over_6h},
+          {"epoch.devices", p.epoch_devices},
+          {"epoch.visitors", p.epoch_visitors}};
+}
+
+// The figures beside the counts that go with the hidden counts `hidden`.
+std::set<std::string> WithFiguresBeside(std::set<std::string> hidden,
+                                        const analytics::WindowReport& report,
+                                        std::uint64_t min_count) {
+  const auto is = [&](const char* name) { return hidden.count(name) != 0; };
+  // The signal of fewer than k phones (by address or by estimated device)
+  // tells where those people stood.
+  if (is("devices.unique") || is("devices.estimated")) {
+    hidden.insert({"rssi_dbm.min", "rssi_dbm.median", "rssi_dbm.max"});
+  }
+  const analytics::PeopleReport& p = report.people;
+  bool bucket_hidden = false;
+  for (const char* b : {"engagement.under_5m", "engagement.5_to_20m", "engagement.20_to_60m",
+                        "engagement.1_to_6h", "engagement.over_6h"}) {
+    bucket_hidden |= is(b);
+  }
+  // capture_rate = visitor visits / (visitor visits + passers-by): computable
+  // from the published counts when they are all published, else it would
+  // give a hidden one back.
+  if (p.capture_rate && (is("passersby") || bucket_hidden)) hidden.insert("capture_rate");
+  // A nearest-rank percentile is one visit's duration: only of enough
+  // visits, and not beside a hidden bucket whose size it would bound.
+  if ((p.dwell_p50_s || p.dwell_p90_s) &&
+      (p.visitor_visits < std::max<std::uint64_t>(min_count, kMinPercentileVisits) ||
+       bucket_hidden)) {
+    hidden.insert({"dwell_s.p50", "dwell_s.p90"});
+  }
+  return hidden;
+}
+
+}  // namespace
+
 std::vector<std::string> SuppressedFields(const analytics::WindowReport& report,
                                           std::uint64_t min_count) {
   std::vector<std::string> out;
-  if (min_count == 0) return out;
-  const auto small = [min_count](std::uint64_t v) { return v > 0 && v < min_count; };
-  std::set<std::string> hidden;
+  if (min_count <= 1) return out;  // no count is below 1
+  const std::int64_t k = static_cast<std::int64_t>(min_count);
 
-  // Addresses. unique = global + randomized: with one of the two hidden and
-  // the other published beside unique, the hidden one is a subtraction away.
-  // So both go, unless the other is 0 (then it equals unique, hidden itself).
-  const bool unique = small(report.devices);
-  bool global = small(report.global_mac);
-  bool randomized = small(report.randomized_mac);
-  if (global && report.randomized_mac > 0) randomized = true;
-  if (randomized && report.global_mac > 0) global = true;
-  if (unique) hidden.insert("devices.unique");
-  if (global) hidden.insert("devices.global_mac");
-  if (randomized) hidden.insert("devices.randomized_mac");
-  const analytics::PeopleReport& p = report.people;
-  const bool estimated = small(p.estimated_devices);
-  if (estimated) hidden.insert("devices.estimated");
-  // The signal of fewer than min_count phones (by address or by estimated
-  // device) tells where those people stood.
-  if (unique || estimated) {
-    hidden.insert("rssi_dbm.min");
-    hidden.insert("rssi_dbm.median");
-    hidden.insert("rssi_dbm.max");
+  // Every count is a cell of the solver, the relations tie them.
+  SumSolver solver;
+  std::map<std::string, int> cell;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : Counts(report)) {
+    cell[name] = solver.AddCell(static_cast<std::int64_t>(value));
+    names.push_back(name);
   }
-
-  // People: each count on its own ...
-  if (small(p.visitors)) hidden.insert("visitors");
-  if (small(p.stationary)) hidden.insert("stationary");
-  if (small(p.passersby)) hidden.insert("passersby");
-  if (small(p.arrivals)) hidden.insert("arrivals");
-  if (small(p.epoch_devices)) hidden.insert("epoch.devices");
-  if (small(p.epoch_visitors)) hidden.insert("epoch.visitors");
-  // ... and the closed visits, which add up: departures = passers-by +
-  // visitor visits (+ stationary departures, usually 0), and the engagement
-  // buckets add up to the visitor visits. A small number of passers-by or of
-  // visitor visits would be departures minus the other, or (with the
-  // buckets) a capture rate away, so departures and capture_rate go with it.
-  const bool few_passersby = small(p.passersby);
-  const bool few_visits = small(p.visitor_visits);
-  if (small(p.departures) || few_passersby || few_visits) hidden.insert("departures");
-  if (p.capture_rate && (few_passersby || few_visits)) hidden.insert("capture_rate");
-  // The dwell percentiles of one or two visits are those people's dwell.
-  if (few_visits) {
-    hidden.insert("dwell_s.p50");
-    hidden.insert("dwell_s.p90");
+  std::set<int> totals;
+  for (const SumRelation& r : kSumRelations) {
+    std::vector<std::pair<int, int>> terms{{cell.at(r.total), 1}};
+    totals.insert(cell.at(r.total));
+    for (const std::string& part : r.parts) terms.push_back({cell.at(part), -1});
+    solver.AddRelation(std::move(terms));
   }
-  // Engagement buckets: a single hidden bucket would be the visitor visits
-  // (departures - passers-by, or from the capture rate) minus the others, so
-  // the smallest other non-zero bucket goes with it.
-  const analytics::Engagement& e = p.engagement;
-  const std::array<std::pair<const char*, std::uint64_t>, 5> buckets = {{
-      {"engagement.under_5m", e.under_5m},
-      {"engagement.5_to_20m", e.from_5_to_20m},
-      {"engagement.20_to_60m", e.from_20_to_60m},
-      {"engagement.1_to_6h", e.from_1_to_6h},
-      {"engagement.over_6h", e.over_6h},
-  }};
-  int hidden_buckets = 0;
-  for (const auto& [name, value] : buckets) {
-    if (small(value)) {
-      hidden.insert(name);
-      ++hidden_buckets;
+  const auto fields = [&](const std::vector<bool>& hidden) {
+    std::set<std::string> counts;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (hidden[i]) counts.insert(names[i]);
     }
+    return WithFiguresBeside(std::move(counts), report, min_count);
+  };
+  // Primary suppression: every count from 1 to k-1.
+  std::vector<bool> hidden(names.size(), false);
+  for (int c = 0; c < solver.size(); ++c) {
+    hidden[static_cast<std::size_t>(c)] = solver.value(c) > 0 && solver.value(c) < k;
   }
-  if (hidden_buckets == 1) {
-    const char* partner = nullptr;
-    std::uint64_t least = 0;
-    for (const auto& [name, value] : buckets) {
-      if (value == 0 || hidden.count(name) != 0) continue;
-      if (partner == nullptr || value < least) {
-        partner = name;
-        least = value;
+  // Complementary suppression: while a hidden count is fixed, hide one more
+  // published count beside it (in one of its relations): the one that leaves
+  // the fewest fixed, then hides the fewest fields in all (the signal, the
+  // rate and the dwell follow some counts), then a relation's total before a
+  // part, then the smallest non-zero one, then the first.
+  for (std::size_t round = 0; round < names.size(); ++round) {
+    const std::vector<int> fixed = solver.Fixed(hidden, k);
+    if (fixed.empty()) break;
+    std::vector<int> candidates;
+    for (int n : solver.Neighbours(fixed.front())) {
+      if (!hidden[static_cast<std::size_t>(n)]) candidates.push_back(n);
+    }
+    if (candidates.empty()) {
+      // Every neighbour is hidden: any published count of a relation.
+      for (int c = 0; c < solver.size(); ++c) {
+        if (!hidden[static_cast<std::size_t>(c)] && !solver.Neighbours(c).empty()) {
+          candidates.push_back(c);
+        }
       }
     }
-    if (partner != nullptr) hidden.insert(partner);
+    if (candidates.empty()) break;  // cannot happen: a fixed cell needs a published one
+    using Key = std::tuple<std::size_t, std::size_t, bool, bool, std::int64_t, int>;
+    std::optional<Key> best;
+    for (int c : candidates) {
+      std::vector<bool> trial = hidden;
+      trial[static_cast<std::size_t>(c)] = true;
+      const Key key{solver.Fixed(trial, k).size(), fields(trial).size(), totals.count(c) == 0,
+                    solver.value(c) == 0,          solver.value(c),      c};
+      if (!best || key < *best) best = key;
+    }
+    hidden[static_cast<std::size_t>(std::get<5>(*best))] = true;
   }
-
+  const std::set<std::string> suppressed = fields(hidden);
   for (const std::string& name : kSuppressibleFields) {
-    if (hidden.count(name) != 0) out.push_back(name);
+    if (suppressed.count(name) != 0) out.push_back(name);
   }
   return out;
+}
+
+void EpochTotals::Release(analytics::PeopleReport& p) {
+  if (k_ <= 1) return;
+  if (!started_ || p.epoch_start != epoch_) {
+    started_ = true;
+    epoch_ = p.epoch_start;
+    devices_ = 0;
+    visitors_ = 0;
+  }
+  const auto step = [this](std::uint64_t total, std::uint64_t& released) {
+    if (released == 0 && total < k_) return total;  // 0, or suppressed as 1..k-1
+    if (total >= released + k_) released = total;
+    return released;
+  };
+  p.epoch_devices = step(p.epoch_devices, devices_);
+  p.epoch_visitors = step(p.epoch_visitors, visitors_);
 }
 
 }  // namespace footfall::transport

@@ -182,7 +182,7 @@ TEST_F(FootfalldTest, ReplayPublishesEveryWindowMatchingTshark) {
     const json& c = counts[i];
     const ExpectedWindow& e = expected[i];
     SCOPED_TRACE("window " + Utc(e.start));
-    EXPECT_EQ(c["schema"], "footfall.counts/2");
+    EXPECT_EQ(c["schema"], "footfall.counts/3");
     EXPECT_EQ(c["site"], "store-7");
     EXPECT_EQ(c["sensor"], "door");
     EXPECT_EQ(c["seq"].get<std::uint64_t>(), i + 1);

@@ -64,7 +64,7 @@ std::vector<std::string> Run(const json& cases, const std::vector<std::string>& 
 
 std::string SchemaForTopic(const std::string& topic) {
   const std::string dir = SourceDir() + "/docs/schema/";
-  if (EndsWith(topic, "/counts")) return dir + "counts-v2.json";
+  if (EndsWith(topic, "/counts")) return dir + "counts-v3.json";
   if (EndsWith(topic, "/status")) return dir + "status-v1.json";
   if (EndsWith(topic, "/info")) return dir + "info-v1.json";
   if (EndsWith(topic, "/buffer")) return dir + "buffer-v1.json";

@@ -117,9 +117,9 @@ TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
   EXPECT_EQ(passersby["name"], "Passers-by");
   EXPECT_EQ(passersby["value_template"], "{{ value_json.passersby }}");
   EXPECT_EQ(passersby["unit_of_measurement"], "people");
-  // Each template reads a field that footfall.counts/2 requires.
+  // Each template reads a field that footfall.counts/3 requires.
   const json schema = json::parse(
-      footfall::testing::ReadFile(footfall::testing::SourceDir() + "/docs/schema/counts-v2.json"));
+      footfall::testing::ReadFile(footfall::testing::SourceDir() + "/docs/schema/counts-v3.json"));
   const auto required = [](const json& object, const std::string& key) {
     const auto& r = object["required"];
     return std::find(r.begin(), r.end(), key) != r.end();

@@ -1,4 +1,4 @@
-// Purpose: tests of the footfall.counts/2 encoding, field by field (parsed back
+// Purpose: tests of the footfall.counts/3 encoding, field by field (parsed back
 // with nlohmann::json): the footfall.counts/1 fields unchanged, the people-level
 // fields after them, the key order, and RFC 3339 UTC time formatting.
 #include "transport/counts_json.h"
@@ -71,8 +71,8 @@ TEST(CountsJsonTest, EveryField) {
   const std::string text = EncodeCounts({"demo-store", "entrance"}, 42, FullReport());
   EXPECT_EQ(text.find('\n'), std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(text);
-  EXPECT_EQ(j.size(), 17u);
-  EXPECT_EQ(j["schema"], "footfall.counts/2");
+  EXPECT_EQ(j.size(), 18u);
+  EXPECT_EQ(j["schema"], "footfall.counts/3");
   EXPECT_EQ(j["site"], "demo-store");
   EXPECT_EQ(j["sensor"], "entrance");
   EXPECT_EQ(j["seq"], 42);
@@ -101,7 +101,9 @@ TEST(CountsJsonTest, EveryField) {
   EXPECT_EQ(j["passersby"], 5);
   EXPECT_EQ(j["arrivals"], 6);
   EXPECT_EQ(j["departures"], 12);
-  for (const char* key : {"visitors", "stationary", "passersby", "arrivals", "departures"}) {
+  EXPECT_EQ(j["stationary_departures"], 0);  // 12 = 5 passers-by + 7 visitor visits
+  for (const char* key :
+       {"visitors", "stationary", "passersby", "arrivals", "departures", "stationary_departures"}) {
     EXPECT_TRUE(j[key].is_number_unsigned()) << key;
   }
   EXPECT_TRUE(j["capture_rate"].is_number_float());
@@ -127,15 +129,24 @@ TEST(CountsJsonTest, ExactTextAndKeyOrder) {
   // The footfall.counts/1 fields come first, unchanged; devices.estimated
   // after randomized_mac, the people-level fields after rssi_dbm.
   EXPECT_EQ(EncodeCounts({"demo-store", "entrance"}, 3, FullReport()),
-            R"({"schema":"footfall.counts/2","site":"demo-store","sensor":"entrance","seq":3,)"
+            R"({"schema":"footfall.counts/3","site":"demo-store","sensor":"entrance","seq":3,)"
             R"("window":{"start":"2026-11-24T10:00:00Z","end":"2026-11-24T10:01:00Z",)"
             R"("partial":false},"frames":{"probe_requests":61,"malformed":2,"bad_fcs":3},)"
             R"("devices":{"unique":22,"global_mac":2,"randomized_mac":20,"estimated":15},)"
             R"("rssi_dbm":{"min":-93,"median":-81,"max":-50},)"
             R"("visitors":9,"stationary":4,"passersby":5,"arrivals":6,"departures":12,)"
+            R"("stationary_departures":0,)"
             R"("capture_rate":0.583,"dwell_s":{"p50":611,"p90":1801},)"
             R"("engagement":{"under_5m":0,"5_to_20m":3,"20_to_60m":3,"1_to_6h":1,"over_6h":0},)"
             R"("epoch":{"start":"2026-11-24T04:00:00Z","devices":230,"visitors":71}})");
+}
+
+TEST(CountsJsonTest, StationaryDeparturesAreTheClosedVisitsOfNeitherKind) {
+  analytics::WindowReport r = FullReport();
+  r.people.departures = 14;  // 5 passers-by, 7 visitor visits, 2 staff phones left
+  EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 2);
+  r.people.departures = 0;  // never negative
+  EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 0);
 }
 
 TEST(CountsJsonTest, Version1ConsumersSeeTheSameFields) {

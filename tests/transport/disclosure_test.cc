@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/attacker.h"
 #include "support/schema_check.h"
 #include "transport/counts_json.h"
 
@@ -188,9 +189,32 @@ TEST(SuppressedFieldsTest, FewClosedVisitsHideRateDwellAndDepartures) {
   // No closed visit at all: null rate and dwell, but nothing is suppressed.
   Closed(r, 0, 0, {});
   EXPECT_TRUE(SuppressedFields(r, 3).empty());
-  // Exactly k visitor visits: rate and dwell are published.
+  // Exactly k visitor visits: the rate is published, the dwell is not (a
+  // percentile needs max(k, 10) visits).
   Closed(r, 3, 0, {0, 3, 0, 0, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"dwell_s.p50", "dwell_s.p90"}));
+}
+
+TEST(SuppressedFieldsTest, DwellPercentilesOnlyOfTenVisitsAndNeverBesideAHiddenBucket) {
+  // Nearest rank: the p90 of 9 visits is the longest visit, to the second.
+  analytics::WindowReport r = Busy();
+  Closed(r, 9, 6, {0, 3, 3, 3, 0});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"dwell_s.p50", "dwell_s.p90"}));
+  Closed(r, 10, 6, {0, 4, 3, 3, 0});
   EXPECT_TRUE(SuppressedFields(r, 3).empty());
+  // With k = 12 the bound is k.
+  Closed(r, 11, 16, {0, 11, 0, 0, 0});
+  r.people.engagement = {0, 0, 0, 0, 0};
+  r.people.departures = 16 + 11;  // stationary departures 0, the 11 visits in no bucket
+  EXPECT_NE(std::find(SuppressedFields(r, 12).begin(), SuppressedFields(r, 12).end(),
+                      std::string("dwell_s.p50")),
+            SuppressedFields(r, 12).end());
+  // 20 visits, one bucket of 2 hidden: the percentiles would bound it.
+  Closed(r, 20, 6, {2, 9, 9, 0, 0});
+  const Fields f = SuppressedFields(r, 3);
+  EXPECT_NE(std::find(f.begin(), f.end(), "engagement.under_5m"), f.end());
+  EXPECT_NE(std::find(f.begin(), f.end(), "dwell_s.p50"), f.end());
+  EXPECT_NE(std::find(f.begin(), f.end(), "dwell_s.p90"), f.end());
 }
 
 TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
@@ -209,23 +233,57 @@ TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
   r = Busy();
   Closed(r, 0, 0, {});
   r.people.departures = 2;
-  EXPECT_EQ(SuppressedFields(r, 3), Fields{"departures"});
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "stationary_departures"}));
+}
+
+TEST(SuppressedFieldsTest, StationaryDeparturesAreACountLikeTheOthers) {
+  // 2 staff phones left among 10 visitor visits and 6 passers-by: departures
+  // 18 minus the published rest would give the 2 back, so a partner goes.
+  analytics::WindowReport r = Busy();
+  Closed(r, 10, 6, {0, 4, 3, 3, 0});
+  r.people.departures = 18;
+  EXPECT_EQ(StationaryDepartures(r.people), 2u);
+  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "stationary_departures"}));
+  // 5 of them: published.
+  r.people.departures = 21;
+  EXPECT_TRUE(SuppressedFields(r, 3).empty());
+  const json j = json::parse(EncodeCounts({"s", "d"}, 1, r, {3, false}));
+  EXPECT_EQ(j["stationary_departures"], 5);
+}
+
+TEST(SuppressedFieldsTest, NoHiddenCountIsFixedByTheOthers) {
+  // unique 4 with both kinds hidden: each null is 0..2, so 2 + 2; unique goes too.
+  EXPECT_EQ(SuppressedFields(Report(2, 2), 3),
+            Plus({"devices.unique", "devices.global_mac", "devices.randomized_mac"}, kRssi));
+  // unique 3 = 1 + 2 or 2 + 1: not fixed, unique stays.
+  EXPECT_EQ(SuppressedFields(Report(1, 2), 3),
+            (Fields{"devices.global_mac", "devices.randomized_mac"}));
+  // Two hidden buckets of 2 whose sum (4) the others give: 2 + 2 again.
+  analytics::WindowReport r = Busy();
+  Closed(r, 14, 6, {2, 2, 5, 5, 0});
+  const Fields f = SuppressedFields(r, 3);
+  EXPECT_GE(f.size(), 3u);
+  EXPECT_NE(std::find(f.begin(), f.end(), "engagement.under_5m"), f.end());
+  EXPECT_NE(std::find(f.begin(), f.end(), "engagement.5_to_20m"), f.end());
 }
 
 TEST(SuppressedFieldsTest, ASingleSmallEngagementBucketTakesAnotherWithIt) {
   // The buckets add up to the visitor visits (10 = departures 16 - passers-by
   // 6): one hidden bucket alone would be a subtraction away, so the smallest
   // other non-zero bucket goes too (the first of equals).
+  // The partner chosen is departures (the total: the buckets stay), and the
+  // capture rate and the dwell go with any hidden bucket.
+  const Fields beside = {"capture_rate", "dwell_s.p50", "dwell_s.p90"};
   analytics::WindowReport r = Busy();
   Closed(r, 10, 6, {2, 5, 3, 0, 0});
-  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.under_5m", "engagement.20_to_60m"}));
+  EXPECT_EQ(SuppressedFields(r, 3), Plus(Plus({"departures"}, beside), {"engagement.under_5m"}));
   Closed(r, 10, 6, {0, 4, 4, 0, 2});
-  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.5_to_20m", "engagement.over_6h"}));
+  EXPECT_EQ(SuppressedFields(r, 3), Plus(Plus({"departures"}, beside), {"engagement.over_6h"}));
   Closed(r, 10, 6, {0, 9, 0, 1, 0});
-  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.5_to_20m", "engagement.1_to_6h"}));
-  // Two small buckets hide each other: only their sum is known.
+  EXPECT_EQ(SuppressedFields(r, 3), Plus(Plus({"departures"}, beside), {"engagement.1_to_6h"}));
+  // Two small buckets hide each other: only their sum (3 = 1 + 2 or 2 + 1) is known.
   Closed(r, 10, 6, {1, 4, 3, 2, 0});
-  EXPECT_EQ(SuppressedFields(r, 3), (Fields{"engagement.under_5m", "engagement.1_to_6h"}));
+  EXPECT_EQ(SuppressedFields(r, 3), Plus(beside, {"engagement.under_5m", "engagement.1_to_6h"}));
   // No small bucket, nothing hidden.
   Closed(r, 10, 6, {0, 3, 3, 4, 0});
   EXPECT_TRUE(SuppressedFields(r, 3).empty());
@@ -239,10 +297,11 @@ TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
   r.people.epoch_devices = 2;
   r.people.epoch_visitors = 1;
   Closed(r, 1, 2, {0, 0, 1, 0, 0});
+  r.people.departures = 4;  // one staff phone left too
   const std::string text = EncodeCounts({"s", "d"}, 1, r, {3, false});
   const json j = json::parse(text);
-  for (const char* key :
-       {"visitors", "stationary", "passersby", "arrivals", "departures", "capture_rate"}) {
+  for (const char* key : {"visitors", "stationary", "passersby", "arrivals",
+                          "stationary_departures", "capture_rate"}) {
     EXPECT_TRUE(j[key].is_null()) << key;
   }
   EXPECT_TRUE(j["dwell_s"]["p50"].is_null());
@@ -255,13 +314,14 @@ TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
   EXPECT_EQ(j["devices"]["unique"], 40);  // the address counts are large
   EXPECT_EQ(j["devices"]["estimated"], 25);
   EXPECT_EQ(j["suppressed"].get<Fields>(),
-            (Fields{"visitors", "stationary", "passersby", "arrivals", "departures", "capture_rate",
-                    "dwell_s.p50", "dwell_s.p90", "engagement.20_to_60m", "epoch.devices",
-                    "epoch.visitors"}));
+            (Fields{"visitors", "stationary", "passersby", "arrivals", "stationary_departures",
+                    "capture_rate", "dwell_s.p50", "dwell_s.p90", "engagement.20_to_60m",
+                    "epoch.devices", "epoch.visitors"}));
+  EXPECT_EQ(j["departures"], 4);  // 2 + 1 + 1 in 0..2 each: several ways, not fixed
   // No stray objects for the top-level names, and the key order is kept.
-  EXPECT_EQ(j.size(), 18u);
+  EXPECT_EQ(j.size(), 19u);
   EXPECT_NE(text.find(R"("visitors":null,"stationary":null,"passersby":null,"arrivals":null,)"
-                      R"("departures":null,"capture_rate":null,)"),
+                      R"("departures":4,"stationary_departures":null,"capture_rate":null,)"),
             std::string::npos)
       << text;
   EXPECT_EQ(testing::SchemaViolations({{"footfall/s/d/counts", text}}), std::vector<std::string>{});
@@ -357,12 +417,105 @@ TEST(CountsDisclosureTest, Version2MessagesAreStillValidVersion1FieldsByField) {
     json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 8), {k, true}));
     j["schema"] = "footfall.counts/1";
     j["devices"].erase("estimated");
-    for (const char* key : {"visitors", "stationary", "passersby", "arrivals", "departures",
-                            "capture_rate", "dwell_s", "engagement", "epoch"}) {
+    for (const char* key :
+         {"visitors", "stationary", "passersby", "arrivals", "departures", "stationary_departures",
+          "capture_rate", "dwell_s", "engagement", "epoch"}) {
       j.erase(key);
     }
     EXPECT_EQ(testing::SchemaViolations("counts-v1.json", j.dump()), std::vector<std::string>{});
   }
+}
+
+// The attacker of the tests (written apart from the suppression) finds
+// nothing in any message of a grid of small, zero and large counts: no
+// hidden count fixed by a sum relation, the capture rate or the dwell.
+TEST(CountsDisclosureTest, TheAttackerSolvesNothingInAnyMessage) {
+  const testing::Attacker attacker(testing::CountsAttackerOptions(3));
+  std::size_t messages = 0;
+  for (std::uint64_t g : {0, 1, 2, 3, 7}) {
+    for (std::uint64_t rnd : {0, 1, 2, 4}) {
+      for (std::uint64_t pb : {0, 1, 2, 6}) {
+        for (std::uint64_t sd : {0, 1, 2, 5}) {
+          for (const analytics::Engagement e :
+               {analytics::Engagement{0, 0, 0, 0, 0}, analytics::Engagement{0, 2, 0, 0, 0},
+                analytics::Engagement{1, 2, 0, 0, 0}, analytics::Engagement{2, 2, 5, 5, 0},
+                analytics::Engagement{0, 4, 3, 3, 0}, analytics::Engagement{0, 9, 0, 1, 0}}) {
+            analytics::WindowReport r = Report(g, rnd);
+            r.people = Busy().people;
+            const std::uint64_t vv =
+                e.under_5m + e.from_5_to_20m + e.from_20_to_60m + e.from_1_to_6h + e.over_6h;
+            Closed(r, vv, pb, e);
+            r.people.departures += sd;
+            const testing::Figures f = testing::CountsFigures(
+                "g" + std::to_string(g) + " r" + std::to_string(rnd) + " pb" + std::to_string(pb) +
+                    " sd" + std::to_string(sd) + " vv" + std::to_string(vv),
+                EncodeCounts({"s", "d"}, 1, r, {3, false}));
+            for (const auto& found : attacker.Attack({f})) ADD_FAILURE() << ToString(found);
+            ++messages;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(messages, 5u * 4 * 4 * 4 * 6);
+}
+
+TEST(EpochTotalsTest, AnyTwoReleasedTotalsOfAnEpochDifferByZeroOrAtLeastK) {
+  EpochTotals totals(3);
+  analytics::PeopleReport p;
+  p.epoch_start = std::chrono::system_clock::time_point(std::chrono::hours(1000));
+  std::vector<std::uint64_t> released;
+  for (std::uint64_t t : {0, 1, 2, 3, 4, 5, 5, 6, 7, 9, 10, 10, 11, 12, 13, 20, 21, 22, 23}) {
+    p.epoch_devices = t;
+    p.epoch_visitors = t / 2;
+    analytics::PeopleReport out = p;
+    totals.Release(out);
+    released.push_back(out.epoch_devices);
+    EXPECT_LE(out.epoch_devices, t);       // never ahead of the truth
+    EXPECT_LT(t - out.epoch_devices, 3u);  // at most k-1 behind
+    EXPECT_LE(out.epoch_visitors, t / 2);
+  }
+  EXPECT_EQ(released, (std::vector<std::uint64_t>{0, 1, 2, 3, 3, 3, 3, 6, 6, 9, 9, 9, 9, 12, 12, 20,
+                                                  20, 20, 23}));
+  for (std::size_t i = 0; i < released.size(); ++i) {
+    for (std::size_t j = i + 1; j < released.size(); ++j) {
+      const std::uint64_t d =
+          released[j] > released[i] ? released[j] - released[i] : released[i] - released[j];
+      if (released[i] >= 3 && released[j] >= 3) {
+        EXPECT_TRUE(d == 0 || d >= 3) << i << " " << j;
+      }
+    }
+  }
+  // 1 and 2 are published as null (below k), so they are never differenced.
+  analytics::WindowReport w = Busy();
+  w.people.epoch_devices = 2;
+  EXPECT_EQ(SuppressedFields(w, 3), Fields{"epoch.devices"});
+}
+
+TEST(EpochTotalsTest, NoChangeSaysNothingAndANewEpochStartsFromZero) {
+  // One newcomer or none: the same released totals.
+  for (std::uint64_t newcomers : {0, 1, 2}) {
+    EpochTotals totals(3);
+    analytics::PeopleReport p;
+    p.epoch_devices = 30;
+    totals.Release(p);
+    p.epoch_devices = 30 + newcomers;
+    totals.Release(p);
+    EXPECT_EQ(p.epoch_devices, 30u) << newcomers;
+  }
+  EpochTotals totals(3);
+  analytics::PeopleReport p;
+  p.epoch_devices = 30;
+  totals.Release(p);
+  p.epoch_start += std::chrono::hours(24);
+  p.epoch_devices = 2;
+  totals.Release(p);
+  EXPECT_EQ(p.epoch_devices, 2u);  // the new epoch's own total (null, below k)
+  // The policy off: the totals as they are.
+  EpochTotals off(0);
+  p.epoch_devices = 31;
+  off.Release(p);
+  EXPECT_EQ(p.epoch_devices, 31u);
 }
 
 }  // namespace
