@@ -1,10 +1,9 @@
 // Purpose: the installer's signal view. For each estimated device, its
-// strongest signal over the last hour; the devices counted in 5 dB bins of
-// that signal. An installer reads where the shop's inside ends (a hump of
-// strong signals) and where the street begins, and sets
-// [analytics] visitor_rssi_dbm from it. Time comes only from the events and
-// the Snapshot call (the caller's clock). Device identities are keyed like the
-// pseudonyms: Clear() at a key rotation.
+// strongest signal over a span (footfalld: each clock hour, then Clear); the
+// devices counted in 5 dB bins of that signal. An installer reads where the shop's inside ends (a
+// hump of strong signals) and where the street begins, and sets [analytics] visitor_rssi_dbm from
+// it. Time comes only from the events and the Snapshot call (the caller's clock). Device identities
+// are keyed like the pseudonyms: Clear() at a key rotation.
 #pragma once
 
 #include <chrono>

@@ -57,6 +57,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
           config_.window_length, [this](const analytics::WindowReport& r) { EmitWindow(r); },
           config_.people),
       today_(config_.window_length, config_.min_count),
+      signal_(std::chrono::hours(24) + config_.window_length),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),
@@ -118,7 +119,22 @@ void App::StartEpoch(capture::TimePoint start, bool keep_devices) {
   windows_.StartEpoch(start, keep_devices);
   today_.StartEpoch(start);  // the day so far restarts with the key
   // The device identities of the signal view are keyed like the pseudonyms.
-  if (!keep_devices) signal_.Clear();
+  if (!keep_devices) {
+    signal_.Clear();
+    signal_since_ = start;
+  }
+}
+
+void App::PublishSignal(capture::TimePoint end) {
+  transport::SignalThresholds thresholds;
+  thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
+  thresholds.min_rssi_dbm = config_.min_rssi_dbm;
+  publisher_->PublishState("signal",
+                           transport::EncodeSignal(identity_, signal_since_, end,
+                                                   signal_.Snapshot(end), thresholds,
+                                                   config_.min_count));
+  signal_.Clear();
+  signal_since_ = end;
 }
 
 int App::Run() {
@@ -242,13 +258,13 @@ void App::EmitWindow(const analytics::WindowReport& report) {
                                         {config_.min_count, config_.min_rssi_dbm.has_value()}));
   // The day so far, from the windows as published (their suppression).
   if (today_.Add(published)) publisher_->PublishState("today", today_.Encode(identity_));
-  transport::SignalThresholds thresholds;
-  thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
-  thresholds.min_rssi_dbm = config_.min_rssi_dbm;
-  publisher_->PublishState("signal",
-                           transport::EncodeSignal(identity_, report.end, signal_.span(),
-                                                   signal_.Snapshot(report.end), thresholds,
-                                                   config_.min_count));
+  // The signal view, once per clock hour (and at the end): disjoint periods,
+  // so that no two messages differ by the devices of one minute.
+  const auto hour = std::chrono::hours(1);
+  if (report.partial ||
+      report.end >= std::chrono::floor<std::chrono::hours>(signal_since_) + hour) {
+    PublishSignal(report.end);
+  }
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
       "bad FCS (seq {})",

@@ -85,6 +85,8 @@ class App final : public capture::FrameSink {
   void Advance(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
   void StartEpoch(capture::TimePoint start, bool keep_devices);
+  // Publishes the signal view of the period since signal_since_ and starts the next.
+  void PublishSignal(capture::TimePoint end);
   void Stop(const char* why, int exit_code);
   void Tick();
   void WaitForSignal();
@@ -104,6 +106,7 @@ class App final : public capture::FrameSink {
   analytics::WindowCounter windows_;
   transport::DayLog today_;            // retained <base>/today
   analytics::SignalHistogram signal_;  // retained <base>/signal
+  capture::TimePoint signal_since_{};  // start of the signal view's period
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
   transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count

@@ -5,8 +5,8 @@
 
 namespace footfall::transport {
 
-std::string EncodeSignal(const SensorIdentity& id, std::chrono::system_clock::time_point end,
-                         std::chrono::seconds span,
+std::string EncodeSignal(const SensorIdentity& id, std::chrono::system_clock::time_point start,
+                         std::chrono::system_clock::time_point end,
                          const std::vector<analytics::SignalHistogram::Bin>& bins,
                          const SignalThresholds& thresholds, std::uint64_t min_count) {
   using Json = nlohmann::ordered_json;
@@ -14,7 +14,7 @@ std::string EncodeSignal(const SensorIdentity& id, std::chrono::system_clock::ti
   j["schema"] = kSignalSchema;
   j["site"] = id.site;
   j["sensor"] = id.sensor;
-  j["span"] = Json{{"start", FormatUtc(end - span)}, {"end", FormatUtc(end)}};
+  j["span"] = Json{{"start", FormatUtc(start)}, {"end", FormatUtc(end)}};
   j["bin_db"] = analytics::SignalHistogram::kBinDb;
   j["min_count"] = min_count;
   Json t;

@@ -173,7 +173,7 @@ function sensorView(s) {
     el('div', { class: 'panels' },
       el('figure', { class: 'panel day' }, el('figcaption', { text: 'The day so far' }), chartBox, chartNote),
       el('figure', { class: 'panel' }, el('figcaption', { text: 'Engagement: visits closed today, by dwell' }), engagement),
-      el('figure', { class: 'panel' }, el('figcaption', { text: 'Signal view: devices of the last hour by strongest signal' }), signal, signalNote),
+      el('figure', { class: 'panel' }, el('figcaption', { text: 'Signal view: devices by strongest signal' }), signal, signalNote),
     ),
   );
   const sensors = site.sensors;
@@ -369,8 +369,10 @@ function renderSignal(s, v, k) {
     el('tbody', {}, ...bins.map((b) => el('tr', {}, el('th', { scope: 'row', text: `${b.from_dbm} to ${b.to_dbm} dBm` }), el('td', { text: formatCount(b.devices, k) })))),
   );
   v.signal.replaceChildren(svg, table);
+  const span = s.signal.span ? `${timeText(s.signal.span.start)}–${timeText(s.signal.span.end)}: ` : '';
   v.signalNote.textContent =
-    'Left of the visitor line: heard from the street; right: close enough to count as a visitor.' +
+    span +
+    'left of the visitor line: heard from the street; right: close enough to count as a visitor.' +
     (hiddenBins ? ` Hatched: fewer than ${k ?? 'min_count'} devices.` : '');
 }
 

@@ -183,7 +183,7 @@ TEST(SignalJsonTest, SmallBinsAreNullAndNoTotalIsPublished) {
   SignalThresholds t;
   t.visitor_rssi_dbm = -72;
   t.inside_rssi_dbm = -60;
-  const json j = json::parse(EncodeSignal(kId, At(10, 0), std::chrono::hours(1), bins, t, 3));
+  const json j = json::parse(EncodeSignal(kId, At(9, 0), At(10, 0), bins, t, 3));
   EXPECT_EQ(j["schema"], "footfall.signal/1");
   EXPECT_EQ(j["span"]["start"], "2026-05-04T09:00:00Z");
   EXPECT_EQ(j["span"]["end"], "2026-05-04T10:00:00Z");
@@ -202,8 +202,8 @@ TEST(SignalJsonTest, SmallBinsAreNullAndNoTotalIsPublished) {
 }
 
 TEST(SignalJsonTest, MinCountZeroPublishesEveryBin) {
-  const json j = json::parse(
-      EncodeSignal(kId, At(10, 0), std::chrono::hours(1), {{-60, 1}}, SignalThresholds{}, 0));
+  const json j =
+      json::parse(EncodeSignal(kId, At(9, 0), At(10, 0), {{-60, 1}}, SignalThresholds{}, 0));
   EXPECT_EQ(j["bins"][0]["devices"], 1);
 }
 
