@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "analytics/distinct_counter.h"
+#include "analytics/fixed_devices.h"
 #include "analytics/flat_map.h"
 #include "hashing/pseudonymizer.h"
 
@@ -33,6 +34,9 @@ struct PeopleOptions {
   std::chrono::seconds min_visit{300};
   // Present longer than this: staff or fixed equipment, reported apart.
   std::chrono::seconds stationary_after{6 * 3600};
+  // A device heard at this signal or stronger in a window is inside the zone
+  // then: counted in the window's occupancy (no minimum dwell) unless fixed.
+  int inside_rssi_dbm = -70;
 };
 
 // What a probe request reveals beyond its pseudonym, for grouping.
@@ -105,7 +109,8 @@ class PeopleEstimator final {
     std::uint16_t last_seq = 0;
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
     std::int16_t last_rssi = 0;
-    std::int16_t max_rssi = kNoSignal;  // strongest signal of the open visit
+    std::int16_t max_rssi = kNoSignal;     // strongest signal of the open visit
+    std::int16_t window_rssi = kNoSignal;  // strongest signal in window `window`
     bool alive = false;
     bool randomized = false;
     bool has_rssi = false;
@@ -137,6 +142,8 @@ class PeopleEstimator final {
              std::optional<int> signal);
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;
+  bool Fixed(const Device& d) const;
+  std::uint64_t CountOccupancy() const;
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Unindex(std::uint32_t index);
@@ -173,6 +180,7 @@ class PeopleEstimator final {
   TimePoint epoch_start_{};
   DistinctCounter epoch_devices_;
   DistinctCounter epoch_visitors_;
+  FixedDevices fixed_;  // recognised fixed devices of this epoch (global addresses)
 };
 
 }  // namespace footfall::analytics

@@ -35,9 +35,14 @@ struct PeopleReport {
   // Estimated physical devices with a valid probe request in the window:
   // randomized pseudonyms grouped into devices.
   std::uint64_t estimated_devices = 0;
+  // Estimated devices heard inside the zone (signal reached inside_rssi_dbm)
+  // in the window, fixed devices aside: people in the shop during the window
+  // (schema footfall.counts/3).
+  std::uint64_t occupancy = 0;
   // Open visits at the window's end: visitors (signal reached visitor_rssi_dbm,
   // lasted >= min_visit, shorter than stationary_after) and stationary
-  // devices (staff, fixed equipment: present longer than stationary_after).
+  // devices (staff, fixed equipment: present longer than stationary_after, or
+  // recognised as fixed by their cadence: analytics/fixed_devices.h).
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;
   std::uint64_t arrivals = 0;          // visits that began in the window

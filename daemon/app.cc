@@ -128,6 +128,7 @@ void App::StartEpoch(capture::TimePoint start, bool keep_devices) {
 void App::PublishSignal(capture::TimePoint end) {
   transport::SignalThresholds thresholds;
   thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
+  thresholds.inside_rssi_dbm = config_.people.inside_rssi_dbm;
   thresholds.min_rssi_dbm = config_.min_rssi_dbm;
   publisher_->PublishState("signal",
                            transport::EncodeSignal(identity_, signal_since_, end,

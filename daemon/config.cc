@@ -228,7 +228,9 @@ class Loader final {
         {"privacy", {"min_count", "min_rssi_dbm"}},
         {"process", {"user"}},
         {"windows", {"length_s"}},
-        {"analytics", {"visit_gap_s", "visitor_rssi_dbm", "min_visit_s", "stationary_after_s"}},
+        {"analytics",
+         {"visit_gap_s", "visitor_rssi_dbm", "min_visit_s", "stationary_after_s",
+          "inside_rssi_dbm"}},
         {"mqtt",
          {"uri", "topic_prefix", "qos", "client_id", "max_buffered", "drain_timeout_s", "version",
           "message_expiry_s", "ca_file", "cert_file", "key_file", "verify", "username",
@@ -551,6 +553,9 @@ class Loader final {
     }
     if (GetInt(root, "analytics", "visitor_rssi_dbm", -100, 0, n, " dBm")) {
       o.visitor_rssi_dbm = static_cast<int>(n);
+    }
+    if (GetInt(root, "analytics", "inside_rssi_dbm", -100, 0, n, " dBm")) {
+      o.inside_rssi_dbm = static_cast<int>(n);
     }
     const bool min_visit = GetInt(root, "analytics", "min_visit_s", 0, 86400, n, " seconds");
     if (min_visit) o.min_visit = std::chrono::seconds(n);

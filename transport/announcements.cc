@@ -96,6 +96,8 @@ std::vector<RetainedMessage> HomeAssistantDiscovery(const SensorInfo& info) {
       {"estimated_devices", "Estimated devices", "devices", "mdi:cellphone",
        "{{ value_json.devices.estimated }}"},
       {"passersby", "Passers-by", "people", "mdi:walk", "{{ value_json.passersby }}"},
+      // footfall.counts/3: people inside now (occupancy-limit, staffing).
+      {"occupancy", "Occupancy", "people", "mdi:store", "{{ value_json.occupancy }}"},
   };
   const json device = {
       {"identifiers", json::array({"footfall_" + info.site + "_" + info.sensor})},

@@ -61,6 +61,7 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
                        {"max", OptionalInt(report.rssi_max)}};
   const analytics::PeopleReport& p = report.people;
   j["visitors"] = p.visitors;
+  j["occupancy"] = p.occupancy;
   j["stationary"] = p.stationary;
   j["passersby"] = p.passersby;
   j["arrivals"] = p.arrivals;

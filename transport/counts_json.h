@@ -3,8 +3,9 @@
 // Version 2 kept every field of footfall.counts/1 as it was and added the
 // people-level figures (devices.estimated, visitors, visits, dwell,
 // engagement, the key epoch's totals) after "rssi_dbm"; version 3 keeps
-// those and adds "stationary_departures" after "departures"; docs/mqtt.md
-// and docs/schema/counts-v3.json document each.
+// those and adds "occupancy" after "visitors" and "stationary_departures"
+// after "departures"; docs/mqtt.md and docs/schema/counts-v3.json document
+// each.
 #pragma once
 
 #include <cstdint>

@@ -58,6 +58,7 @@ bool DayLog::Add(const analytics::WindowReport& r) {
   s.devices_peak = std::max(s.devices_peak, r.devices);
   s.estimated_peak = std::max(s.estimated_peak, p.estimated_devices);
   s.visitors_peak = std::max(s.visitors_peak, p.visitors);
+  s.occupancy_peak = std::max(s.occupancy_peak, p.occupancy);
   s.arrivals += p.arrivals;
   s.passersby += p.passersby;
   const std::uint64_t buckets[5] = {p.engagement.under_5m, p.engagement.from_5_to_20m,
@@ -119,6 +120,7 @@ std::string DayLog::Encode(const SensorIdentity& id) const {
     o["devices_peak"] = peak("devices_peak", s.devices_peak);
     o["estimated_peak"] = peak("estimated_peak", s.estimated_peak);
     o["visitors_peak"] = peak("visitors_peak", s.visitors_peak);
+    o["occupancy_peak"] = peak("occupancy_peak", s.occupancy_peak);
     o["arrivals"] = sum("arrivals", s.arrivals);
     o["passersby"] = sum("passersby", s.passersby);
     Json engagement;

@@ -8,7 +8,7 @@
 // one of its windows published that field as null, since the sum minus the
 // published windows would give the hidden ones back; otherwise it is the sum
 // of published values (0 or at least min_count each). A peak (devices,
-// estimated devices, visitors) is null when it is 1..min_count-1; a larger
+// estimated devices, visitors, occupancy) is null when it is 1..min_count-1; a larger
 // peak is one window's published value. The capture rate is published only
 // when the passers-by and every engagement bucket are. docs/mqtt.md says so.
 // Restarted mid-epoch, it starts empty and says so ("since", "complete").
@@ -49,6 +49,7 @@ class DayLog final {
     std::uint64_t devices_peak = 0;
     std::uint64_t estimated_peak = 0;
     std::uint64_t visitors_peak = 0;
+    std::uint64_t occupancy_peak = 0;
     std::uint64_t arrivals = 0;
     std::uint64_t passersby = 0;
     std::uint64_t engagement[5] = {};

@@ -124,6 +124,7 @@ function expected(path, msg) {
   return v.toLocaleString('en-US');
 }
 const FIGURE_PATHS = {
+  occupancy: 'occupancy',
   visitors: 'visitors',
   passersby: 'passersby',
   estimated: 'devices.estimated',

@@ -210,6 +210,7 @@ export function daySeries(s) {
   const estimated = [];
   const visitors = [];
   const passersby = [];
+  const occupancy = [];
   const source = [];
   const firstWindow = s.windows.length ? Date.parse(s.windows[0].window.start) : Infinity;
   const epoch = s.counts && s.counts.epoch ? s.counts.epoch.start : null;
@@ -221,6 +222,7 @@ export function daySeries(s) {
       estimated.push(slot.estimated_peak);
       visitors.push(slot.visitors_peak);
       passersby.push(slot.passersby === null ? null : slot.passersby / Math.max(1, slot.windows));
+      occupancy.push(slot.occupancy_peak === undefined ? null : slot.occupancy_peak);
       source.push('slot');
     }
   }
@@ -229,13 +231,14 @@ export function daySeries(s) {
     estimated.push(get(w, 'devices.estimated') ?? null);
     visitors.push(w.visitors ?? null);
     passersby.push(w.passersby ?? null);
+    occupancy.push(w.occupancy ?? null);
     source.push('window');
   }
   // A hole in the data (the windows before this page opened, inside the
   // slot in progress; a sensor that was down) is a gap, not a line across it.
   const windowS = (s.today && s.today.window_s) || 60;
   const slotS = (s.today && s.today.slot_s) || 900;
-  const out = { x: [], estimated: [], visitors: [], passersby: [], source: [] };
+  const out = { x: [], estimated: [], visitors: [], passersby: [], occupancy: [], source: [] };
   for (let i = 0; i < x.length; i++) {
     if (i > 0) {
       const step = source[i - 1] === 'slot' ? slotS : windowS;
@@ -244,6 +247,7 @@ export function daySeries(s) {
         out.estimated.push(null);
         out.visitors.push(null);
         out.passersby.push(null);
+        out.occupancy.push(null);
         out.source.push('gap');
       }
     }
@@ -251,6 +255,7 @@ export function daySeries(s) {
     out.estimated.push(estimated[i]);
     out.visitors.push(visitors[i]);
     out.passersby.push(passersby[i]);
+    out.occupancy.push(occupancy[i]);
     out.source.push(source[i]);
   }
   return out;

@@ -245,11 +245,11 @@ function renderSite(site) {
     'A range means some sensors published fewer than min_count; one person heard by two sensors counts twice.';
 }
 
-const COLORS = { estimated: '#1f5fbf', visitors: '#b3261e', passersby: '#5b6b00' };
+const COLORS = { estimated: '#1f5fbf', visitors: '#b3261e', passersby: '#5b6b00', occupancy: '#6a3d9a' };
 
 function renderChart(s, v) {
   const d = daySeries(s);
-  const data = [d.x, d.estimated, d.visitors, d.passersby];
+  const data = [d.x, d.estimated, d.visitors, d.passersby, d.occupancy];
   const width = Math.max(260, v.chartBox.clientWidth || 600);
   if (!v.chart) {
     v.chart = new uPlot(
@@ -268,6 +268,7 @@ function renderChart(s, v) {
           { label: 'Estimated devices', stroke: COLORS.estimated, width: 2, spanGaps: false },
           { label: 'Visitors', stroke: COLORS.visitors, width: 2, spanGaps: false },
           { label: 'Passers-by', stroke: COLORS.passersby, width: 2, dash: [6, 4], spanGaps: false },
+          { label: 'Occupancy', stroke: COLORS.occupancy, width: 2, dash: [2, 3], spanGaps: false },
         ],
       },
       data,

@@ -37,6 +37,14 @@ ProbeTraits Traits(std::uint64_t fingerprint, std::uint16_t seq) {
   return ProbeTraits{true, fingerprint, seq};
 }
 
+// A phone heard about once a minute, `m` minutes after `start`, at irregular
+// times (-20 .. +20 s; exact at minute 0 and at `last`): a device probing on
+// an exact timer would be recognised as fixed (fixed_devices_test.cc).
+TimePoint PhoneMinute(TimePoint start, int m, int last) {
+  const int offset = (m == 0 || m == last) ? 0 : (m * m * 7) % 41 - 20;
+  return start + minutes(m) + seconds(offset);
+}
+
 PeopleReport Close(PeopleEstimator& e, TimePoint end) {
   PeopleReport r;
   e.CloseWindow(end, r);
@@ -45,7 +53,7 @@ PeopleReport Close(PeopleEstimator& e, TimePoint end) {
 
 TEST(PeopleEstimatorTest, AGlobalDeviceIsOneDeviceAndOneVisit) {
   PeopleEstimator e;
-  for (int m = 0; m < 10; ++m) e.OnProbe(At(10, m), Global(7), {}, -50);
+  for (int m = 0; m < 10; ++m) e.OnProbe(PhoneMinute(At(10, 0), m, 9), Global(7), {}, -50);
   PeopleReport r = Close(e, At(10, 10));
   EXPECT_EQ(r.estimated_devices, 1u);
   EXPECT_EQ(r.arrivals, 1u);
@@ -90,7 +98,7 @@ TEST(PeopleEstimatorTest, VisitorNeedsBothSignalAndDuration) {
   s.push_back({At(10, 0), 1, -40});
   s.push_back({At(10, 4, 59), 1, -40});
   // Long but weak (-71 dBm all along): passer-by.
-  for (int m = 0; m <= 10; ++m) s.push_back({At(10, m), 2, -71});
+  for (int m = 0; m <= 10; ++m) s.push_back({PhoneMinute(At(10, 0), m, 10), 2, -71});
   // Long and reaching -70 once: visitor, exactly 5 min.
   s.push_back({At(10, 0), 3, -80});
   s.push_back({At(10, 2), 3, -70});
@@ -123,9 +131,9 @@ TEST(PeopleEstimatorTest, StaffAreStationaryNotVisitors) {
   TimePoint t = At(8, 0);
   PeopleReport r;
   for (int m = 0; m <= 6 * 60 + 30; ++m) {
-    e.OnProbe(t + minutes(m), Global(9), {}, -45);
+    e.OnProbe(PhoneMinute(t, m, 6 * 60 + 30), Global(9), {}, -45);
     if (m == 6 * 60 - 1) {
-      r = Close(e, t + minutes(m) + seconds(1));
+      r = Close(e, t + minutes(m) + seconds(21));
       EXPECT_EQ(r.visitors, 1u);
       EXPECT_EQ(r.stationary, 0u);
     }
@@ -147,7 +155,7 @@ TEST(PeopleEstimatorTest, DwellPercentilesAreNearestRankAndEngagementBuckets) {
   std::vector<Sighting> s;
   std::uint64_t id = 1;
   for (int d : durations_min) {
-    for (int m = 0; m <= d; ++m) s.push_back({At(9, 0) + minutes(m), id, -60});
+    for (int m = 0; m <= d; ++m) s.push_back({PhoneMinute(At(9, 0), m, d), id, -60});
     ++id;
   }
   Feed(e, s);
@@ -240,8 +248,10 @@ TEST(PeopleEstimatorTest, CarriedPseudonymKeepsTheDevice) {
 TEST(PeopleEstimatorTest, EpochCountsAndTheirResetAtARotation) {
   PeopleEstimator e;
   e.StartEpoch(At(0, 0), false);
-  for (int m = 0; m <= 6; ++m) e.OnProbe(At(10, m), Global(1), {}, -50);  // a visitor
-  e.OnProbe(At(10, 0), Global(2), {}, -90);                               // a passer-by
+  for (int m = 0; m <= 6; ++m) {
+    e.OnProbe(PhoneMinute(At(10, 0), m, 6), Global(1), {}, -50);  // a visitor
+  }
+  e.OnProbe(At(10, 0), Global(2), {}, -90);  // a passer-by
   PeopleReport r = Close(e, At(10, 7));
   EXPECT_EQ(r.epoch_start, At(0, 0));
   EXPECT_EQ(r.epoch_devices, 2u);

@@ -126,7 +126,7 @@ TEST(MqttConfigTest, PublisherOptionsFromConfig) {
   EXPECT_EQ(o.mqtt_version, 5);
   EXPECT_EQ(o.message_expiry.count(), 60);
   EXPECT_EQ(o.ha_status_topic, "homeassistant/status");
-  ASSERT_EQ(o.retained.size(), 7u);  // info and six discovery configs
+  ASSERT_EQ(o.retained.size(), 8u);  // info and seven discovery configs
   EXPECT_EQ(o.retained[0].topic, "footfall/s/d/info");
   EXPECT_FALSE(o.retained[0].home_assistant);
   EXPECT_EQ(o.retained[1].topic, "homeassistant/sensor/footfall_s_d_devices/config");

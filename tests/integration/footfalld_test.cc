@@ -201,9 +201,12 @@ TEST_F(FootfalldTest, ReplayPublishesEveryWindowMatchingTshark) {
     EXPECT_EQ(c["devices"]["randomized_mac"].get<std::uint64_t>(), la);
     EXPECT_EQ(c["devices"]["global_mac"].get<std::uint64_t>(), e.devices.size() - la);
     // footfall.counts/2 (min_count = 0: nothing is null but a rate or dwell
-    // without a closed visit): grouping addresses never adds devices.
+    // without a closed visit): grouping addresses never adds devices, and
+    // (counts/3) the people inside are devices heard in the window.
     EXPECT_LE(c["devices"]["estimated"].get<std::uint64_t>(), e.devices.size());
-    for (const char* key : {"visitors", "stationary", "passersby", "arrivals", "departures"}) {
+    EXPECT_LE(c["occupancy"].get<std::uint64_t>(), e.devices.size());
+    for (const char* key :
+         {"visitors", "occupancy", "stationary", "passersby", "arrivals", "departures"}) {
       EXPECT_TRUE(c[key].is_number_unsigned()) << key;
     }
     if (e.signals.empty()) {

@@ -299,7 +299,7 @@ TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndVali
   ASSERT_EQ(ExitCode(proc->Wait(seconds(30))), 0) << Err("run");
   // A subscriber coming later gets every retained message.
   MqttSub late(broker.port(), {kBase + "/#", "homeassistant/#"});
-  const auto msgs = late.WaitFor([](const auto& m) { return m.size() >= 11; }, seconds(10));
+  const auto msgs = late.WaitFor([](const auto& m) { return m.size() >= 12; }, seconds(10));
   std::map<std::string, std::string> by_topic;
   for (const auto& m : msgs) by_topic[m.topic] = m.payload;
   EXPECT_EQ(by_topic[kBase + "/status"], "offline");
@@ -309,7 +309,7 @@ TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndVali
   const json buffer = json::parse(by_topic[kBase + "/buffer"]);
   EXPECT_EQ(buffer["dropped_total"], 0);
   for (const char* what : {"devices", "probe_rate", "randomized_share", "visitors",
-                           "estimated_devices", "passersby"}) {
+                           "estimated_devices", "passersby", "occupancy"}) {
     const std::string topic =
         std::string("homeassistant/sensor/footfall_store-9_door_") + what + "/config";
     ASSERT_EQ(by_topic.count(topic), 1u) << topic;
@@ -318,7 +318,7 @@ TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndVali
   // The day so far and the signal view are retained states too.
   EXPECT_EQ(json::parse(by_topic[kBase + "/today"])["schema"], "footfall.today/1");
   EXPECT_EQ(json::parse(by_topic[kBase + "/signal"])["schema"], "footfall.signal/1");
-  EXPECT_EQ(msgs.size(), 11u);
+  EXPECT_EQ(msgs.size(), 12u);
   EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
 }
 

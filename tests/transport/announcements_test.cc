@@ -80,14 +80,15 @@ TEST(AnnouncementsTest, BufferReportMatchesItsSchema) {
 
 TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
   const auto configs = HomeAssistantDiscovery(Info());
-  ASSERT_EQ(configs.size(), 6u);
+  ASSERT_EQ(configs.size(), 7u);
   const std::vector<std::string> topics = {
       "homeassistant/sensor/footfall_store-7_door_devices/config",
       "homeassistant/sensor/footfall_store-7_door_probe_rate/config",
       "homeassistant/sensor/footfall_store-7_door_randomized_share/config",
       "homeassistant/sensor/footfall_store-7_door_visitors/config",
       "homeassistant/sensor/footfall_store-7_door_estimated_devices/config",
-      "homeassistant/sensor/footfall_store-7_door_passersby/config"};
+      "homeassistant/sensor/footfall_store-7_door_passersby/config",
+      "homeassistant/sensor/footfall_store-7_door_occupancy/config"};
   std::vector<footfall::testing::MqttMessage> messages;
   for (std::size_t i = 0; i < configs.size(); ++i) {
     EXPECT_EQ(configs[i].topic, topics[i]);
@@ -117,6 +118,12 @@ TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
   EXPECT_EQ(passersby["name"], "Passers-by");
   EXPECT_EQ(passersby["value_template"], "{{ value_json.passersby }}");
   EXPECT_EQ(passersby["unit_of_measurement"], "people");
+  // The people inside, of footfall.counts/3.
+  const json occupancy = json::parse(configs[6].payload);
+  EXPECT_EQ(occupancy["name"], "Occupancy");
+  EXPECT_EQ(occupancy["unique_id"], "footfall_store-7_door_occupancy");
+  EXPECT_EQ(occupancy["value_template"], "{{ value_json.occupancy }}");
+  EXPECT_EQ(occupancy["unit_of_measurement"], "people");
   // Each template reads a field that footfall.counts/3 requires.
   const json schema = json::parse(
       footfall::testing::ReadFile(footfall::testing::SourceDir() + "/docs/schema/counts-v3.json"));
@@ -126,6 +133,7 @@ TEST(AnnouncementsTest, HomeAssistantDiscoveryConfigs) {
   };
   EXPECT_TRUE(required(schema, "visitors"));
   EXPECT_TRUE(required(schema, "passersby"));
+  EXPECT_TRUE(required(schema, "occupancy"));
   EXPECT_TRUE(required(schema["properties"]["devices"], "estimated"));
   EXPECT_EQ(footfall::testing::SchemaViolations(messages), std::vector<std::string>{});
   SensorInfo other = Info();

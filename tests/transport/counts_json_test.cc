@@ -36,6 +36,7 @@ analytics::WindowReport FullReport() {
   analytics::PeopleReport& p = r.people;
   p.estimated_devices = 15;
   p.visitors = 9;
+  p.occupancy = 11;
   p.stationary = 4;
   p.arrivals = 6;
   p.departures = 12;
@@ -71,7 +72,7 @@ TEST(CountsJsonTest, EveryField) {
   const std::string text = EncodeCounts({"demo-store", "entrance"}, 42, FullReport());
   EXPECT_EQ(text.find('\n'), std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(text);
-  EXPECT_EQ(j.size(), 18u);
+  EXPECT_EQ(j.size(), 19u);
   EXPECT_EQ(j["schema"], "footfall.counts/3");
   EXPECT_EQ(j["site"], "demo-store");
   EXPECT_EQ(j["sensor"], "entrance");
@@ -97,13 +98,14 @@ TEST(CountsJsonTest, EveryField) {
   EXPECT_EQ(j["rssi_dbm"].size(), 3u);
   // The people-level fields of version 2.
   EXPECT_EQ(j["visitors"], 9);
+  EXPECT_EQ(j["occupancy"], 11);  // version 3
   EXPECT_EQ(j["stationary"], 4);
   EXPECT_EQ(j["passersby"], 5);
   EXPECT_EQ(j["arrivals"], 6);
   EXPECT_EQ(j["departures"], 12);
   EXPECT_EQ(j["stationary_departures"], 0);  // 12 = 5 passers-by + 7 visitor visits
-  for (const char* key :
-       {"visitors", "stationary", "passersby", "arrivals", "departures", "stationary_departures"}) {
+  for (const char* key : {"visitors", "occupancy", "stationary", "passersby", "arrivals",
+                          "departures", "stationary_departures"}) {
     EXPECT_TRUE(j[key].is_number_unsigned()) << key;
   }
   EXPECT_TRUE(j["capture_rate"].is_number_float());
@@ -127,15 +129,16 @@ TEST(CountsJsonTest, EveryField) {
 
 TEST(CountsJsonTest, ExactTextAndKeyOrder) {
   // The footfall.counts/1 fields come first, unchanged; devices.estimated
-  // after randomized_mac, the people-level fields after rssi_dbm.
+  // after randomized_mac, the people-level fields after rssi_dbm, occupancy
+  // (version 3) after visitors.
   EXPECT_EQ(EncodeCounts({"demo-store", "entrance"}, 3, FullReport()),
             R"({"schema":"footfall.counts/3","site":"demo-store","sensor":"entrance","seq":3,)"
             R"("window":{"start":"2026-11-24T10:00:00Z","end":"2026-11-24T10:01:00Z",)"
             R"("partial":false},"frames":{"probe_requests":61,"malformed":2,"bad_fcs":3},)"
             R"("devices":{"unique":22,"global_mac":2,"randomized_mac":20,"estimated":15},)"
             R"("rssi_dbm":{"min":-93,"median":-81,"max":-50},)"
-            R"("visitors":9,"stationary":4,"passersby":5,"arrivals":6,"departures":12,)"
-            R"("stationary_departures":0,)"
+            R"("visitors":9,"occupancy":11,"stationary":4,"passersby":5,"arrivals":6,)"
+            R"("departures":12,"stationary_departures":0,)"
             R"("capture_rate":0.583,"dwell_s":{"p50":611,"p90":1801},)"
             R"("engagement":{"under_5m":0,"5_to_20m":3,"20_to_60m":3,"1_to_6h":1,"over_6h":0},)"
             R"("epoch":{"start":"2026-11-24T04:00:00Z","devices":230,"visitors":71}})");

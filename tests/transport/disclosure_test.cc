@@ -3,7 +3,7 @@
 // (device counts and, since footfall.counts/2, every count of people), that a
 // suppressed count cannot be recomputed from the published ones, that the
 // signal, capture rate and dwell of too few go too, and that every variant is
-// valid under docs/schema/counts-v2.json (the published contract).
+// valid under docs/schema/counts-v3.json (the published contract).
 #include "transport/disclosure.h"
 
 #include <gtest/gtest.h>
@@ -52,6 +52,7 @@ analytics::WindowReport Busy() {
   analytics::PeopleReport& p = r.people;
   p.estimated_devices = 25;
   p.visitors = 12;
+  p.occupancy = 14;
   p.stationary = 4;
   p.arrivals = 9;
   p.passersby = 6;
@@ -138,6 +139,7 @@ TEST(SuppressedFieldsTest, EachSmallCountOfPeopleIsHiddenButNotZero) {
     std::uint64_t analytics::PeopleReport::*field;
   };
   for (const Case& c : {Case{"visitors", &analytics::PeopleReport::visitors},
+                        Case{"occupancy", &analytics::PeopleReport::occupancy},
                         Case{"stationary", &analytics::PeopleReport::stationary},
                         Case{"arrivals", &analytics::PeopleReport::arrivals},
                         Case{"epoch.devices", &analytics::PeopleReport::epoch_devices},
@@ -292,6 +294,7 @@ TEST(SuppressedFieldsTest, ASingleSmallEngagementBucketTakesAnotherWithIt) {
 TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
   analytics::WindowReport r = Busy();
   r.people.visitors = 1;
+  r.people.occupancy = 2;
   r.people.stationary = 2;
   r.people.arrivals = 1;
   r.people.epoch_devices = 2;
@@ -300,7 +303,7 @@ TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
   r.people.departures = 4;  // one staff phone left too
   const std::string text = EncodeCounts({"s", "d"}, 1, r, {3, false});
   const json j = json::parse(text);
-  for (const char* key : {"visitors", "stationary", "passersby", "arrivals",
+  for (const char* key : {"visitors", "occupancy", "stationary", "passersby", "arrivals",
                           "stationary_departures", "capture_rate"}) {
     EXPECT_TRUE(j[key].is_null()) << key;
   }
@@ -314,14 +317,15 @@ TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
   EXPECT_EQ(j["devices"]["unique"], 40);  // the address counts are large
   EXPECT_EQ(j["devices"]["estimated"], 25);
   EXPECT_EQ(j["suppressed"].get<Fields>(),
-            (Fields{"visitors", "stationary", "passersby", "arrivals", "stationary_departures",
-                    "capture_rate", "dwell_s.p50", "dwell_s.p90", "engagement.20_to_60m",
-                    "epoch.devices", "epoch.visitors"}));
+            (Fields{"visitors", "occupancy", "stationary", "passersby", "arrivals",
+                    "stationary_departures", "capture_rate", "dwell_s.p50", "dwell_s.p90",
+                    "engagement.20_to_60m", "epoch.devices", "epoch.visitors"}));
   EXPECT_EQ(j["departures"], 4);  // 2 + 1 + 1 in 0..2 each: several ways, not fixed
   // No stray objects for the top-level names, and the key order is kept.
-  EXPECT_EQ(j.size(), 19u);
-  EXPECT_NE(text.find(R"("visitors":null,"stationary":null,"passersby":null,"arrivals":null,)"
-                      R"("departures":4,"stationary_departures":null,"capture_rate":null,)"),
+  EXPECT_EQ(j.size(), 20u);
+  EXPECT_NE(text.find(R"("visitors":null,"occupancy":null,"stationary":null,"passersby":null,)"
+                      R"("arrivals":null,"departures":4,"stationary_departures":null,)"
+                      R"("capture_rate":null,)"),
             std::string::npos)
       << text;
   EXPECT_EQ(testing::SchemaViolations({{"footfall/s/d/counts", text}}), std::vector<std::string>{});
@@ -397,17 +401,53 @@ TEST(CountsDisclosureTest, EveryVariantMatchesThePublishedSchema) {
   bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
   bad["visitors"] = nullptr;
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  // the occupancy too,
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad["occupancy"] = nullptr;
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   // a field named in "suppressed" but published,
   bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
   bad["suppressed"] = json::array({"dwell_s.p50"});
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
-  // and a version 1 message, or a version 2 one without a new field.
+  // and a version 1 or 2 message, or a version 3 one without a new field.
   bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
   bad["schema"] = "footfall.counts/1";
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
   bad.erase("epoch");
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad["schema"] = "footfall.counts/2";
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad.erase("occupancy");
+  EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
+}
+
+TEST(CountsDisclosureTest, Version3MessagesAreStillValidVersion2FieldByField) {
+  // A v2 consumer reads the same fields: a v3 message without the new fields
+  // (occupancy, stationary_departures) and with its schema name put back is
+  // valid under counts-v2.json.
+  for (std::uint64_t k : {0, 3}) {
+    for (const analytics::WindowReport& r : {Report(1, 8), Busy()}) {
+      json j = json::parse(EncodeCounts({"s", "d"}, 1, r, {k, true}));
+      j["schema"] = "footfall.counts/2";
+      j.erase("occupancy");
+      j.erase("stationary_departures");
+      if (j.contains("suppressed")) {
+        Fields kept;
+        for (const std::string& f : j["suppressed"].get<Fields>()) {
+          if (f != "occupancy" && f != "stationary_departures") kept.push_back(f);
+        }
+        if (kept.empty()) {
+          j.erase("suppressed");
+        } else {
+          j["suppressed"] = kept;
+        }
+      }
+      EXPECT_EQ(testing::SchemaViolations("counts-v2.json", j.dump()), std::vector<std::string>{});
+    }
+  }
 }
 
 TEST(CountsDisclosureTest, Version2MessagesAreStillValidVersion1FieldsByField) {
@@ -417,9 +457,9 @@ TEST(CountsDisclosureTest, Version2MessagesAreStillValidVersion1FieldsByField) {
     json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 8), {k, true}));
     j["schema"] = "footfall.counts/1";
     j["devices"].erase("estimated");
-    for (const char* key :
-         {"visitors", "stationary", "passersby", "arrivals", "departures", "stationary_departures",
-          "capture_rate", "dwell_s", "engagement", "epoch"}) {
+    for (const char* key : {"visitors", "occupancy", "stationary", "passersby", "arrivals",
+                            "departures", "stationary_departures", "capture_rate", "dwell_s",
+                            "engagement", "epoch"}) {
       j.erase(key);
     }
     EXPECT_EQ(testing::SchemaViolations("counts-v1.json", j.dump()), std::vector<std::string>{});
