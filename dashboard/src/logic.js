@@ -242,7 +242,7 @@ export function daySeries(s) {
   for (let i = 0; i < x.length; i++) {
     if (i > 0) {
       const step = source[i - 1] === 'slot' ? slotS : windowS;
-      if (x[i] - x[i - 1] > 1.5 * step) {
+      if (x[i] - x[i - 1] - step > 1.5 * windowS) {
         out.x.push((x[i] + x[i - 1]) / 2);
         out.estimated.push(null);
         out.visitors.push(null);

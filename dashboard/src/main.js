@@ -359,9 +359,13 @@ function renderSignal(s, v, k) {
       add('rect', { x, y: ys(b.devices), width: w, height: H - pad.b - ys(b.devices), class: 'bar' });
     }
   }
-  for (const t of thresholds) {
-    add('line', { x1: xs(t.dbm), x2: xs(t.dbm), y1: pad.t - 6, y2: H - pad.b, class: 'threshold ' + t.label });
-    add('text', { x: xs(t.dbm) + 3, y: pad.t, class: 'tick threshold-label' }, `${t.label} ${t.dbm}`);
+  // Thresholds at the same signal share one line and one label.
+  const at = new Map();
+  for (const t of thresholds) at.set(t.dbm, [...(at.get(t.dbm) || []), t.label]);
+  let row = 0;
+  for (const [dbm, labels] of at) {
+    add('line', { x1: xs(dbm), x2: xs(dbm), y1: pad.t - 6, y2: H - pad.b, class: 'threshold ' + labels[0] });
+    add('text', { x: xs(dbm) + 3, y: pad.t + 14 * row++, class: 'tick threshold-label' }, `${labels.join(' = ')} ${dbm}`);
   }
   const table = el(
     'table',
