@@ -28,7 +28,7 @@ struct FixedDeviceOptions {
   double tolerance_s = 1.0;
   int max_multiple = 8;
   // ... this many times more than it missed (a miss costs miss_cost).
-  int evidence = 5;
+  int evidence = 3;
   int miss_cost = 2;
   // A device not yet recognised and unheard for this long is forgotten.
   std::int64_t forget_after_us = 1800'000'000;

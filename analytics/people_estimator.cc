@@ -8,29 +8,43 @@
 //     visit_gap: phones that keep their sequence counter across a MAC change
 //     (real phones change MAC mid-burst, and skip up to ~250 numbers on
 //     channels the sensor does not hear). The accepted gap is 32 and widens
-//     to 256 while few phones of the model are tracked, so that the odds of a
-//     chance match stay near kAccidental. The closest continuation wins.
+//     to 256 while few phones of the model are tracked; the closest
+//     continuation wins. A model counts as followable by its sequence
+//     numbers only by the strong links beyond those expected by chance (in
+//     a crowd of one model, a gap of 32 matches somebody else's counter by
+//     chance for most new MACs).
 //  2. weakly otherwise, but only for models whose new MACs rarely link
-//     strongly (they reset the counter): among devices between bursts
-//     (silent for at least kMinDormantUs), the one of that model
-//     whose silence best fits its own burst cadence and whose signal is
-//     closest (within kMaxRssiJumpDb), if it has not been silent for more
-//     than kMaxLate of its intervals.
+//     strongly (they reset the counter): among that model's devices not
+//     mid-burst (no frame in the last kMidBurstUs), the one whose silence
+//     best fits its own burst cadence and whose signal is closest. The
+//     signal must be within the jump that devices keeping their MAC show
+//     from burst to burst in the same crowd (its 90th percentile, learnt per
+//     key epoch); without such evidence any jump is accepted.
 // Otherwise it is a new device.
 //
 // Counting. For models whose MAC changes sequence numbers reveal, the grouped
-// devices are counted. For the ambiguous ones, weak links are right for the
-// visits of people who stay, but merge passers-by in a crowd; so a window's
-// estimate counts them as the MACs they used divided by the MACs per device
-// per window that the followable per-burst randomizers show (a calibration
-// from the same crowd, pooled over recent windows).
+// devices are counted. A model that resets the counter and whose new MACs
+// all went to one device in the window (and no more than kOneDevice times
+// the MACs a device uses) is one device. For the others, weak links are right
+// for the visits of people who stay but merge or split phones in a crowd, so
+// a window counts them as the MACs they used divided by the MACs per device
+// per window that the followable per-burst randomizers of the same crowd
+// show (a calibration pooled over recent windows), or, without enough of
+// those, the models seen as one device.
+//
+// Why (docs/accuracy.md): the weak links used to require a 1 s silence, a
+// next burst within [1/6, 6] of the device's cadence and a signal within
+// 6 dB, properties of our own simulator. An independent simulator (Argo)
+// draws the path loss anew for every burst (median jump 11 dB between one
+// phone's bursts) and sends bursts 0.1-40 s apart, so most true continuations
+// were refused and each refusal became a new device.
 //
 // Visits follow the definitions in window_counter.h. Everything expires with
 // the visit: a device is forgotten when its visit closes, a pseudonym when
 // unseen for visit_gap, so the tables hold only what the horizon needs.
 //
-// The constants were tuned on simulated days (tools/simulate) and are checked
-// against the labelled real captures: docs/accuracy.md.
+// The constants were chosen on the tuning halves of the data sets of
+// scripts/accuracy (docs/accuracy.md).
 #include "analytics/people_estimator.h"
 
 #include <algorithm>
@@ -50,18 +64,32 @@ constexpr double kPerBurstMacs = 1.5;         // per-burst randomizer: new MACs 
 // Calibration of the ambiguous models' count.
 constexpr double kCalibrationChains = 8;   // devices (decayed) before it is used
 constexpr double kCalibrationDecay = 0.9;  // per window
+constexpr double kOneDevice = 2.5;  // a model's one chain is one device up to this many times
+                                    // the MACs per device of the calibration
 // Linking.
-constexpr int kSeqMaxGap = 32;                     // continuation always accepted up to this gap
-constexpr double kAccidental = 0.05;               // ... and up to 5 % odds of a chance match
-constexpr int kSeqWidestGap = 256;                 // the most frames a phone sends between two MACs
-constexpr int kSeqBucketBits = 5;                  // index buckets of 32 sequence numbers
-constexpr std::int64_t kMinDormantUs = 1'000'000;  // a burst lasts less than 1 s
+constexpr int kSeqMaxGap = 32;        // continuation always accepted up to this gap
+constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
+constexpr int kSeqWidestGap = 256;    // the most frames a phone sends between two MACs
+constexpr int kSeqBucketBits = 5;     // index buckets of 32 sequence numbers
+// A device that sent a frame this recently is mid-burst: a new MAC of its
+// model that does not continue its sequence is somebody else. Frames of one
+// burst come 1-40 ms apart; the Argo simulator's next burst may follow 70 ms
+// after the last (docs/accuracy.md), so this is not a cadence.
+constexpr std::int64_t kMidBurstUs = 10'000;
+// A silence this long starts a new burst (for the device's cadence): a
+// burst on channels 1, 6 and 11 lasts under 0.4 s.
+constexpr std::int64_t kNewBurstUs = 1'000'000;
 constexpr std::int64_t kWeakHorizonUs = 300'000'000;  // and at most visit_gap
-constexpr int kMaxRssiJumpDb = 6;      // between the device's last frame and the new MAC
 constexpr double kPriorInterval = 60;  // s between bursts, until a device shows its own
-constexpr double kMaxLate = 6;         // silent for over 6 intervals: gone; under 1/6: another
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
+constexpr int kMaxRssiJumpDb = 48;     // jumps are capped here in the score (no gate)
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
+// The signal tolerance of weak links: this quantile of the jumps between
+// consecutive bursts of devices that kept their MAC, once this many (decayed
+// per window) were seen; until then, none.
+constexpr double kJumpQuantile = 0.9;
+constexpr double kJumpEvidence = 30;
+constexpr double kJumpDecay = 0.9;
 // exp(jump / kRssiScale) for jumps of 0..kMaxRssiJumpDb dB.
 const std::array<double, kMaxRssiJumpDb + 1> kJumpFactor = [] {
   std::array<double, kMaxRssiJumpDb + 1> f{};
@@ -105,9 +133,11 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
                                                    std::optional<int> signal_dbm) {
   const std::int64_t t = std::max(Micros(when), latest_us_);
   latest_us_ = t;
+  if (window_start_us_ == 0) window_start_us_ = t;
   Sighting sighting;
   PseudonymEntry* entry = pseudonyms_.Find(who.value);
   std::uint32_t index = entry != nullptr && Valid(*entry) ? entry->device : kNone;
+  const bool same_mac = index != kNone;  // the device's MAC, not a new one
   if (index == kNone) {
     if (who.has_carried) {  // the same MAC under the previous key (carry-over)
       const PseudonymEntry* carried = pseudonyms_.Find(who.carried);
@@ -126,6 +156,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     }
     if (index == kNone) index = NewDevice(t, who, traits);
     entry = &pseudonyms_.Insert(who.value);
+    if (devices_[index].macs < 0xFFFF) ++devices_[index].macs;
     entry->device = index;
     entry->generation = devices_[index].generation;
     entry->window = 0;
@@ -144,7 +175,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     ++d.window_macs;
     sighting.new_in_window = true;
   }
-  Touch(index, t, traits, signal_dbm);
+  Touch(index, t, traits, signal_dbm, same_mac);
   return sighting;
 }
 
@@ -176,6 +207,11 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
       std::clamp(static_cast<int>(kAccidental * 4096.0 /
                                   static_cast<double>(std::max<std::uint64_t>(1, tracked))),
                  kSeqMaxGap, kSeqWidestGap);
+  // The odds that a new MAC of somebody else continues one of the tracked
+  // sequences by chance: strong links of a model count only above them.
+  if (auto g = groups_.find(fp); g != groups_.end()) {
+    g->second.chance += std::min(1.0, static_cast<double>(tracked) * allowed / 4096.0);
+  }
   std::uint32_t best = kNone;
   int best_gap = 4096;
   int last_bucket = -1;
@@ -207,8 +243,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   {
     auto g = groups_.find(fp);
     if (g != groups_.end() && g->second.new_macs >= kGroupEvidence &&
-        static_cast<double>(g->second.strong) >=
-            kWeakOnlyBelow * static_cast<double>(g->second.new_macs)) {
+        g->second.Followed() >= kWeakOnlyBelow * static_cast<double>(g->second.new_macs)) {
       return kNone;
     }
   }
@@ -233,16 +268,15 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     ++examined;
     const Device& d = devices_[e.device];
     const double silence = static_cast<double>(t - d.last_us) / 1e6;
-    if (t - d.last_us < kMinDormantUs || t - d.last_us > weak_horizon_us_) continue;
+    if (t - d.last_us < kMidBurstUs || t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
-    if (silence > kMaxLate * interval || silence * kMaxLate < interval) continue;
     // exp(|ln(silence / interval)| + jump / kRssiScale), without the logarithm.
     const double ratio = silence / interval;
     double score = ratio >= 1 ? ratio : 1 / ratio;
     if (signal && d.has_rssi) {
-      const int jump = std::abs(*signal - d.last_rssi);
-      if (jump > kMaxRssiJumpDb) continue;
-      score *= kJumpFactor[jump];
+      const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
+      if (jump > jump_tolerance_) continue;
+      score *= kJumpFactor[static_cast<std::size_t>(jump)];
     }
     if (score < best_score) {
       best_score = score;
@@ -310,14 +344,21 @@ std::uint64_t PeopleEstimator::CountOccupancy() const {
 }
 
 void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
-                            std::optional<int> signal) {
+                            std::optional<int> signal, bool same_mac) {
   Device& d = devices_[index];
   if (d.visit_open && t - d.last_us > gap_us_) CloseVisit(d);
-  const bool new_burst = !d.visit_open || t - d.last_us >= kMinDormantUs;
+  const bool new_burst = !d.visit_open || t - d.last_us >= kNewBurstUs;
   if (d.visit_open && new_burst) {
     // The device's own cadence, for judging later weak links.
     const auto gap = static_cast<float>(t - d.burst_us) / 1e6f;
     d.interval_s = d.interval_s > 0 ? 0.7f * d.interval_s + 0.3f * gap : gap;
+    // How much one device's signal moves from one burst to the next, seen
+    // where the device is certain (same MAC): the tolerance of weak links.
+    if (same_mac && signal && d.has_rssi) {
+      const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
+      jumps_[static_cast<std::size_t>(jump)] += 1;
+      jumps_seen_ += 1;
+    }
   }
   if (!d.visit_open) {
     d.visit_open = true;
@@ -420,7 +461,7 @@ void PeopleEstimator::Sweep(std::int64_t end) {
 PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
   const std::uint64_t changes = g.new_macs - g.devices;  // new MACs of known devices
   if (g.new_macs < kGroupEvidence) return GroupKind::kAmbiguous;
-  if (static_cast<double>(g.strong) < kStrongShare * static_cast<double>(changes)) {
+  if (g.Followed() < kStrongShare * static_cast<double>(changes)) {
     return GroupKind::kAmbiguous;  // the model resets its sequence numbers
   }
   // Sequence numbers link its MAC changes; one that changes MAC at nearly
@@ -432,15 +473,21 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
 
 // Devices whose MAC changes can be followed (global MACs, models that keep
 // their sequence counter) are counted as grouped. For models that reset it,
-// grouping is a guess, so their devices are estimated instead as the MACs
-// they used in the window divided by the MACs per device per window that the
-// followable per-burst randomizers show (a calibration from the same crowd).
-std::uint64_t PeopleEstimator::EstimateWindowDevices() {
+// grouping is a guess: a model whose new MACs all went to one device in the
+// window is one device; one that needed several (phones of the model probing
+// at once) is estimated as the MACs it used in the window divided by the MACs
+// per device per window that the crowd's followable per-burst randomizers
+// and its one-device models show (a calibration from the same crowd).
+std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t exact = 0;
-  std::uint64_t ambiguous_chains = 0;
-  std::uint64_t ambiguous_macs = 0;
   std::uint64_t calibration_chains = 0;
   std::uint64_t calibration_macs = 0;
+  struct Tally {
+    std::uint64_t chains = 0;
+    std::uint64_t macs = 0;
+  };
+  std::unordered_map<const Group*, Tally> ambiguous;
+  Tally unfollowed;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
     if (!d.randomized) {
@@ -449,33 +496,94 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices() {
     }
     const GroupKind kind = d.group == nullptr ? GroupKind::kExact : KindOf(*d.group);
     if (kind == GroupKind::kAmbiguous) {
-      ++ambiguous_chains;
-      ambiguous_macs += d.window_macs;
+      Tally& a = ambiguous[d.group];
+      ++a.chains;
+      a.macs += d.window_macs;
       continue;
     }
-    ++exact;
     if (kind == GroupKind::kCalibrating) {
       ++calibration_chains;
       calibration_macs += d.window_macs;
+      // A single MAC that continued no sequence, in a model of per-burst
+      // randomizers that keep their counter: a new arrival, or a phone of
+      // another model with the same fingerprint that resets its counter.
+      if (d.macs == 1) {
+        ++unfollowed.chains;
+        unfollowed.macs += d.window_macs;
+        continue;
+      }
+    }
+    ++exact;
+  }
+  std::uint64_t ambiguous_chains = 0;
+  std::uint64_t ambiguous_macs = 0;
+  std::uint64_t single_macs = 0;
+  std::uint64_t single_chains = 0;
+  ambiguous_chains += unfollowed.chains;
+  ambiguous_macs += unfollowed.macs;
+  for (const auto& [group, a] : ambiguous) {
+    // One chain, and no more MACs than one device of the crowd uses: one
+    // device, counted, and it shows a device's MACs.
+    if (a.chains == 1 &&
+        (macs_per_device_ <= 0 || static_cast<double>(a.macs) <= kOneDevice * macs_per_device_)) {
+      ++exact;
+      ++single_chains;
+      single_macs += a.macs;
+    } else {
+      ambiguous_chains += a.chains;
+      ambiguous_macs += a.macs;
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
-  // busier ones.
+  // busier ones. The followable per-burst randomizers are the better
+  // witnesses (their devices are certain); without enough of them, the
+  // models seen as one device stand in.
   calibration_macs_ = kCalibrationDecay * calibration_macs_ + static_cast<double>(calibration_macs);
   calibration_chains_ =
       kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
+  single_macs_ = kCalibrationDecay * single_macs_ + static_cast<double>(single_macs);
+  single_chains_ = kCalibrationDecay * single_chains_ + static_cast<double>(single_chains);
   if (calibration_chains_ >= kCalibrationChains) {
     macs_per_device_ = calibration_macs_ / calibration_chains_;
+  } else if (single_chains_ >= kCalibrationChains) {
+    macs_per_device_ = single_macs_ / single_chains_;
   }
-  if (macs_per_device_ <= 0 || ambiguous_chains == 0) return exact + ambiguous_chains;
-  const double estimate = static_cast<double>(ambiguous_macs) / macs_per_device_;
+  if (ambiguous_chains == 0) return exact;
+  // Without a calibration yet: the chains, unless they are a crowd (a crowd
+  // of one model that resets its counter, where no model can calibrate);
+  // then the prior cadence of one burst per kPriorInterval, a new MAC each.
+  double per_device = macs_per_device_;
+  if (per_device <= 0) {
+    if (static_cast<double>(ambiguous_chains) < kCalibrationChains) return exact + ambiguous_chains;
+    const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
+    per_device = std::max(1.0, window_s / kPriorInterval);
+  }
+  const double estimate = static_cast<double>(ambiguous_macs) / per_device;
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
+}
+
+void PeopleEstimator::UpdateJumpTolerance() {
+  jump_tolerance_ = kMaxRssiJumpDb;
+  if (jumps_seen_ >= kJumpEvidence) {
+    double below = 0;
+    for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
+      below += jumps_[static_cast<std::size_t>(j)];
+      if (below >= kJumpQuantile * jumps_seen_) {
+        jump_tolerance_ = j;
+        break;
+      }
+    }
+  }
+  for (double& n : jumps_) n *= kJumpDecay;
+  jumps_seen_ *= kJumpDecay;
 }
 
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
-  out.estimated_devices = EstimateWindowDevices();  // before devices are forgotten
+  out.estimated_devices = EstimateWindowDevices(end);  // before devices are forgotten
   out.occupancy = CountOccupancy();
+  window_start_us_ = end;
+  UpdateJumpTolerance();
   std::uint64_t visitors = 0;
   std::uint64_t stationary = 0;
   for (std::uint32_t i = 0; i < devices_.size(); ++i) {
@@ -549,6 +657,10 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
   if (!keep_devices) {
     groups_.clear();
     macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
+    single_macs_ = single_chains_ = 0;
+    jumps_.fill(0);
+    jumps_seen_ = 0;
+    jump_tolerance_ = kMaxRssiJumpDb;
     pseudonyms_.Clear();
     pseudonyms_compacted_ = index_entries_ = index_compacted_ = 0;
     by_seq_.clear();

@@ -7,6 +7,7 @@
 // devices present within the expiry horizon, not by the length of the day.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -93,6 +94,9 @@ class PeopleEstimator final {
     std::uint64_t devices = 0;   // ... that started a device
     std::uint64_t strong = 0;    // ... linked by sequence continuity
     std::uint64_t live = 0;      // devices of the model tracked now
+    double chance = 0;           // strong links expected by chance alone
+    // Strong links beyond those expected by chance.
+    double Followed() const { return static_cast<double>(strong) - chance; }
   };
   enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   struct Device {
@@ -106,6 +110,7 @@ class PeopleEstimator final {
     std::uint32_t generation = 0;
     std::uint32_t window = 0;       // serial of the last window that counted it
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
+    std::uint16_t macs = 0;         // pseudonyms it used in all (saturating)
     std::uint16_t last_seq = 0;
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
     std::int16_t last_rssi = 0;
@@ -136,10 +141,11 @@ class PeopleEstimator final {
 
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
                      bool* strong);
-  std::uint64_t EstimateWindowDevices();
+  std::uint64_t EstimateWindowDevices(std::int64_t end);
   std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who, const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
-             std::optional<int> signal);
+             std::optional<int> signal, bool same_mac);
+  void UpdateJumpTolerance();
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;
   bool Fixed(const Device& d) const;
@@ -156,6 +162,7 @@ class PeopleEstimator final {
   std::int64_t stationary_us_;
   std::int64_t weak_horizon_us_;
   std::int64_t latest_us_ = 0;
+  std::int64_t window_start_us_ = 0;  // of the window in progress; 0: at its first probe
   std::vector<Device> devices_;
   std::vector<std::uint32_t> free_;
   FlatMap<PseudonymEntry> pseudonyms_;
@@ -167,7 +174,14 @@ class PeopleEstimator final {
   double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
   double calibration_macs_ = 0;
   double calibration_chains_ = 0;
+  double single_macs_ = 0;  // the same from models seen as one device
+  double single_chains_ = 0;
   std::uint64_t next_identity_ = 1;
+  // Signal jumps (dB, 0..48) between consecutive bursts of a device that kept
+  // its MAC, decayed per window, and the weak links' tolerance they give.
+  std::array<double, 49> jumps_{};
+  double jumps_seen_ = 0;
+  int jump_tolerance_ = 48;
 
   // The window in progress.
   std::uint32_t window_ = 1;

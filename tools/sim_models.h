@@ -114,9 +114,12 @@ enum class ModelClass : std::uint8_t { kRandomizing, kGlobal, kFixed };
 
 inline const char* MacPolicyName(MacPolicy p) {
   switch (p) {
-    case MacPolicy::kGlobal: return "global";
-    case MacPolicy::kPerBurst: return "random-per-burst";
-    case MacPolicy::kRotating: return "random-rotating";
+    case MacPolicy::kGlobal:
+      return "global";
+    case MacPolicy::kPerBurst:
+      return "random-per-burst";
+    case MacPolicy::kRotating:
+      return "random-rotating";
   }
   return "?";
 }
@@ -124,16 +127,16 @@ inline const char* MacPolicyName(MacPolicy p) {
 struct Model {
   std::string name;
   ModelClass cls;
-  double weight;         // popularity within its class
+  double weight;  // popularity within its class
   MacPolicy policy;
-  int rotate_min;        // kRotating: minutes per address
-  SeqOnChange seq;       // what the 12-bit sequence number does at a MAC change
-  double burst_mean_s;   // mean interval between scans while active
-  double quiet_prob;     // share of intervals that are a screen-off pause
+  int rotate_min;       // kRotating: minutes per address
+  SeqOnChange seq;      // what the 12-bit sequence number does at a MAC change
+  double burst_mean_s;  // mean interval between scans while active
+  double quiet_prob;    // share of intervals that are a screen-off pause
   double quiet_min_s, quiet_max_s;
   std::array<double, 3> per_channel;  // P(1, 2, 3 frames per channel per scan)
   std::array<std::uint8_t, 3> oui;    // for global addresses
-  double directed_share;  // share of devices that also probe a directed SSID
+  double directed_share;              // share of devices that also probe a directed SSID
   std::vector<std::uint8_t> ies;      // every element after the SSID
   int ds_offset = -1;                 // offset of the channel byte in `ies`
 };
@@ -165,16 +168,16 @@ inline void Ht(Bytes* b, std::uint16_t cap, std::uint8_t ampdu, int streams) {
   b->insert(b->end(), body.begin(), body.end());
 }
 inline void Vht(Bytes* b, std::uint32_t cap, std::uint16_t mcs_map) {
-  Add(b, 191, {static_cast<std::uint8_t>(cap), static_cast<std::uint8_t>(cap >> 8),
-               static_cast<std::uint8_t>(cap >> 16), static_cast<std::uint8_t>(cap >> 24),
-               static_cast<std::uint8_t>(mcs_map), static_cast<std::uint8_t>(mcs_map >> 8), 0, 0,
-               static_cast<std::uint8_t>(mcs_map), static_cast<std::uint8_t>(mcs_map >> 8), 0,
-               0});
+  Add(b, 191,
+      {static_cast<std::uint8_t>(cap), static_cast<std::uint8_t>(cap >> 8),
+       static_cast<std::uint8_t>(cap >> 16), static_cast<std::uint8_t>(cap >> 24),
+       static_cast<std::uint8_t>(mcs_map), static_cast<std::uint8_t>(mcs_map >> 8), 0, 0,
+       static_cast<std::uint8_t>(mcs_map), static_cast<std::uint8_t>(mcs_map >> 8), 0, 0});
 }
 // HE capabilities: element 255, extension id 35, 6 MAC + 11 PHY + 4 MCS bytes.
 inline void He(Bytes* b, std::uint8_t mac0, std::uint8_t phy0, std::uint8_t phy1) {
-  Add(b, 255, {35, mac0, 0x08, 0x88, 0x1a, 0x40, 0x00, phy0, phy1, 0x02, 0xc0, 0x0f, 0x03,
-               0x95, 0x18, 0x00, 0x0c, 0x00, 0xfa, 0xff, 0xfa, 0xff});
+  Add(b, 255, {35,   mac0, 0x08, 0x88, 0x1a, 0x40, 0x00, phy0, phy1, 0x02, 0xc0,
+               0x0f, 0x03, 0x95, 0x18, 0x00, 0x0c, 0x00, 0xfa, 0xff, 0xfa, 0xff});
 }
 }  // namespace ie
 
@@ -183,13 +186,30 @@ inline void He(Bytes* b, std::uint8_t mac0, std::uint8_t phy0, std::uint8_t phy1
 inline std::vector<Model> BuildModels() {
   using namespace ie;
   std::vector<Model> m;
-  auto add = [&](Model x) { m.push_back(std::move(x)); return &m.back(); };
+  auto add = [&](Model x) {
+    m.push_back(std::move(x));
+    return &m.back();
+  };
   Model* x;
 
   // iPhone on a recent iOS: new address every scan, counter restarts at random.
-  x = add({"apple-iphone-ios17", ModelClass::kRandomizing, 30, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kRandom, 45, 0.22, 120, 330, {0.55, 0.35, 0.10}, {0, 0, 0}, 0.10, {}});
-  Rates4(&x->ies); ExtRates8(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"apple-iphone-ios17",
+           ModelClass::kRandomizing,
+           30,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kRandom,
+           45,
+           0.22,
+           120,
+           330,
+           {0.55, 0.35, 0.10},
+           {0, 0, 0},
+           0.10,
+           {}});
+  Rates4(&x->ies);
+  ExtRates8(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x0063, 0x17, 1);
   Add(&x->ies, 127, {0x04, 0x00, 0x0a, 0x02, 0x01, 0x00, 0x40, 0x80});
   Add(&x->ies, 107, {0x0f});
@@ -197,19 +217,66 @@ inline std::vector<Model> BuildModels() {
   Add(&x->ies, 221, {0x00, 0x17, 0xf2, 0x0a, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00});
   He(&x->ies, 0x01, 0x22, 0x20);
 
+  // iPhone on iOS 18: the same elements as iOS 17 (one fingerprint for two
+  // models), but scans more often: a fingerprint is not a probing rate.
+  x = add({"apple-iphone-ios18",
+           ModelClass::kRandomizing,
+           12,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kRandom,
+           28,
+           0.22,
+           120,
+           330,
+           {0.55, 0.35, 0.10},
+           {0, 0, 0},
+           0.10,
+           {}});
+  x->ies = m[0].ies;
+  x->ds_offset = m[0].ds_offset;
+
   // iPhone on iOS 14/15: address kept ~15 min, counter continues.
-  x = add({"apple-iphone-ios14", ModelClass::kRandomizing, 10, MacPolicy::kRotating, 15,
-           SeqOnChange::kContinue, 60, 0.22, 120, 330, {0.55, 0.35, 0.10}, {0, 0, 0}, 0.10, {}});
-  Rates4(&x->ies); ExtRates8(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"apple-iphone-ios14",
+           ModelClass::kRandomizing,
+           10,
+           MacPolicy::kRotating,
+           15,
+           SeqOnChange::kContinue,
+           60,
+           0.22,
+           120,
+           330,
+           {0.55, 0.35, 0.10},
+           {0, 0, 0},
+           0.10,
+           {}});
+  Rates4(&x->ies);
+  ExtRates8(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x0062, 0x17, 1);
   Add(&x->ies, 127, {0x04, 0x00, 0x0a, 0x02, 0x01, 0x00, 0x40, 0x80});
   Add(&x->ies, 107, {0x0f});
   Add(&x->ies, 221, {0x00, 0x17, 0xf2, 0x0a, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00});
 
   // Samsung Galaxy, Android 13: new address per scan, counter continues.
-  x = add({"samsung-galaxy-android13", ModelClass::kRandomizing, 18, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kContinue, 50, 0.20, 120, 330, {0.70, 0.25, 0.05}, {0, 0, 0}, 0.12, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"samsung-galaxy-android13",
+           ModelClass::kRandomizing,
+           18,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kContinue,
+           50,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0, 0, 0},
+           0.12,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x01ef, 0x1b, 2);
   Add(&x->ies, 127, {0x04, 0x00, 0x0a, 0x82, 0x21, 0x40, 0x00, 0x40, 0x80, 0x00});
   Vht(&x->ies, 0x0f9179b1, 0xfffa);
@@ -217,10 +284,47 @@ inline std::vector<Model> BuildModels() {
   Add(&x->ies, 221, {0x00, 0x50, 0xf2, 0x08, 0x00, 0x22, 0x00});
   He(&x->ies, 0x03, 0x22, 0x60);
 
+  // Samsung Galaxy, Android 14: the same elements as on Android 13, but the
+  // counter restarts at random at every new address: one fingerprint, two
+  // sequence behaviours.
+  x = add({"samsung-galaxy-android14",
+           ModelClass::kRandomizing,
+           8,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kRandom,
+           50,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0, 0, 0},
+           0.12,
+           {}});
+  {
+    const Model& a13 = m[m.size() - 2];
+    x->ies = a13.ies;
+    x->ds_offset = a13.ds_offset;
+  }
+
   // Google Pixel, Android 14: per scan, counter restarts at random.
-  x = add({"google-pixel-android14", ModelClass::kRandomizing, 7, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kRandom, 70, 0.20, 120, 330, {0.70, 0.25, 0.05}, {0, 0, 0}, 0.08, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"google-pixel-android14",
+           ModelClass::kRandomizing,
+           7,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kRandom,
+           70,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0, 0, 0},
+           0.08,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x01ef, 0x1f, 2);
   Add(&x->ies, 127, {0x05, 0x00, 0x08, 0x82, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x20});
   Vht(&x->ies, 0x0f9979b1, 0xfffa);
@@ -228,78 +332,215 @@ inline std::vector<Model> BuildModels() {
   He(&x->ies, 0x03, 0x20, 0x60);
 
   // Xiaomi/Redmi, Android 12 on Qualcomm: per scan, counter continues.
-  x = add({"xiaomi-redmi-android12", ModelClass::kRandomizing, 9, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kContinue, 60, 0.20, 120, 330, {0.70, 0.25, 0.05}, {0, 0, 0}, 0.10, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"xiaomi-redmi-android12",
+           ModelClass::kRandomizing,
+           9,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kContinue,
+           60,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0, 0, 0},
+           0.10,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x19ef, 0x17, 2);
   Add(&x->ies, 127, {0x00, 0x00, 0x08, 0x80, 0x00, 0x00, 0x00, 0x40});
   Add(&x->ies, 221, {0x00, 0x03, 0x7f, 0x01, 0x01, 0x00, 0x00, 0xff, 0x7f});
   Add(&x->ies, 221, {0x00, 0x50, 0xf2, 0x08, 0x00, 0x22, 0x00});
 
   // Huawei P, Android 10 (EMUI): one address for 10 minutes, counter continues.
-  x = add({"huawei-p-android10", ModelClass::kRandomizing, 4, MacPolicy::kRotating, 10,
-           SeqOnChange::kContinue, 75, 0.20, 120, 330, {0.60, 0.30, 0.10}, {0, 0, 0}, 0.10, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"huawei-p-android10",
+           ModelClass::kRandomizing,
+           4,
+           MacPolicy::kRotating,
+           10,
+           SeqOnChange::kContinue,
+           75,
+           0.20,
+           120,
+           330,
+           {0.60, 0.30, 0.10},
+           {0, 0, 0},
+           0.10,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x016e, 0x17, 2);
   Add(&x->ies, 127, {0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40});
   Add(&x->ies, 221, {0x00, 0xe0, 0xfc, 0x80, 0x00, 0x00, 0x00, 0x01, 0x00});
 
   // OPPO/OnePlus, Android 13 on MediaTek: per scan, counter restarts at 0.
-  x = add({"oppo-oneplus-android13", ModelClass::kRandomizing, 5, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kReset0, 60, 0.20, 120, 330, {0.70, 0.25, 0.05}, {0, 0, 0}, 0.10, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"oppo-oneplus-android13",
+           ModelClass::kRandomizing,
+           5,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kReset0,
+           60,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0, 0, 0},
+           0.10,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x0163, 0x03, 1);
   Add(&x->ies, 127, {0x01, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x40});
   Add(&x->ies, 221, {0x00, 0x0c, 0xe7, 0x08, 0x00, 0x00, 0x00});
   He(&x->ies, 0x01, 0x02, 0x20);
 
   // Apple Watch / iPad: per scan, random counter, no VHT/HE at 2.4 GHz.
-  x = add({"apple-watch-ipad", ModelClass::kRandomizing, 5, MacPolicy::kPerBurst, 0,
-           SeqOnChange::kRandom, 90, 0.30, 150, 330, {0.60, 0.35, 0.05}, {0, 0, 0}, 0.05, {}});
-  Rates4(&x->ies); ExtRates8(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"apple-watch-ipad",
+           ModelClass::kRandomizing,
+           5,
+           MacPolicy::kPerBurst,
+           0,
+           SeqOnChange::kRandom,
+           90,
+           0.30,
+           150,
+           330,
+           {0.60, 0.35, 0.05},
+           {0, 0, 0},
+           0.05,
+           {}});
+  Rates4(&x->ies);
+  ExtRates8(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x0021, 0x17, 1);
   Add(&x->ies, 127, {0x04, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x40});
   Add(&x->ies, 221, {0x00, 0x17, 0xf2, 0x0a, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00});
 
   // Windows laptop with "random hardware addresses": one random address all day.
-  x = add({"windows-laptop-random", ModelClass::kRandomizing, 3, MacPolicy::kRotating, 1440,
-           SeqOnChange::kContinue, 90, 0.25, 150, 330, {0.80, 0.20, 0.00}, {0, 0, 0}, 0.30, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"windows-laptop-random",
+           ModelClass::kRandomizing,
+           3,
+           MacPolicy::kRotating,
+           1440,
+           SeqOnChange::kContinue,
+           90,
+           0.25,
+           150,
+           330,
+           {0.80, 0.20, 0.00},
+           {0, 0, 0},
+           0.30,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x01ad, 0x17, 2);
   Add(&x->ies, 127, {0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x40});
   Add(&x->ies, 221, {0x00, 0x50, 0xf2, 0x04, 0x10, 0x4a, 0x00, 0x01, 0x10});
   Add(&x->ies, 221, {0x00, 0x90, 0x4c, 0x04, 0x08, 0xbf, 0x0c, 0xb2, 0x59, 0x82, 0x0f});
 
   // Phones without randomization (older Android, a burst per scan, global MAC).
-  x = add({"android8-legacy", ModelClass::kGlobal, 6, MacPolicy::kGlobal, 0,
-           SeqOnChange::kContinue, 60, 0.20, 120, 330, {0.70, 0.25, 0.05},
-           {0xa4, 0x50, 0x46}, 0.25, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"android8-legacy",
+           ModelClass::kGlobal,
+           6,
+           MacPolicy::kGlobal,
+           0,
+           SeqOnChange::kContinue,
+           60,
+           0.20,
+           120,
+           330,
+           {0.70, 0.25, 0.05},
+           {0xa4, 0x50, 0x46},
+           0.25,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x012c, 0x03, 1);
   Add(&x->ies, 221, {0x00, 0x10, 0x18, 0x02, 0x00, 0x00, 0x1c, 0x00, 0x00});
 
-  x = add({"feature-phone-legacy", ModelClass::kGlobal, 3, MacPolicy::kGlobal, 0,
-           SeqOnChange::kContinue, 80, 0.25, 150, 330, {0.80, 0.20, 0.00},
-           {0x00, 0x1a, 0x89}, 0.30, {}});
-  Rates4(&x->ies); ExtRates8(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"feature-phone-legacy",
+           ModelClass::kGlobal,
+           3,
+           MacPolicy::kGlobal,
+           0,
+           SeqOnChange::kContinue,
+           80,
+           0.25,
+           150,
+           330,
+           {0.80, 0.20, 0.00},
+           {0x00, 0x1a, 0x89},
+           0.30,
+           {}});
+  Rates4(&x->ies);
+  ExtRates8(&x->ies);
+  x->ds_offset = Ds(&x->ies);
 
-  x = add({"linux-laptop-intel", ModelClass::kGlobal, 2, MacPolicy::kGlobal, 0,
-           SeqOnChange::kContinue, 100, 0.25, 150, 330, {0.85, 0.15, 0.00},
-           {0x3c, 0xa9, 0xf4}, 0.40, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"linux-laptop-intel",
+           ModelClass::kGlobal,
+           2,
+           MacPolicy::kGlobal,
+           0,
+           SeqOnChange::kContinue,
+           100,
+           0.25,
+           150,
+           330,
+           {0.85, 0.15, 0.00},
+           {0x3c, 0xa9, 0xf4},
+           0.40,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x01ef, 0x1f, 2);
   Add(&x->ies, 127, {0x04, 0x00, 0x0a, 0x02, 0x01, 0x40, 0x40, 0x80});
   Add(&x->ies, 221, {0x00, 0x50, 0xf2, 0x04, 0x10, 0x4a, 0x00, 0x01, 0x10});
 
   // Fixed equipment: an ESP32 sensor and a payment terminal, always there.
-  x = add({"esp32-iot", ModelClass::kFixed, 2, MacPolicy::kGlobal, 0, SeqOnChange::kContinue, 90,
-           0.0, 0, 0, {1.0, 0.0, 0.0}, {0x24, 0x0a, 0xc4}, 0.0, {}});
-  Rates8(&x->ies); ExtRates4(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"esp32-iot",
+           ModelClass::kFixed,
+           2,
+           MacPolicy::kGlobal,
+           0,
+           SeqOnChange::kContinue,
+           90,
+           0.0,
+           0,
+           0,
+           {1.0, 0.0, 0.0},
+           {0x24, 0x0a, 0xc4},
+           0.0,
+           {}});
+  Rates8(&x->ies);
+  ExtRates4(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x0020, 0x00, 1);
 
-  x = add({"pos-terminal", ModelClass::kFixed, 1, MacPolicy::kGlobal, 0, SeqOnChange::kContinue,
-           120, 0.0, 0, 0, {1.0, 0.0, 0.0}, {0x00, 0x0b, 0x82}, 0.0, {}});
-  Rates4(&x->ies); ExtRates8(&x->ies); x->ds_offset = Ds(&x->ies);
+  x = add({"pos-terminal",
+           ModelClass::kFixed,
+           1,
+           MacPolicy::kGlobal,
+           0,
+           SeqOnChange::kContinue,
+           120,
+           0.0,
+           0,
+           0,
+           {1.0, 0.0, 0.0},
+           {0x00, 0x0b, 0x82},
+           0.0,
+           {}});
+  Rates4(&x->ies);
+  ExtRates8(&x->ies);
+  x->ds_offset = Ds(&x->ies);
   Ht(&x->ies, 0x000c, 0x00, 1);
   Add(&x->ies, 221, {0x00, 0x50, 0xf2, 0x04, 0x10, 0x4a, 0x00, 0x01, 0x10});
   return m;

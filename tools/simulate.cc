@@ -43,6 +43,17 @@ namespace footfall::sim {
 namespace {
 
 constexpr std::int64_t kUs = 1000000;
+// What makes the crowd harder than a phone per model and a calm signal, as
+// the Argo simulator and real captures show (docs/accuracy.md):
+// - a per-burst randomizer changes its MAC between two channels of one burst
+//   in this share of bursts (real phones do; Argo's change at every burst);
+constexpr double kMidBurstChange = 0.10;
+// - a phone scans again 0.2-2 s after a scan in this share of scans (Argo's
+//   phones: bursts 0.1-4 s apart half of the time);
+constexpr double kRescan = 0.15;
+// - each burst's signal moves by a normal offset of this sd (body, hand,
+//   orientation; Argo draws the path loss anew per burst, 11 dB median jump).
+constexpr double kBurstShadowDb = 3.0;
 
 struct Params {
   std::uint64_t seed = 1;
@@ -111,6 +122,7 @@ struct Device {
   std::uint8_t chan = 0, left_on_chan = 0;
   bool burst_directed = false;
   std::uint16_t seq = 0;
+  float shadow = 0;  // this burst's signal offset, dB
   std::uint8_t mac[6] = {};
   std::uint32_t macs_used = 0;
   // Truth.
@@ -588,6 +600,7 @@ class Simulator {
       }
     }
     d.burst_start = t;
+    d.shadow = d.kind == Kind::kFixed ? 0.0f : static_cast<float>(kBurstShadowDb * rng_.Normal());
     d.next = t;
     d.chan = 0;
     d.left_on_chan = FramesOnChannel(m);
@@ -601,6 +614,8 @@ class Simulator {
     double s;
     if (d.kind == Kind::kFixed) {
       s = m.burst_mean_s * rng_.U(0.8, 1.2);
+    } else if (rng_.Chance(kRescan)) {
+      s = rng_.U(0.2, 2.0) + 0.35;  // from the start of a ~0.35 s burst
     } else if (rng_.Chance(m.quiet_prob)) {
       s = rng_.U(m.quiet_min_s, m.quiet_max_s);
     } else {
@@ -618,6 +633,7 @@ class Simulator {
       // Channels 2–5 (or 7–10) are swept in between, ~20 ms each.
       d.left_on_chan = FramesOnChannel(m);
       d.next += static_cast<std::int64_t>(rng_.U(80000, 120000));
+      if (m.policy == MacPolicy::kPerBurst && rng_.Chance(kMidBurstChange)) NewMac(d);
     } else {
       const std::int64_t nb = d.burst_start + Interval(d);
       if (nb >= d.leave || nb >= end_) return false;
@@ -650,6 +666,7 @@ class Simulator {
         break;
       }
     }
+    s += d.shadow;
     return static_cast<int>(std::lround(std::clamp(s, -100.0, -20.0)));
   }
 
