@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "capture/source_spec.h"
+
 namespace footfall::capture {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -97,17 +99,19 @@ class SourceError : public std::runtime_error {
   bool retryable_;
 };
 
-// Opens "file:PATH" or "pcap:IFACE". Throws SourceError (missing file, bad
-// format, link type that is not 802.11, no permission, ...). A missing or
+// Opens a file replay or a live interface. Throws SourceError (missing file,
+// bad format, link type that is not 802.11, no permission, ...). A missing or
 // down interface is not an error: the source starts without it, says so in
 // status() and stats(), and attaches when it appears.
+std::unique_ptr<Source> OpenSource(const SourceSpec& spec, const SourceOptions& options,
+                                   boost::asio::io_context& io);
+// The same from its text, "file:PATH" or "pcap:IFACE" (tools and tests).
 std::unique_ptr<Source> OpenSource(const std::string& spec, const SourceOptions& options,
                                    boost::asio::io_context& io);
 
 // Opens one source, or several live ones merged into one (frames carry the
 // index of the one that delivered them). A file cannot be merged with
-// anything. Throws SourceError.
-std::unique_ptr<Source> OpenSources(const std::vector<std::string>& specs,
+// anything (source_spec.h). Throws SourceError.
+std::unique_ptr<Source> OpenSources(const std::vector<SourceSpec>& specs,
                                     const SourceOptions& options, boost::asio::io_context& io);
-
 }  // namespace footfall::capture

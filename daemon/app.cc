@@ -8,23 +8,13 @@
 
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
+#include "daemon/exit_codes.h"
 #include "daemon/reload.h"
 #include "hashing/seed_key_source.h"
 #include "transport/signal_json.h"
 
 namespace footfall::daemon {
 namespace {
-
-std::unique_ptr<hashing::RotationSchedule> MakeSchedule(const Config& c) {
-  if (c.rotate_every.count() > 0) return hashing::MakePeriodicSchedule(c.rotate_every);
-  int hour = std::stoi(c.rotate_at.substr(0, 2));
-  int minute = std::stoi(c.rotate_at.substr(3, 2));
-  return hashing::MakeDailySchedule(hour, minute);
-}
-
-hashing::Algorithm ParseAlgorithm(const std::string& name) {
-  return name == "blake2b" ? hashing::Algorithm::kBlake2b : hashing::Algorithm::kSipHash24;
-}
 
 capture::SourceOptions SourceOptionsFrom(const Config& c) {
   capture::SourceOptions o;
@@ -35,9 +25,6 @@ capture::SourceOptions SourceOptionsFrom(const Config& c) {
   o.stats_interval = c.stats_interval;
   return o;
 }
-
-constexpr int kExitUnavailable = 69;  // EX_UNAVAILABLE: messages left undelivered
-constexpr int kExitSoftware = 70;     // EX_SOFTWARE: capture failed at run time
 
 }  // namespace
 
@@ -64,15 +51,16 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
       tick_(io),
       started_(std::chrono::steady_clock::now()) {
   if (!config_.shared_seed_file.empty()) {
-    seed_keys_ =
-        std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file, *MakeSchedule(config_));
+    seed_keys_ = std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file,
+                                                          *hashing::MakeSchedule(config_.rotation));
   }
   source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
   if (!source_->finite()) Keys(std::chrono::system_clock::now());
-  if (!config_.metrics_listen.empty() && !StartMetrics()) {
-    throw std::runtime_error("metrics endpoint: cannot listen on " + config_.metrics_listen);
+  if (config_.metrics_listen && !StartMetrics()) {
+    throw std::runtime_error("metrics endpoint: cannot listen on " +
+                             config_.metrics_listen->ToString());
   }
   if (after_open) after_open();
   publisher_ = make_publisher();
@@ -86,12 +74,12 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     const bool shared = seed_keys_ != nullptr;
     std::unique_ptr<hashing::KeySource> keys =
         shared ? std::move(seed_keys_) : hashing::MakeRandomKeySource();
+    std::unique_ptr<hashing::RotationSchedule> schedule = hashing::MakeSchedule(config_.rotation);
+    const std::string rotation = schedule->Describe();
     pseudonymizer_ = std::make_unique<hashing::Pseudonymizer>(
-        ParseAlgorithm(config_.algorithm), MakeSchedule(config_), std::move(keys), now,
-        config_.carry_over_max);
+        config_.algorithm, std::move(schedule), std::move(keys), now, config_.carry_over_max);
     spdlog::info("pseudonym key {} in locked memory; rotation {}",
-                 shared ? "derived from the site seed" : "drawn at random",
-                 MakeSchedule(config_)->Describe());
+                 shared ? "derived from the site seed" : "drawn at random", rotation);
     StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
     return *pseudonymizer_;
   }
@@ -420,10 +408,11 @@ void App::Reload() {
   }
   if (previous.metrics_listen != config_.metrics_listen) {
     metrics_.reset();  // frees the port, in case the new address uses it
-    if (!StartMetrics() && !previous.metrics_listen.empty()) {
+    if (!StartMetrics() && previous.metrics_listen) {
       config_.metrics_listen = previous.metrics_listen;
       config_.metrics_allow_remote = previous.metrics_allow_remote;
-      spdlog::warn("reload: keeping the metrics endpoint on {}", previous.metrics_listen);
+      spdlog::warn("reload: keeping the metrics endpoint on {}",
+                   previous.metrics_listen->ToString());
       StartMetrics();
     }
   }
@@ -440,21 +429,16 @@ void App::Reload() {
 
 bool App::StartMetrics() {
   metrics_.reset();
-  if (config_.metrics_listen.empty()) return true;
-  std::string why;
-  const auto where = ParseListenAddress(config_.metrics_listen, &why);
-  if (!where) {
-    spdlog::error("metrics endpoint: {}", why);
-    return false;
-  }
+  if (!config_.metrics_listen) return true;
+  const ListenAddress& where = *config_.metrics_listen;
   try {
-    metrics_ = std::make_unique<MetricsServer>(io_, *where,
-                                               [this] { return RenderPrometheus(Metrics()); });
+    metrics_ =
+        std::make_unique<MetricsServer>(io_, where, [this] { return RenderPrometheus(Metrics()); });
   } catch (const std::exception& e) {
-    spdlog::error("metrics endpoint: cannot listen on {}: {}", where->ToString(), e.what());
+    spdlog::error("metrics endpoint: cannot listen on {}: {}", where.ToString(), e.what());
     return false;
   }
-  spdlog::info("metrics endpoint: http://{}/metrics", where->ToString());
+  spdlog::info("metrics endpoint: http://{}/metrics", where.ToString());
   return true;
 }
 

@@ -1,5 +1,5 @@
-// Purpose: loads and validates footfalld's TOML configuration (toml++ 3.3).
-// Every problem is collected, not only the first, each as
+// Purpose: footfalld's settings table and the TOML loader driven by it
+// (toml++ 3.3). Every problem is collected, not only the first, each as
 // "file:line:col: error: table.key: why" so a store's IT person can fix the
 // whole file in one go; unknown keys and tables are warnings only.
 #include "daemon/config.h"
@@ -14,13 +14,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
-
-#include "daemon/listen_address.h"
 
 namespace footfall::daemon {
 
@@ -69,126 +66,46 @@ const char* TypeName(toml::node_type type) {
   return "nothing";
 }
 
-bool IsIdentifier(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-bool IsDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
-// "HH:MM", 00:00 .. 23:59.
-bool IsTimeOfDay(std::string_view s) {
-  if (s.size() != 5 || s[2] != ':') return false;
-  if (!IsDigits(s.substr(0, 2)) || !IsDigits(s.substr(3, 2))) return false;
-  const int hh = (s[0] - '0') * 10 + (s[1] - '0');
-  const int mm = (s[3] - '0') * 10 + (s[4] - '0');
-  return hh <= 23 && mm <= 59;
-}
-
-// Returns an empty string if `uri` is acceptable, else why not.
-std::string CheckMqttUri(std::string_view uri) {
-  static constexpr std::string_view kSchemes[] = {"tcp://",   "ssl://", "mqtt://",
-                                                  "mqtts://", "ws://",  "wss://"};
-  std::string_view scheme;
-  for (std::string_view s : kSchemes) {
-    if (uri.substr(0, s.size()) == s) {
-      scheme = s;
-      break;
-    }
-  }
-  if (scheme.empty()) {
-    return "must start with tcp://, ssl://, mqtt://, mqtts://, ws:// or wss:// (got \"" +
-           std::string(uri) + "\")";
-  }
-  std::string_view rest = uri.substr(scheme.size());
-  const bool websocket = scheme == "ws://" || scheme == "wss://";
-  const auto slash = rest.find('/');
-  if (slash != std::string_view::npos) {
-    if (!websocket) return "only ws:// and wss:// URIs may have a path";
-    rest = rest.substr(0, slash);
-  }
-  std::string_view host;
-  std::string_view port;
-  if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
-    const auto close = rest.find(']');
-    if (close == std::string_view::npos) return "unterminated [IPv6 address]";
-    host = rest.substr(1, close - 1);
-    if (rest.substr(close + 1, 1) != ":") return "must be scheme://host:port (port missing)";
-    port = rest.substr(close + 2);
-  } else {
-    const auto colon = rest.rfind(':');
-    if (colon == std::string_view::npos) return "must be scheme://host:port (port missing)";
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  if (host.empty()) return "must be scheme://host:port (host missing)";
-  for (char c : host) {
-    if (c == ' ' || c == '\t' || c == '@' || c == '/') {
-      return "host \"" + std::string(host) + "\" is not a valid host name or address";
-    }
-  }
-  if (!IsDigits(port) || port.size() > 5 || std::stoi(std::string(port)) < 1 ||
-      std::stoi(std::string(port)) > 65535) {
-    return "port \"" + std::string(port) + "\" must be a number from 1 to 65535";
-  }
-  return "";
-}
-
-std::string CheckTopicPrefix(std::string_view p) {
-  if (p.empty()) return "must not be empty";
-  if (p.find_first_of("+#") != std::string_view::npos) {
-    return "must not contain the MQTT wildcards '+' or '#'";
-  }
-  if (p.front() == '/' || p.back() == '/') return "must not start or end with '/'";
-  if (p.find("//") != std::string_view::npos) return "must not contain an empty level (\"//\")";
-  if (p.find('\0') != std::string_view::npos) return "must not contain a NUL character";
-  return "";
-}
-
-// Parses and validates one document, collecting problems into `result`.
-class Loader final {
+// One document being loaded: where relative paths start, and the problems
+// found so far, each at its position and under the key being read.
+class Context final {
  public:
-  Loader(std::string name, std::filesystem::path base_dir, ConfigResult& result)
-      : name_(std::move(name)), base_dir_(std::move(base_dir)), result_(result) {}
+  Context(std::string name, std::filesystem::path base_dir, const toml::table& root)
+      : name_(std::move(name)), base_dir_(std::move(base_dir)), root_(root) {}
 
-  void Run(std::string_view text) {
-    toml::table root;
-    try {
-      root = toml::parse(text, std::string_view{name_});
-    } catch (const toml::parse_error& e) {
-      const Position p = PositionOf(e.source());
-      errors_.push_back({p, Prefix(p, "error") + "TOML syntax: " + std::string(e.description())});
-      return;
-    }
-    CheckTables(root);
-    Sensor(root);
-    Capture(root);
-    Hashing(root);
-    Windows(root);
-    Analytics(root);
-    Mqtt(root);
-    MqttSecurity(root);
-    HomeAssistant(root);
-    Metrics(root);
-    State(root);
-    Log(root);
-    Privacy(root);
-    Process(root);
+  const toml::table& root() const { return root_; }
+  // The node at section.key, or nullptr if absent (or the section is not a
+  // table, which is reported once on its own).
+  const toml::node* Find(const char* section, const char* key) const {
+    const toml::table* t = root_[section].as_table();
+    return t == nullptr ? nullptr : t->get(key);
+  }
+  // A path from the config, relative to the config file's directory.
+  std::string Resolve(const std::string& path) const {
+    std::filesystem::path p(path);
+    if (p.is_relative() && !base_dir_.empty()) p = base_dir_ / p;
+    return p.lexically_normal().string();
+  }
+
+  // The key parsers report under (set by the loader for each row).
+  void SetKey(std::string key) { key_ = std::move(key); }
+  // Reports `why` at `where` under the current key; returns "no value".
+  std::nullopt_t Fail(const toml::node& where, const std::string& why) {
+    Error(PositionOf(where.source()), key_, why);
+    return std::nullopt;
+  }
+  void Error(Position p, const std::string& key, const std::string& why) {
+    errors_.push_back({p, Prefix(p, "error") + key + ": " + why});
+  }
+  void Error(const toml::node& where, const std::string& key, const std::string& why) {
+    Error(PositionOf(where.source()), key, why);
+  }
+  void Warning(Position p, const std::string& key, const std::string& why) {
+    warnings_.push_back({p, Prefix(p, "warning") + key + ": " + why});
   }
 
   // Hands the problems over in file order.
-  void Finish() {
+  void Finish(ConfigResult& result) {
     const auto by_position = [](const Problem& a, const Problem& b) {
       return a.where.line != b.where.line ? a.where.line < b.where.line
                                           : a.where.column < b.where.column;
@@ -196,592 +113,596 @@ class Loader final {
     for (auto* list : {&errors_, &warnings_}) {
       std::stable_sort(list->begin(), list->end(), by_position);
     }
-    for (const Problem& p : errors_) result_.errors.push_back(p.text);
-    for (const Problem& p : warnings_) result_.warnings.push_back(p.text);
+    for (const Problem& p : errors_) result.errors.push_back(p.text);
+    for (const Problem& p : warnings_) result.warnings.push_back(p.text);
   }
 
  private:
+  struct Problem {
+    Position where;
+    std::string text;
+  };
   std::string Prefix(Position p, const char* severity) const {
     return name_ + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + severity +
            ": ";
   }
-  void Error(Position p, const std::string& key, const std::string& why) {
-    errors_.push_back({p, Prefix(p, "error") + key + ": " + why});
-  }
-  void Error(const toml::node& node, const std::string& key, const std::string& why) {
-    Error(PositionOf(node.source()), key, why);
-  }
-  void Warning(Position p, const std::string& key, const std::string& why) {
-    warnings_.push_back({p, Prefix(p, "warning") + key + ": " + why});
-  }
 
-  // Warns about unknown top-level entries and unknown keys of known tables;
-  // a known table given as something else is an error.
-  void CheckTables(const toml::table& root) {
-    static const std::map<std::string, std::set<std::string>> kKnown = {
-        {"sensor", {"site", "id"}},
-        {"capture",
-         {"source", "sources", "speed", "snaplen", "buffer_size_kib", "immediate",
-          "stats_interval_s"}},
-        {"hashing",
-         {"algorithm", "rotate_at", "rotate_every_s", "carry_over_max_s", "shared_seed_file"}},
-        {"privacy", {"min_count", "min_rssi_dbm"}},
-        {"process", {"user"}},
-        {"windows", {"length_s"}},
-        {"analytics",
-         {"visit_gap_s", "visitor_rssi_dbm", "min_visit_s", "stationary_after_s",
-          "inside_rssi_dbm"}},
-        {"mqtt",
-         {"uri", "topic_prefix", "qos", "client_id", "max_buffered", "drain_timeout_s", "version",
-          "message_expiry_s", "ca_file", "cert_file", "key_file", "verify", "username",
-          "password_file"}},
-        {"homeassistant", {"enabled", "prefix"}},
-        {"metrics", {"listen", "allow_remote"}},
-        {"state", {"dir"}},
-        {"log", {"level"}},
-    };
-    for (auto&& [key, node] : root) {
-      const std::string name(key.str());
-      auto known = kKnown.find(name);
-      if (known == kKnown.end()) {
-        Warning(PositionOf(key.source()), name, "unknown key (ignored)");
-        continue;
-      }
-      const toml::table* table = node.as_table();
-      if (table == nullptr) {
-        Error(node, name, std::string("expected a table, got ") + TypeName(node.type()));
-        continue;
-      }
-      for (auto&& [sub, sub_node] : *table) {
-        const std::string sub_name(sub.str());
-        if (known->second.count(sub_name) == 0) {
-          Warning(PositionOf(sub.source()), name + "." + sub_name, "unknown key (ignored)");
-        }
-      }
+  std::string name_;
+  std::filesystem::path base_dir_;
+  const toml::table& root_;
+  std::string key_;
+  std::vector<Problem> errors_;
+  std::vector<Problem> warnings_;
+};
+
+// ---------------------------------------------------------------------------
+// Value parsers. Each is a callable (const toml::node&, Context&) ->
+// std::optional<T>: the typed value, or nullopt after reporting why not.
+
+std::optional<std::string> AsString(const toml::node& n, Context& c) {
+  if (const auto* v = n.as_string()) return v->get();
+  return c.Fail(n, std::string("expected a string, got ") + TypeName(n.type()));
+}
+
+// A string that `check` accepts (its error is the reason, reported as is).
+template <typename Check>
+auto Text(Check check) {
+  return [check](const toml::node& n, Context& c) -> std::optional<std::string> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s) return std::nullopt;
+    if (Status ok = check(*s); !ok) return c.Fail(n, ok.error());
+    return s;
+  };
+}
+
+// An MQTT topic level and a Home Assistant id.
+auto Identifier() {
+  return Text([](const std::string& s) -> Status {
+    const bool ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+      return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+             ch == '_' || ch == '-';
+    });
+    if (ok) return {};
+    return Fail(
+        "must be letters, digits, '_' or '-' only (it is an MQTT topic level and a Home "
+        "Assistant id; got \"" +
+        s + "\")");
+  });
+}
+
+auto TopicPrefix() {
+  return Text([](const std::string& p) -> Status {
+    std::string why;
+    if (p.empty()) {
+      why = "must not be empty";
+    } else if (p.find_first_of("+#") != std::string::npos) {
+      why = "must not contain the MQTT wildcards '+' or '#'";
+    } else if (p.front() == '/' || p.back() == '/') {
+      why = "must not start or end with '/'";
+    } else if (p.find("//") != std::string::npos) {
+      why = "must not contain an empty level (\"//\")";
+    } else if (p.find('\0') != std::string::npos) {
+      why = "must not contain a NUL character";
     }
-  }
+    if (why.empty()) return {};
+    return Fail(why + " (got \"" + p + "\")");
+  });
+}
 
-  // The node at table.key, or nullptr if absent (or the table is not a table,
-  // which CheckTables reported).
-  static const toml::node* Find(const toml::table& root, const char* table, const char* key) {
-    const toml::table* t = root[table].as_table();
-    if (t == nullptr) return nullptr;
-    return t->get(key);
-  }
+// One of `names` (shown in the error).
+auto OneOf(std::vector<std::string> names) {
+  return Text([names](const std::string& s) -> Status {
+    if (std::find(names.begin(), names.end(), s) != names.end()) return {};
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return Fail("must be one of " + list + " (got \"" + s + "\")");
+  });
+}
 
-  static std::string Dotted(const char* table, const char* key) {
-    return std::string(table) + "." + key;
-  }
+auto Bool() {
+  return [](const toml::node& n, Context& c) -> std::optional<bool> {
+    if (const auto* v = n.as_boolean()) return v->get();
+    return c.Fail(n, std::string("expected a boolean (true or false), got ") + TypeName(n.type()));
+  };
+}
 
-  // Typed getters: return false (after reporting) on a wrong type; leave `out`
-  // untouched when the key is absent.
-  bool GetString(const toml::table& root, const char* table, const char* key, std::string& out,
-                 const toml::node** where = nullptr) {
-    const toml::node* node = Find(root, table, key);
-    if (node == nullptr) return false;
-    if (where != nullptr) *where = node;
-    if (const auto* v = node->as_string()) {
-      out = v->get();
-      return true;
-    }
-    Error(*node, Dotted(table, key),
-          std::string("expected a string, got ") + TypeName(node->type()));
-    return false;
-  }
-
-  bool GetBool(const toml::table& root, const char* table, const char* key, bool& out) {
-    const toml::node* node = Find(root, table, key);
-    if (node == nullptr) return false;
-    if (const auto* v = node->as_boolean()) {
-      out = v->get();
-      return true;
-    }
-    Error(*node, Dotted(table, key),
-          std::string("expected a boolean (true or false), got ") + TypeName(node->type()));
-    return false;
-  }
-
-  // An integer in [lo, hi] (or exactly `also`, if given).
-  bool GetInt(const toml::table& root, const char* table, const char* key, std::int64_t lo,
-              std::int64_t hi, std::int64_t& out, const char* unit = "",
-              const std::int64_t* also = nullptr) {
-    const toml::node* node = Find(root, table, key);
-    if (node == nullptr) return false;
-    const auto* v = node->as_integer();
+// An integer in [lo, hi] (or exactly `also`, if given), as T; `unit` follows
+// the range in the error, e.g. " seconds".
+template <typename T>
+auto Int(std::int64_t lo, std::int64_t hi, const char* unit = "",
+         std::optional<std::int64_t> also = std::nullopt) {
+  return [=](const toml::node& n, Context& c) -> std::optional<T> {
+    const auto* v = n.as_integer();
     if (v == nullptr) {
-      Error(*node, Dotted(table, key),
-            std::string("expected an integer, got ") + TypeName(node->type()));
-      return false;
+      return c.Fail(n, std::string("expected an integer, got ") + TypeName(n.type()));
     }
     const std::int64_t value = v->get();
-    if ((value < lo || value > hi) && (also == nullptr || value != *also)) {
+    if ((value < lo || value > hi) && (!also || value != *also)) {
       std::string range = std::to_string(lo) + " to " + std::to_string(hi) + unit;
-      if (also != nullptr) range = std::to_string(*also) + ", or " + range;
-      Error(*node, Dotted(table, key), "must be " + range + " (got " + std::to_string(value) + ")");
-      return false;
+      if (also) range = std::to_string(*also) + ", or " + range;
+      return c.Fail(n, "must be " + range + " (got " + std::to_string(value) + ")");
     }
-    out = value;
-    return true;
-  }
+    return static_cast<T>(value);
+  };
+}
 
-  void Sensor(const toml::table& root) {
-    Config& c = result_.config;
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "sensor", "site", s, &where)) {
-      if (IsIdentifier(s)) {
-        c.site = s;
-      } else {
-        Error(*where, "sensor.site",
-              "must be letters, digits, '_' or '-' only (it is an MQTT topic level and a "
-              "Home Assistant id; got \"" +
-                  s + "\")");
-      }
-    }
-    if (GetString(root, "sensor", "id", s, &where)) {
-      if (IsIdentifier(s)) {
-        c.sensor_id = s;
-      } else {
-        Error(*where, "sensor.id",
-              "must be letters, digits, '_' or '-' only (it is an MQTT topic level and a "
-              "Home Assistant id; got \"" +
-                  s + "\")");
-      }
-    }
-  }
+auto Seconds(std::int64_t lo, std::int64_t hi, std::optional<std::int64_t> also = std::nullopt) {
+  return [=](const toml::node& n, Context& c) -> std::optional<std::chrono::seconds> {
+    std::optional<std::int64_t> s = Int<std::int64_t>(lo, hi, " seconds", also)(n, c);
+    if (!s) return std::nullopt;
+    return std::chrono::seconds(*s);
+  };
+}
 
-  // One capture source, checked and normalized ("file:" paths made absolute);
-  // nullopt after reporting a problem under `key`.
-  std::optional<std::string> CheckSource(const toml::node& where, const std::string& key,
-                                         const std::string& s) {
-    if (s.rfind("file:", 0) == 0 && s.size() > 5) {
-      std::filesystem::path file(s.substr(5));
-      if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
-      return "file:" + file.lexically_normal().string();
-    }
-    if (s.rfind("pcap:", 0) == 0 && s.size() > 5) {
-      const std::string iface = s.substr(5);
-      if (iface.size() > 15 || iface.find_first_of("/ \t:") != std::string::npos) {
-        Error(where, key,
-              "\"" + iface +
-                  "\" is not a network interface name (at most 15 characters, "
-                  "no '/', ':' or spaces)");
-        return std::nullopt;
-      }
-      return s;
-    }
-    Error(where, key,
-          "must be \"file:PATH\" (a pcap/pcapng file) or \"pcap:IFACE\" (a monitor-mode "
-          "interface), got \"" +
-              s + "\"");
-    return std::nullopt;
-  }
+// Adapts a parser of "T or error" from another library.
+template <typename T, typename Parse>
+auto Typed(Parse parse) {
+  return [parse](const toml::node& n, Context& c) -> std::optional<T> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s) return std::nullopt;
+    Result<T> r = parse(*s);
+    if (!r) return c.Fail(n, r.error());
+    return std::move(r).value();
+  };
+}
 
-  // sources = ["pcap:mon0", "pcap:mon1"]: live interfaces, each once; a file
-  // only alone.
-  void Sources(const toml::node& node) {
-    const toml::array* list = node.as_array();
+// A path, relative to the config's directory; "" stays "" (off).
+auto Path() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::string> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s || s->empty()) return s;
+    return c.Resolve(*s);
+  };
+}
+
+auto NonEmptyPath() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::string> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s) return std::nullopt;
+    if (s->empty()) return c.Fail(n, "must not be empty");
+    return c.Resolve(*s);
+  };
+}
+
+// A file path (relative to the config's directory) that must be readable.
+auto ReadableFile() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::string> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s) return std::nullopt;
+    if (s->empty()) return c.Fail(n, "must not be empty (leave the key out instead)");
+    const std::string path = c.Resolve(*s);
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (!in || std::filesystem::is_directory(path, ec)) {
+      return c.Fail(n, "cannot read \"" + path + "\"");
+    }
+    return path;
+  };
+}
+
+// One source; a file's path made absolute.
+std::optional<capture::SourceSpec> OneSource(const toml::node& n, Context& c) {
+  std::optional<std::string> s = AsString(n, c);
+  if (!s) return std::nullopt;
+  Result<capture::SourceSpec> spec = capture::ParseSourceSpec(*s);
+  if (!spec) return c.Fail(n, spec.error());
+  if (spec->kind == capture::SourceSpec::Kind::kFile) spec->target = c.Resolve(spec->target);
+  return *spec;
+}
+
+// source = "X": short for sources = ["X"] (the sources row reports both).
+auto Source() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::vector<capture::SourceSpec>> {
+    if (!AsString(n, c) || c.Find("capture", "sources") != nullptr) return std::nullopt;
+    std::optional<capture::SourceSpec> spec = OneSource(n, c);
+    if (!spec) return std::nullopt;
+    return std::vector<capture::SourceSpec>{*spec};
+  };
+}
+
+// sources = ["pcap:mon0", "pcap:mon1"]: live interfaces, each once; a file
+// only alone (capture::CanJoin).
+auto Sources() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::vector<capture::SourceSpec>> {
+    if (c.Find("capture", "source") != nullptr) {
+      return c.Fail(n,
+                    "give either source or sources, not both (source = \"X\" is short for "
+                    "sources = [\"X\"])");
+    }
+    const toml::array* list = n.as_array();
     if (list == nullptr) {
-      Error(node, "capture.sources",
-            std::string("expected an array of strings, got ") + TypeName(node.type()));
-      return;
+      return c.Fail(n, std::string("expected an array of strings, got ") + TypeName(n.type()));
     }
-    if (list->empty()) {
-      Error(node, "capture.sources", "must list at least one source");
-      return;
-    }
-    std::vector<std::string> out;
+    if (list->empty()) return c.Fail(n, "must list at least one source");
+    std::vector<capture::SourceSpec> out;
     bool ok = true;
     for (const toml::node& item : *list) {
-      const auto* str = item.as_string();
-      if (str == nullptr) {
-        Error(item, "capture.sources",
-              std::string("expected a string, got ") + TypeName(item.type()));
-        ok = false;
-        continue;
-      }
-      std::optional<std::string> spec = CheckSource(item, "capture.sources", str->get());
+      std::optional<capture::SourceSpec> spec = OneSource(item, c);
       if (!spec) {
         ok = false;
-      } else if (std::find(out.begin(), out.end(), *spec) != out.end()) {
-        Error(item, "capture.sources", "\"" + *spec + "\" is listed twice");
-        ok = false;
-      } else if (list->size() > 1 && spec->rfind("file:", 0) == 0) {
-        Error(item, "capture.sources",
-              "a file (\"" + *spec +
-                  "\") is replayed on its own; only live sources (\"pcap:IFACE\") can be "
-                  "combined");
+      } else if (Status fits = capture::CanJoin(out, *spec, list->size()); !fits) {
+        c.Fail(item, fits.error());
         ok = false;
       } else {
         out.push_back(*spec);
       }
     }
-    if (ok) result_.config.sources = std::move(out);
-  }
+    if (!ok) return std::nullopt;
+    return out;
+  };
+}
 
-  void Capture(const toml::table& root) {
-    Config& c = result_.config;
-    const toml::node* where = nullptr;
-    std::string s;
-    const toml::node* list = Find(root, "capture", "sources");
-    if (GetString(root, "capture", "source", s, &where)) {
-      if (list != nullptr) {
-        Error(*list, "capture.sources",
-              "give either source or sources, not both (source = \"X\" is short for "
-              "sources = [\"X\"])");
-      } else if (std::optional<std::string> spec = CheckSource(*where, "capture.source", s)) {
-        c.sources = {*spec};
-      }
-    } else if (list != nullptr) {
-      if (where == nullptr) Sources(*list);
-    } else if (where == nullptr) {
-      const toml::node* table = root.get("capture");
-      const Position p = table != nullptr ? PositionOf(table->source()) : Position{};
-      Error(p, "capture.source",
-            "required key is missing (e.g. source = \"pcap:mon0\" or \"file:/path/to.pcap\")");
+auto Speed() {
+  return [](const toml::node& n, Context& c) -> std::optional<double> {
+    std::optional<double> speed;
+    if (const auto* f = n.as_floating_point()) speed = f->get();
+    if (const auto* i = n.as_integer()) speed = static_cast<double>(i->get());
+    if (!speed) return c.Fail(n, std::string("expected a number, got ") + TypeName(n.type()));
+    if (!std::isfinite(*speed) || *speed < 0) {
+      return c.Fail(n, "must be 0 (as fast as possible) or a positive, finite factor");
     }
+    return speed;
+  };
+}
 
-    if (const toml::node* node = Find(root, "capture", "speed")) {
-      std::optional<double> speed;
-      if (const auto* f = node->as_floating_point()) speed = f->get();
-      if (const auto* i = node->as_integer()) speed = static_cast<double>(i->get());
-      if (!speed) {
-        Error(*node, "capture.speed",
-              std::string("expected a number, got ") + TypeName(node->type()));
-      } else if (!std::isfinite(*speed) || *speed < 0) {
-        Error(*node, "capture.speed",
-              "must be 0 (as fast as possible) or a positive, finite factor");
-      } else {
-        c.speed = *speed;
-      }
-    }
-    std::int64_t n = 0;
-    if (GetInt(root, "capture", "snaplen", 64, 262144, n, " bytes"))
-      c.snaplen = static_cast<int>(n);
-    if (GetInt(root, "capture", "buffer_size_kib", 64, 1048576, n, " KiB")) {
-      c.buffer_size_kib = static_cast<int>(n);
-    }
-    GetBool(root, "capture", "immediate", c.immediate);
-    if (GetInt(root, "capture", "stats_interval_s", 1, 3600, n, " seconds")) {
-      c.stats_interval = std::chrono::seconds(n);
-    }
-  }
+// 5, or "3.1.1" (stored as 4, the protocol level).
+auto MqttVersion() {
+  return [](const toml::node& n, Context& c) -> std::optional<int> {
+    std::string v;
+    if (const auto* i = n.as_integer()) v = std::to_string(i->get());
+    if (const auto* s = n.as_string()) v = s->get();
+    if (v == "5") return 5;
+    if (v == "3.1.1") return 4;
+    return c.Fail(n, "must be 5 or \"3.1.1\"");
+  };
+}
 
-  void Hashing(const toml::table& root) {
-    Config& c = result_.config;
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "hashing", "algorithm", s, &where)) {
-      if (s == "siphash24" || s == "blake2b") {
-        c.algorithm = s;
-      } else {
-        Error(*where, "hashing.algorithm",
-              "must be \"siphash24\" or \"blake2b\" (got \"" + s + "\")");
-      }
-    }
-    if (GetString(root, "hashing", "rotate_at", s, &where)) {
-      if (IsTimeOfDay(s)) {
-        c.rotate_at = s;
-      } else {
-        Error(*where, "hashing.rotate_at",
-              "must be a local time of day \"HH:MM\" from 00:00 to 23:59 (got \"" + s + "\")");
-      }
-    }
-    std::int64_t n = 0;
-    const std::int64_t off = 0;
-    if (GetInt(root, "hashing", "rotate_every_s", 600, 604800, n, " seconds", &off)) {
-      c.rotate_every = std::chrono::seconds(n);
-    }
-    if (GetInt(root, "hashing", "carry_over_max_s", 0, 3600, n, " seconds")) {
-      if (c.rotate_every.count() > 0 && n >= c.rotate_every.count()) {
-        Error(*Find(root, "hashing", "carry_over_max_s"), "hashing.carry_over_max_s",
-              "must be less than rotate_every_s (" + std::to_string(c.rotate_every.count()) +
-                  "), or the retired key would never be wiped (got " + std::to_string(n) + ")");
-      } else {
-        c.carry_over_max = std::chrono::seconds(n);
-      }
-    }
-    if (GetString(root, "hashing", "shared_seed_file", s, &where) && !s.empty()) {
-      std::filesystem::path file(s);
-      if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
-      c.shared_seed_file = file.lexically_normal().string();
-    }
-  }
+// An MQTT string: at most 65535 bytes, no NUL.
+auto MqttString(const char* why) {
+  return Text([why](const std::string& s) -> Status {
+    if (s.size() > 65535 || s.find('\0') != std::string::npos) return Fail(why);
+    return {};
+  });
+}
 
-  void Privacy(const toml::table& root) {
-    Config& c = result_.config;
-    std::int64_t n = 0;
-    if (GetInt(root, "privacy", "min_count", 0, 1000, n, " devices")) {
-      c.min_count = static_cast<std::uint64_t>(n);
-    }
-    if (GetInt(root, "privacy", "min_rssi_dbm", -127, 0, n, " dBm")) {
-      c.min_rssi_dbm = static_cast<int>(n);
-    }
-  }
+// "" = off; else an "ADDRESS:PORT" (listen_address.h).
+auto Listen() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::optional<ListenAddress>> {
+    std::optional<std::string> s = AsString(n, c);
+    if (!s) return std::nullopt;
+    if (s->empty()) return std::optional<ListenAddress>();
+    Result<ListenAddress> a = ParseListenAddress(*s);
+    if (!a) return c.Fail(n, a.error() + " (got \"" + *s + "\")");
+    return std::optional<ListenAddress>(*a);
+  };
+}
 
-  void Process(const toml::table& root) {
-    const toml::node* where = nullptr;
-    std::string s;
-    if (!GetString(root, "process", "user", s, &where) || s.empty()) return;
+// "" = stay as started; else a user name that is not root (whether it exists
+// is checked at start-up).
+auto UserName() {
+  return Text([](const std::string& s) -> Status {
+    if (s.empty()) return {};
     bool name_ok = s.size() <= 32 && s.front() != '-';
     for (char ch : s) {
       const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
       if (!ok) name_ok = false;
     }
-    if (!name_ok) {
-      Error(*where, "process.user", "\"" + s + "\" is not a user name");
-    } else if (s == "root") {
-      Error(*where, "process.user", "must not be root (leave it empty to keep the user)");
-    } else {
-      result_.config.user = s;  // its existence is checked at start-up
-    }
-  }
+    if (!name_ok) return Fail("\"" + s + "\" is not a user name");
+    if (s == "root") return Fail("must not be root (leave it empty to keep the user)");
+    return {};
+  });
+}
 
-  void Windows(const toml::table& root) {
-    std::int64_t n = 0;
-    if (GetInt(root, "windows", "length_s", 1, 86400, n, " seconds")) {
-      result_.config.window_length = std::chrono::seconds(n);
-    }
-  }
+// ---------------------------------------------------------------------------
+// The table.
 
-  void Analytics(const toml::table& root) {
-    analytics::PeopleOptions& o = result_.config.people;
-    std::int64_t n = 0;
-    if (GetInt(root, "analytics", "visit_gap_s", 60, 3600, n, " seconds")) {
-      o.visit_gap = std::chrono::seconds(n);
-    }
-    if (GetInt(root, "analytics", "visitor_rssi_dbm", -100, 0, n, " dBm")) {
-      o.visitor_rssi_dbm = static_cast<int>(n);
-    }
-    if (GetInt(root, "analytics", "inside_rssi_dbm", -100, 0, n, " dBm")) {
-      o.inside_rssi_dbm = static_cast<int>(n);
-    }
-    const bool min_visit = GetInt(root, "analytics", "min_visit_s", 0, 86400, n, " seconds");
-    if (min_visit) o.min_visit = std::chrono::seconds(n);
-    const bool stationary =
-        GetInt(root, "analytics", "stationary_after_s", 600, 86400, n, " seconds");
-    if (stationary) o.stationary_after = std::chrono::seconds(n);
-    if ((min_visit || stationary) && o.stationary_after <= o.min_visit) {
-      // Named at the key that was set (stationary_after_s if both were).
-      // A visit that lasted min_visit_s would already be stationary.
-      const std::string why = ", or no visit could count as a visitor's";
-      if (stationary) {
-        Error(*Find(root, "analytics", "stationary_after_s"), "analytics.stationary_after_s",
-              "must be greater than min_visit_s (" + std::to_string(o.min_visit.count()) + ")" +
-                  why + " (got " + std::to_string(o.stationary_after.count()) + ")");
-      } else {
-        Error(*Find(root, "analytics", "min_visit_s"), "analytics.min_visit_s",
-              "must be less than stationary_after_s (" +
-                  std::to_string(o.stationary_after.count()) + ")" + why + " (got " +
-                  std::to_string(o.min_visit.count()) + ")");
-      }
-      const analytics::PeopleOptions defaults;
-      o.min_visit = defaults.min_visit;
-      o.stationary_after = defaults.stationary_after;
-    }
-  }
-
-  void Mqtt(const toml::table& root) {
-    Config& c = result_.config;
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "mqtt", "uri", s, &where)) {
-      const std::string why = CheckMqttUri(s);
-      if (why.empty()) {
-        c.mqtt_uri = s;
-      } else {
-        Error(*where, "mqtt.uri", why);
-      }
-    }
-    if (GetString(root, "mqtt", "topic_prefix", s, &where)) {
-      const std::string why = CheckTopicPrefix(s);
-      if (why.empty()) {
-        c.topic_prefix = s;
-      } else {
-        Error(*where, "mqtt.topic_prefix", why + " (got \"" + s + "\")");
-      }
-    }
-    std::int64_t n = 0;
-    if (GetInt(root, "mqtt", "qos", 0, 2, n)) c.qos = static_cast<int>(n);
-    if (GetString(root, "mqtt", "client_id", s, &where)) {
-      if (s.size() > 65535) {
-        Error(*where, "mqtt.client_id", "must be at most 65535 bytes");
-      } else if (s.find('\0') != std::string::npos) {
-        Error(*where, "mqtt.client_id", "must not contain a NUL character");
-      } else {
-        c.client_id = s;  // empty: derived, footfall-<site>-<id>
-      }
-    }
-    if (GetInt(root, "mqtt", "max_buffered", 1, 10000000, n, " messages")) {
-      c.max_buffered = static_cast<int>(n);
-    }
-    if (GetInt(root, "mqtt", "drain_timeout_s", 0, 3600, n, " seconds")) {
-      c.drain_timeout = std::chrono::seconds(n);
-    }
-  }
-
-  // A file path (relative to the config's directory) that must be readable.
-  bool GetReadableFile(const toml::table& root, const char* table, const char* key,
-                       std::string& out) {
-    const toml::node* where = nullptr;
-    std::string s;
-    if (!GetString(root, table, key, s, &where)) return false;
-    if (s.empty()) {
-      Error(*where, Dotted(table, key), "must not be empty (leave the key out instead)");
-      return false;
-    }
-    std::filesystem::path file(s);
-    if (file.is_relative() && !base_dir_.empty()) file = base_dir_ / file;
-    const std::string path = file.lexically_normal().string();
-    std::ifstream in(path, std::ios::binary);
-    std::error_code ec;
-    if (!in || std::filesystem::is_directory(path, ec)) {
-      Error(*where, Dotted(table, key), "cannot read \"" + path + "\"");
-      return false;
-    }
-    out = path;
-    return true;
-  }
-
-  void MqttSecurity(const toml::table& root) {
-    Config& c = result_.config;
-    const toml::node* where = nullptr;
-    if (const toml::node* node = Find(root, "mqtt", "version")) {
-      std::string v;
-      if (const auto* i = node->as_integer()) v = std::to_string(i->get());
-      if (const auto* str = node->as_string()) v = str->get();
-      if (v == "5") {
-        c.mqtt_version = 5;
-      } else if (v == "3.1.1") {
-        c.mqtt_version = 4;
-      } else {
-        Error(*node, "mqtt.version", "must be 5 or \"3.1.1\"");
-      }
-    }
-    std::int64_t n = 0;
-    if (GetInt(root, "mqtt", "message_expiry_s", 0, 2147483647, n, " seconds")) {
-      c.message_expiry = std::chrono::seconds(n);
-      if (n > 0 && c.mqtt_version != 5) {
-        Error(*Find(root, "mqtt", "message_expiry_s"), "mqtt.message_expiry_s",
-              "needs MQTT 5 (version = 5); MQTT 3.1.1 has no message expiry");
-      }
-    }
-    const bool tls = c.mqtt_uri.rfind("ssl://", 0) == 0 || c.mqtt_uri.rfind("mqtts://", 0) == 0 ||
-                     c.mqtt_uri.rfind("wss://", 0) == 0;
-    for (auto [key, out] : {std::pair<const char*, std::string*>{"ca_file", &c.ca_file},
-                            {"cert_file", &c.cert_file},
-                            {"key_file", &c.key_file}}) {
-      if (GetReadableFile(root, "mqtt", key, *out) && !tls) {
-        Error(*Find(root, "mqtt", key), Dotted("mqtt", key),
-              "needs a TLS broker URI (ssl://, mqtts:// or wss://), but uri is \"" + c.mqtt_uri +
-                  "\"");
-      }
-    }
-    if (!c.key_file.empty() && c.cert_file.empty()) {
-      Error(*Find(root, "mqtt", "key_file"), "mqtt.key_file", "needs cert_file");
-    }
-    GetBool(root, "mqtt", "verify", c.tls_verify);
-    std::string s;
-    if (GetString(root, "mqtt", "username", s, &where)) {
-      if (s.size() > 65535 || s.find('\0') != std::string::npos) {
-        Error(*where, "mqtt.username", "must be at most 65535 bytes, without NUL");
-      } else {
-        c.username = s;
-      }
-    }
-    if (GetReadableFile(root, "mqtt", "password_file", c.password_file) && c.username.empty()) {
-      Error(*Find(root, "mqtt", "password_file"), "mqtt.password_file",
-            "needs username (MQTT sends a password only with a user name)");
-    }
-  }
-
-  void HomeAssistant(const toml::table& root) {
-    Config& c = result_.config;
-    GetBool(root, "homeassistant", "enabled", c.ha_enabled);
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "homeassistant", "prefix", s, &where)) {
-      const std::string why = CheckTopicPrefix(s);
-      if (why.empty()) {
-        c.ha_prefix = s;
-      } else {
-        Error(*where, "homeassistant.prefix", why + " (got \"" + s + "\")");
-      }
-    }
-  }
-
-  void Metrics(const toml::table& root) {
-    Config& c = result_.config;
-    GetBool(root, "metrics", "allow_remote", c.metrics_allow_remote);
-    const toml::node* where = nullptr;
-    std::string s;
-    if (!GetString(root, "metrics", "listen", s, &where) || s.empty()) return;
-    std::string why;
-    const auto address = ParseListenAddress(s, &why);
-    if (!address) {
-      Error(*where, "metrics.listen", why + " (got \"" + s + "\")");
-    } else if (!address->loopback && !c.metrics_allow_remote) {
-      Error(*where, "metrics.listen",
-            "\"" + address->address +
-                "\" is not a loopback address; the metrics would be readable from other hosts. "
-                "Use 127.0.0.1, or set [metrics] allow_remote = true");
-    } else {
-      c.metrics_listen = s;
-    }
-  }
-
-  void State(const toml::table& root) {
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "state", "dir", s, &where)) {
-      if (s.empty()) {
-        Error(*where, "state.dir", "must not be empty");
-      } else {
-        std::filesystem::path dir(s);
-        if (dir.is_relative() && !base_dir_.empty()) dir = base_dir_ / dir;
-        result_.config.state_dir = dir.lexically_normal().string();
-      }
-    }
-  }
-
-  void Log(const toml::table& root) {
-    static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
-                                                  "error", "critical", "off"};
-    const toml::node* where = nullptr;
-    std::string s;
-    if (GetString(root, "log", "level", s, &where)) {
-      if (kLevels.count(s) != 0) {
-        result_.config.log_level = s;
-      } else {
-        Error(*where, "log.level",
-              "must be one of trace, debug, info, warn, error, critical, off (got \"" + s + "\")");
-      }
-    }
-  }
-
-  struct Problem {
-    Position where;
-    std::string text;
-  };
-
-  std::string name_;
-  std::filesystem::path base_dir_;
-  ConfigResult& result_;
-  std::vector<Problem> errors_;
-  std::vector<Problem> warnings_;
+struct Row {
+  Setting setting;
+  std::function<void(const toml::node&, Context&, Config&)> parse;
 };
+
+// The member of Config a row reads and writes, for a const or a mutable Config.
+#define MEMBER(path) \
+  [](auto& config) -> auto& { return config.path; }
+
+template <typename Member, typename Parser>
+Row Key(const char* section, const char* key, Member member, Parser parser, OnReload reload,
+        Shipped shipped, const char* doc) {
+  return Row{
+      Setting{section, key, reload, shipped, doc,
+              [member](const Config& a, const Config& b) { return !(member(a) == member(b)); },
+              [member](Config& to, const Config& from) { member(to) = member(from); }},
+      [member, parser](const toml::node& n, Context& c, Config& config) {
+        if (auto value = parser(n, c)) member(config) = std::move(*value);
+      }};
+}
+
+constexpr OnReload kLive = OnReload::kApplyLive;
+constexpr OnReload kRestart = OnReload::kNeedsRestart;
+constexpr Shipped kDefault = Shipped::kDefault;
+constexpr Shipped kExample = Shipped::kExample;
+
+// HOW TO ADD A SETTING: add one row below, in the section it belongs to, and
+// the member it fills to Config (config.h); then use the member. A row is:
+//   Key(section, key, MEMBER(config member), parser, reload, shipped, doc)
+// - parser: one of those above (Int<T>(lo, hi, unit), Seconds(lo, hi),
+//   Bool(), Text(check), OneOf({...}), Path(), ReadableFile(), Typed<T>(fn)
+//   for a parser of another library returning Result<T>, ...), or a new one
+//   of the same shape. It stores the value parsed and typed.
+// - reload: kLive if a SIGHUP may change it under the running pipeline (say
+//   where it takes effect), else kRestart (reload.h).
+// - shipped: kDefault if config/footfall.toml shows "key = <default>", or
+//   kExample if it shows a commented "# key = ..." (no default to show).
+//   Document the key there (config_test checks that it is, with its default).
+// - doc: one line, shown by `footfalld --list-settings`.
+// A rule between two keys goes into kChecks, below the table. The loader, the
+// unknown-key warning, the reload plan and --check-config follow by themselves.
+const std::vector<Row>& Rows() {
+  static const std::vector<Row> rows = {
+      Key("sensor", "site", MEMBER(site), Identifier(), kRestart, kDefault,
+          "name of the store or site (a topic level and Home Assistant id)"),
+      Key("sensor", "id", MEMBER(sensor_id), Identifier(), kRestart, kDefault,
+          "name of this sensor within the site"),
+
+      Key("capture", "source", MEMBER(sources), Source(), OnReload::kAsOtherKey, Shipped::kRequired,
+          "\"pcap:IFACE\" (monitor mode) or \"file:PATH\" (replay)"),
+      Key("capture", "sources", MEMBER(sources), Sources(), kRestart, kExample,
+          "several live interfaces instead of source"),
+      Key("capture", "speed", MEMBER(speed), Speed(), kRestart, kDefault,
+          "file replay: 0 = as fast as possible, N = N x real time"),
+      Key("capture", "snaplen", MEMBER(snaplen), Int<int>(64, 262144, " bytes"), kRestart, kDefault,
+          "live: bytes kept of each frame"),
+      Key("capture", "buffer_size_kib", MEMBER(buffer_size_kib), Int<int>(64, 1048576, " KiB"),
+          kRestart, kDefault, "live: kernel capture buffer"),
+      Key("capture", "immediate", MEMBER(immediate), Bool(), kRestart, kDefault,
+          "live: hand each frame over at once"),
+      Key("capture", "stats_interval_s", MEMBER(stats_interval), Seconds(1, 3600), kRestart,
+          kDefault, "live: how often the kernel's drop counters are read"),
+
+      Key("hashing", "algorithm", MEMBER(algorithm),
+          Typed<hashing::Algorithm>(hashing::ParseAlgorithm), kRestart, kDefault,
+          "keyed hash of the addresses: siphash24 or blake2b"),
+      Key("hashing", "rotate_at", MEMBER(rotation.daily_at),
+          Typed<hashing::TimeOfDay>(hashing::ParseTimeOfDay), kRestart, kDefault,
+          "local time of day the key is replaced, HH:MM"),
+      Key("hashing", "rotate_every_s", MEMBER(rotation.every), Seconds(600, 604800, 0), kRestart,
+          kDefault, "replace the key every N seconds instead (0 = daily at rotate_at)"),
+      Key("hashing", "carry_over_max_s", MEMBER(carry_over_max), Seconds(0, 3600), kRestart,
+          kDefault, "keep the retired key this long to recognise phones present"),
+      Key("hashing", "shared_seed_file", MEMBER(shared_seed_file), Path(), kRestart, kDefault,
+          "shared-key mode: the site's seed file (\"\" = off)"),
+
+      Key("privacy", "min_count", MEMBER(min_count), Int<std::uint64_t>(0, 1000, " devices"), kLive,
+          kDefault, "smallest group published (smaller counts are null); 0 = off"),
+      Key("privacy", "min_rssi_dbm", MEMBER(min_rssi_dbm), Int<int>(-127, 0, " dBm"), kLive,
+          kExample, "drop weaker probe requests before hashing; unset = off"),
+
+      Key("windows", "length_s", MEMBER(window_length), Seconds(1, 86400), kRestart, kDefault,
+          "length of a counting window, aligned to UTC"),
+
+      Key("analytics", "visit_gap_s", MEMBER(people.visit_gap), Seconds(60, 3600), kRestart,
+          kDefault, "longest silence within one visit"),
+      Key("analytics", "visitor_rssi_dbm", MEMBER(people.visitor_rssi_dbm),
+          Int<int>(-100, 0, " dBm"), kRestart, kDefault,
+          "a visitor's visit reached at least this signal"),
+      Key("analytics", "min_visit_s", MEMBER(people.min_visit), Seconds(0, 86400), kRestart,
+          kDefault, "... and lasted at least this long"),
+      Key("analytics", "stationary_after_s", MEMBER(people.stationary_after), Seconds(600, 86400),
+          kRestart, kDefault, "present longer than this: a stationary device, not a visitor"),
+      Key("analytics", "inside_rssi_dbm", MEMBER(people.inside_rssi_dbm), Int<int>(-100, 0, " dBm"),
+          kRestart, kDefault, "heard this strong in a window: inside then (occupancy)"),
+
+      Key("mqtt", "uri", MEMBER(broker),
+          Typed<transport::MqttEndpoint>(transport::ParseMqttEndpoint), kRestart, kDefault,
+          "the broker, scheme://host:port"),
+      Key("mqtt", "topic_prefix", MEMBER(topic_prefix), TopicPrefix(), kRestart, kDefault,
+          "first level(s) of every topic"),
+      Key("mqtt", "qos", MEMBER(qos), Int<int>(0, 2), kRestart, kDefault,
+          "quality of service of the counts"),
+      Key("mqtt", "client_id", MEMBER(client_id), Text([](const std::string& s) -> Status {
+            if (s.size() > 65535) return Fail("must be at most 65535 bytes");
+            if (s.find('\0') != std::string::npos) return Fail("must not contain a NUL character");
+            return {};
+          }),
+          kRestart, kExample, "MQTT client id (default footfall-<site>-<id>)"),
+      Key("mqtt", "max_buffered", MEMBER(max_buffered), Int<int>(1, 10000000, " messages"),
+          kRestart, kDefault, "messages kept on disk until acknowledged"),
+      Key("mqtt", "drain_timeout_s", MEMBER(drain_timeout), Seconds(0, 3600), kLive, kDefault,
+          "wait this long for acknowledgements at shutdown (from the next stop)"),
+      Key("mqtt", "version", MEMBER(mqtt_version), MqttVersion(), kRestart, kDefault,
+          "MQTT protocol version: \"3.1.1\" or 5"),
+      Key("mqtt", "message_expiry_s", MEMBER(message_expiry), Seconds(0, 2147483647), kRestart,
+          kDefault, "MQTT 5: the broker discards an undelivered count after this; 0 = never"),
+      Key("mqtt", "ca_file", MEMBER(ca_file), ReadableFile(), kRestart, kExample,
+          "TLS: the CA of the broker's certificate (default: the system's)"),
+      Key("mqtt", "cert_file", MEMBER(cert_file), ReadableFile(), kRestart, kExample,
+          "TLS: client certificate (PEM)"),
+      Key("mqtt", "key_file", MEMBER(key_file), ReadableFile(), kRestart, kExample,
+          "TLS: its key (PEM)"),
+      Key("mqtt", "verify", MEMBER(tls_verify), Bool(), kRestart, kDefault,
+          "TLS: verify the broker's certificate and name"),
+      Key("mqtt", "username", MEMBER(username),
+          MqttString("must be at most 65535 bytes, without NUL"), kRestart, kExample,
+          "MQTT user name"),
+      Key("mqtt", "password_file", MEMBER(password_file), ReadableFile(), kRestart, kExample,
+          "file whose first line is the password (or credential mqtt-password)"),
+
+      Key("homeassistant", "enabled", MEMBER(ha_enabled), Bool(), kRestart, kDefault,
+          "publish Home Assistant discovery configs"),
+      Key("homeassistant", "prefix", MEMBER(ha_prefix), TopicPrefix(), kRestart, kDefault,
+          "Home Assistant's discovery prefix"),
+
+      Key("process", "user", MEMBER(user), UserName(), kRestart, kDefault,
+          "started as root: switch to this user once the capture is open"),
+
+      Key("metrics", "listen", MEMBER(metrics_listen), Listen(), kLive, kDefault,
+          "Prometheus endpoint ADDRESS:PORT (\"\" = off)"),
+      Key("metrics", "allow_remote", MEMBER(metrics_allow_remote), Bool(), kLive, kDefault,
+          "allow a non-loopback listen address"),
+
+      Key("state", "dir", MEMBER(state_dir), NonEmptyPath(), kRestart, kDefault,
+          "directory of the sequence number and the MQTT journal"),
+
+      Key("log", "level", MEMBER(log_level),
+          OneOf({"trace", "debug", "info", "warn", "error", "critical", "off"}), kLive, kDefault,
+          "log verbosity"),
+  };
+  return rows;
+}
+
+#undef MEMBER
+
+// Rules between keys, run after every row was read. Each names the key at
+// fault; a value it rejects goes back to its default.
+using CheckFn = void (*)(Context&, Config&);
+
+void RequireSource(Context& c, Config&) {
+  if (c.Find("capture", "source") != nullptr || c.Find("capture", "sources") != nullptr) return;
+  const toml::node* table = c.root().get("capture");
+  const Position p = table != nullptr ? PositionOf(table->source()) : Position{};
+  c.Error(p, "capture.source",
+          "required key is missing (e.g. source = \"pcap:mon0\" or \"file:/path/to.pcap\")");
+}
+
+void CarryOverBelowPeriod(Context& c, Config& config) {
+  const toml::node* node = c.Find("hashing", "carry_over_max_s");
+  const auto every = config.rotation.every;
+  if (node == nullptr || every.count() == 0 || config.carry_over_max < every) return;
+  c.Error(*node, "hashing.carry_over_max_s",
+          "must be less than rotate_every_s (" + std::to_string(every.count()) +
+              "), or the retired key would never be wiped (got " +
+              std::to_string(config.carry_over_max.count()) + ")");
+  config.carry_over_max = Config().carry_over_max;
+}
+
+// A visit that lasted min_visit_s would already be stationary. Named at the
+// key that was set (stationary_after_s if both were).
+void StationaryAfterMinVisit(Context& c, Config& config) {
+  analytics::PeopleOptions& o = config.people;
+  const toml::node* min_visit = c.Find("analytics", "min_visit_s");
+  const toml::node* stationary = c.Find("analytics", "stationary_after_s");
+  if ((min_visit == nullptr && stationary == nullptr) || o.stationary_after > o.min_visit) return;
+  const std::string why = ", or no visit could count as a visitor's";
+  if (stationary != nullptr) {
+    c.Error(*stationary, "analytics.stationary_after_s",
+            "must be greater than min_visit_s (" + std::to_string(o.min_visit.count()) + ")" + why +
+                " (got " + std::to_string(o.stationary_after.count()) + ")");
+  } else {
+    c.Error(*min_visit, "analytics.min_visit_s",
+            "must be less than stationary_after_s (" + std::to_string(o.stationary_after.count()) +
+                ")" + why + " (got " + std::to_string(o.min_visit.count()) + ")");
+  }
+  const analytics::PeopleOptions defaults;
+  o.min_visit = defaults.min_visit;
+  o.stationary_after = defaults.stationary_after;
+}
+
+void ExpiryNeedsMqtt5(Context& c, Config& config) {
+  if (config.message_expiry.count() > 0 && config.mqtt_version != 5) {
+    c.Error(*c.Find("mqtt", "message_expiry_s"), "mqtt.message_expiry_s",
+            "needs MQTT 5 (version = 5); MQTT 3.1.1 has no message expiry");
+  }
+}
+
+void TlsFilesNeedTls(Context& c, Config& config) {
+  for (auto [key, value] : {std::pair<const char*, const std::string*>{"ca_file", &config.ca_file},
+                            {"cert_file", &config.cert_file},
+                            {"key_file", &config.key_file}}) {
+    if (!value->empty() && !config.broker.tls) {
+      c.Error(*c.Find("mqtt", key), std::string("mqtt.") + key,
+              "needs a TLS broker URI (ssl://, mqtts:// or wss://), but uri is \"" +
+                  config.broker.uri + "\"");
+    }
+  }
+  if (!config.key_file.empty() && config.cert_file.empty()) {
+    c.Error(*c.Find("mqtt", "key_file"), "mqtt.key_file", "needs cert_file");
+  }
+}
+
+void PasswordNeedsUser(Context& c, Config& config) {
+  if (!config.password_file.empty() && config.username.empty()) {
+    c.Error(*c.Find("mqtt", "password_file"), "mqtt.password_file",
+            "needs username (MQTT sends a password only with a user name)");
+  }
+}
+
+void MetricsLoopbackUnlessAllowed(Context& c, Config& config) {
+  if (!config.metrics_listen || config.metrics_listen->loopback || config.metrics_allow_remote) {
+    return;
+  }
+  c.Error(*c.Find("metrics", "listen"), "metrics.listen",
+          "\"" + config.metrics_listen->address +
+              "\" is not a loopback address; the metrics would be readable from other hosts. "
+              "Use 127.0.0.1, or set [metrics] allow_remote = true");
+  config.metrics_listen.reset();
+}
+
+constexpr CheckFn kChecks[] = {
+    RequireSource,   CarryOverBelowPeriod, StationaryAfterMinVisit,     ExpiryNeedsMqtt5,
+    TlsFilesNeedTls, PasswordNeedsUser,    MetricsLoopbackUnlessAllowed};
+
+// Warns about unknown top-level entries and unknown keys of known sections;
+// a known section given as something else is an error.
+void CheckSections(Context& c) {
+  std::map<std::string, std::set<std::string>> known;
+  for (const Row& row : Rows()) known[row.setting.section].insert(row.setting.key);
+  for (auto&& [key, node] : c.root()) {
+    const std::string name(key.str());
+    auto section = known.find(name);
+    if (section == known.end()) {
+      c.Warning(PositionOf(key.source()), name, "unknown key (ignored)");
+      continue;
+    }
+    const toml::table* table = node.as_table();
+    if (table == nullptr) {
+      c.Error(node, name, std::string("expected a table, got ") + TypeName(node.type()));
+      continue;
+    }
+    for (auto&& [sub, sub_node] : *table) {
+      const std::string sub_name(sub.str());
+      if (section->second.count(sub_name) == 0) {
+        c.Warning(PositionOf(sub.source()), name + "." + sub_name, "unknown key (ignored)");
+      }
+    }
+  }
+}
 
 ConfigResult Parse(const std::string& text, const std::string& name,
                    const std::filesystem::path& base_dir) {
   ConfigResult result;
-  Loader loader(name, base_dir, result);
-  loader.Run(text);
-  loader.Finish();
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view{name});
+  } catch (const toml::parse_error& e) {
+    const Position p = PositionOf(e.source());
+    result.errors.push_back(name + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) +
+                            ": error: TOML syntax: " + std::string(e.description()));
+    return result;
+  }
+  Context context(name, base_dir, root);
+  CheckSections(context);
+  for (const Row& row : Rows()) {
+    const toml::node* node = context.Find(row.setting.section, row.setting.key);
+    if (node == nullptr) continue;
+    context.SetKey(row.setting.name());
+    row.parse(*node, context, result.config);
+  }
+  for (CheckFn check : kChecks) check(context, result.config);
+  context.Finish(result);
   return result;
 }
 
 }  // namespace
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> settings = [] {
+    std::vector<Setting> out;
+    for (const Row& row : Rows()) out.push_back(row.setting);
+    return out;
+  }();
+  return settings;
+}
 
 ConfigResult LoadConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

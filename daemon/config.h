@@ -1,37 +1,46 @@
 // Purpose: footfalld's configuration: one TOML file, every key with a default
-// (the shipped config/footfall.toml documents each). Loading collects every
-// error at once as "file:line:col: error: key: why"; an unknown key is only a
-// warning, so a newer config still runs on an older daemon.
+// (the shipped config/footfall.toml documents each). The keys themselves are
+// one table, in config.cc (Settings() lists it): section, key, member, typed
+// parser, reload behaviour and doc. Values are kept parsed (a rotation plan,
+// an algorithm, a broker endpoint, a listen address, source specs), so
+// nothing downstream parses a string again. Loading collects every error at
+// once as "file:line:col: error: key: why"; an unknown key is only a warning,
+// so a newer config still runs on an older daemon.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analytics/people_estimator.h"
+#include "capture/source_spec.h"
+#include "daemon/listen_address.h"
+#include "hashing/pseudonymizer.h"
+#include "hashing/rotation.h"
+#include "transport/mqtt_endpoint.h"
 
 namespace footfall::daemon {
 
+// Each member is one row of the table in config.cc, which gives its key,
+// range and doc; the comments here only say what the value means.
 struct Config {
   // [sensor]
   std::string site = "site";
   std::string sensor_id = "sensor";
-  // [capture]
-  // [capture] source = "X" or sources = ["X", ...] (one of them required):
-  // "file:PATH" (alone) or one or more "pcap:IFACE".
-  std::vector<std::string> sources;
-  double speed = 0;          // file replay: 0 = as fast as possible, N = N x real time
-  int snaplen = 2048;        // live capture
+  // [capture] source = "X" or sources = ["X", ...] (one of them required)
+  std::vector<capture::SourceSpec> sources;  // "file:" paths made absolute
+  double speed = 0;  // file replay: 0 = as fast as possible, N = N x real time
+  int snaplen = 2048;
   int buffer_size_kib = 4096;
   bool immediate = true;
-  std::chrono::seconds stats_interval{10};  // live: pcap_stats read (drops logged) this often
+  std::chrono::seconds stats_interval{10};
   // [hashing]
-  std::string algorithm = "siphash24";  // or "blake2b"
-  std::string rotate_at = "04:00";      // local time of day, "HH:MM"
-  std::chrono::seconds rotate_every{0}; // if > 0: rotate every period instead (600 s .. 7 d)
-  std::chrono::seconds carry_over_max{0};  // keep the retired key this long (0 .. 3600 s)
+  hashing::Algorithm algorithm = hashing::Algorithm::kSipHash24;
+  hashing::RotationPlan rotation;          // rotate_at / rotate_every_s
+  std::chrono::seconds carry_over_max{0};  // keep the retired key this long
   std::string shared_seed_file;            // shared-key mode (site seed); "" = off
   // [privacy]
   std::uint64_t min_count = 3;      // device counts 1 .. min_count-1 published as null; 0 = off
@@ -39,12 +48,11 @@ struct Config {
   // [process]
   std::string user;  // started as root: drop to this user after opening the capture; "" = don't
   // [windows]
-  std::chrono::seconds window_length{60};  // 1 s .. 1 day
-  // [analytics] visit_gap_s (60 .. 3600), visitor_rssi_dbm (-100 .. 0),
-  // min_visit_s (0 .. 86400), stationary_after_s (600 .. 86400, > min_visit_s)
+  std::chrono::seconds window_length{60};
+  // [analytics]
   analytics::PeopleOptions people;
   // [mqtt]
-  std::string mqtt_uri = "tcp://127.0.0.1:1883";
+  transport::MqttEndpoint broker;  // uri
   std::string topic_prefix = "footfall";
   int qos = 1;
   std::string client_id;  // default: footfall-<site>-<sensor>
@@ -62,8 +70,8 @@ struct Config {
   bool ha_enabled = true;
   std::string ha_prefix = "homeassistant";
   // [metrics]
-  std::string metrics_listen;         // "ADDRESS:PORT" of GET /metrics; empty = off
-  bool metrics_allow_remote = false;  // a non-loopback listen address needs this
+  std::optional<ListenAddress> metrics_listen;  // GET /metrics; unset = off
+  bool metrics_allow_remote = false;            // a non-loopback listen address needs this
   // [state]
   std::string state_dir = "/var/lib/footfall";
   // [log]
@@ -72,6 +80,35 @@ struct Config {
   std::string topic_base() const { return topic_prefix + "/" + site + "/" + sensor_id; }
   std::string effective_client_id() const;
 };
+
+// What a SIGHUP does with a changed value (reload.h).
+enum class OnReload {
+  kApplyLive,     // taken over by the running daemon
+  kNeedsRestart,  // named as "needs a restart"; the running value is kept
+  kAsOtherKey,    // another row of the same member reports it (capture.source -> sources)
+};
+
+// How the shipped config/footfall.toml shows the key (checked by a test).
+enum class Shipped {
+  kDefault,   // "key = <its default>", uncommented
+  kExample,   // "# key = ..." (no default to show: derived, unset or optional)
+  kRequired,  // "key = ..." with an example value
+};
+
+// One row of the settings table, without its parser (config.cc).
+struct Setting {
+  const char* section;
+  const char* key;
+  OnReload reload;
+  Shipped shipped;
+  const char* doc;  // one line
+  std::function<bool(const Config&, const Config&)> differs;
+  std::function<void(Config& to, const Config& from)> copy;
+  std::string name() const { return std::string(section) + "." + key; }
+};
+
+// Every key footfalld knows, in the order of the shipped file.
+const std::vector<Setting>& Settings();
 
 struct ConfigResult {
   Config config;
@@ -84,7 +121,5 @@ struct ConfigResult {
 ConfigResult LoadConfig(const std::string& path);
 // Same, from text (tests); `name` is used in messages in place of the path.
 ConfigResult ParseConfig(const std::string& text, const std::string& name);
-
-inline constexpr int kExitConfig = 78;  // EX_CONFIG
 
 }  // namespace footfall::daemon

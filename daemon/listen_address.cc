@@ -4,41 +4,25 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "base/host_port.h"
+
 namespace footfall::daemon {
 
 std::string ListenAddress::ToString() const {
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
-std::optional<ListenAddress> ParseListenAddress(const std::string& text, std::string* why) {
-  auto fail = [&](const std::string& reason) -> std::optional<ListenAddress> {
-    if (why != nullptr) *why = reason;
-    return std::nullopt;
-  };
+Result<ListenAddress> ParseListenAddress(const std::string& text) {
+  auto fail = [](const std::string& reason) -> Result<ListenAddress> { return Fail(reason); };
+  Result<HostPort> where = SplitHostPort(text, "ADDRESS:PORT");
+  if (!where) return fail(where.error());
   ListenAddress out;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string::npos) return fail("unterminated [IPv6 address]");
-    out.address = text.substr(1, close - 1);
-    if (text.compare(close + 1, 1, ":") != 0) return fail("must be ADDRESS:PORT (port missing)");
-    port = text.substr(close + 2);
-    out.ipv6 = true;
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) return fail("must be ADDRESS:PORT (port missing)");
-    out.address = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (out.address.find(':') != std::string::npos) {
-      return fail("an IPv6 address must be in brackets, e.g. \"[::1]:9464\"");
-    }
+  out.address = where->host;
+  out.port = where->port;
+  out.ipv6 = where->bracketed;
+  if (!out.ipv6 && out.address.find(':') != std::string::npos) {
+    return fail("an IPv6 address must be in brackets, e.g. \"[::1]:9464\"");
   }
-  if (port.empty() || port.size() > 5 ||
-      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
-      std::stoi(port) > 65535) {
-    return fail("port \"" + port + "\" must be a number from 1 to 65535");
-  }
-  out.port = static_cast<std::uint16_t>(std::stoi(port));
   if (out.ipv6) {
     in6_addr a6{};
     if (inet_pton(AF_INET6, out.address.c_str(), &a6) != 1) {

@@ -6,8 +6,9 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
+
+#include "base/result.h"
 
 namespace footfall::daemon {
 
@@ -18,10 +19,13 @@ struct ListenAddress {
   bool loopback = false;  // 127.0.0.0/8 or ::1
 
   std::string ToString() const;  // "127.0.0.1:9464", "[::1]:9464"
+  friend bool operator==(const ListenAddress& a, const ListenAddress& b) {
+    return a.address == b.address && a.port == b.port && a.ipv6 == b.ipv6;
+  }
+  friend bool operator!=(const ListenAddress& a, const ListenAddress& b) { return !(a == b); }
 };
 
-// Parses "127.0.0.1:9464" or "[::1]:9464" (port 1..65535). On failure returns
-// nullopt and says why in *why.
-std::optional<ListenAddress> ParseListenAddress(const std::string& text, std::string* why);
+// Parses "127.0.0.1:9464" or "[::1]:9464" (port 1..65535), or says why not.
+Result<ListenAddress> ParseListenAddress(const std::string& text);
 
 }  // namespace footfall::daemon

@@ -1,6 +1,7 @@
 // Purpose: footfalld's entry point: command line, logging, privacy hardening of
 // the process, config loading (fatal errors exit 78 with every problem listed),
 // then the pipeline (app.h) until the capture ends or a signal stops it.
+#include <mqtt/async_client.h>
 #include <pcap/pcap.h>
 #include <sodium.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -13,13 +14,13 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdlib>
 #include <iostream>
-#include <mqtt/async_client.h>
 
 #include "daemon/app.h"
 #include "daemon/config.h"
+#include "daemon/exit_codes.h"
+#include "daemon/mqtt_setup.h"
 #include "daemon/privileges.h"
 #include "hashing/seed_key_source.h"
-#include "daemon/mqtt_setup.h"
 #include "transport/mqtt_publisher.h"
 
 namespace {
@@ -32,8 +33,8 @@ void SetUpLogging(const std::string& level) {
         "footfalld", std::make_shared<spdlog::sinks::systemd_sink_mt>("footfalld"));
     logger->set_pattern("%v");
   } else {
-    logger = std::make_shared<spdlog::logger>(
-        "footfalld", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("footfalld",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z footfalld[%P] %l: %v");
   }
   logger->set_level(spdlog::level::from_str(level));
@@ -46,8 +47,8 @@ std::string VersionText() {
   v += std::string(pcap_lib_version()) + "\n";
   v += std::string("libsodium ") + sodium_version_string() + "\n";
   v += mqtt::VERSION_STR + "\n";
-  v += "spdlog " + std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) +
-       "." + std::to_string(SPDLOG_VER_PATCH) + "\n";
+  v += "spdlog " + std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
+       std::to_string(SPDLOG_VER_PATCH) + "\n";
   return v;
 }
 
@@ -70,42 +71,51 @@ int main(int argc, char** argv) {
   cli.add_option("--provision-seed", provision_seed,
                  "write a new random site seed file for shared-key mode (for the configured "
                  "rotation schedule) to this path, and exit");
+  bool list_settings = false;
+  cli.add_flag("--list-settings", list_settings,
+               "list every configuration key: section.key, live or restart on reload, what it is");
   cli.add_option("--log-level", log_level,
                  "override [log] level: trace, debug, info, warn, error, critical, off");
   CLI11_PARSE(cli, argc, argv);
 
   if (version) {
     std::cout << VersionText();
-    return 0;
+    return footfall::daemon::kExitOk;
+  }
+  if (list_settings) {
+    for (const auto& s : footfall::daemon::Settings()) {
+      const char* reload =
+          s.reload == footfall::daemon::OnReload::kApplyLive ? "live   " : "restart";
+      std::cout << s.name() << "  [" << reload << "]  " << s.doc << "\n";
+    }
+    return footfall::daemon::kExitOk;
   }
 
   auto loaded = footfall::daemon::LoadConfig(config_path);
   for (const auto& w : loaded.warnings) std::cerr << w << "\n";
   for (const auto& e : loaded.errors) std::cerr << e << "\n";
   if (!loaded.ok()) {
-    std::cerr << config_path << ": " << loaded.errors.size() << " error(s); footfalld not started\n";
+    std::cerr << config_path << ": " << loaded.errors.size()
+              << " error(s); footfalld not started\n";
     return footfall::daemon::kExitConfig;
   }
   if (check_only) {
     std::cout << config_path << ": configuration OK\n";
-    return 0;
+    return footfall::daemon::kExitOk;
   }
   if (!provision_seed.empty()) {
     try {
       const auto& c = loaded.config;
       std::unique_ptr<footfall::hashing::RotationSchedule> schedule =
-          c.rotate_every.count() > 0
-              ? footfall::hashing::MakePeriodicSchedule(c.rotate_every)
-              : footfall::hashing::MakeDailySchedule(std::stoi(c.rotate_at.substr(0, 2)),
-                                                     std::stoi(c.rotate_at.substr(3, 2)));
+          footfall::hashing::MakeSchedule(c.rotation);
       footfall::hashing::ProvisionSeedFile(provision_seed, *schedule,
                                            std::chrono::system_clock::now());
       std::cout << provision_seed << ": new site seed for rotation " << schedule->Describe()
                 << "; copy it (mode 0600) to every sensor of the site\n";
-      return 0;
+      return footfall::daemon::kExitOk;
     } catch (const std::exception& e) {
       std::cerr << "footfalld: " << e.what() << "\n";
-      return 1;
+      return footfall::daemon::kExitFailure;
     }
   }
   footfall::daemon::Config config = loaded.config;
@@ -114,7 +124,7 @@ int main(int argc, char** argv) {
 
   if (sodium_init() < 0) {
     spdlog::critical("libsodium failed to initialise");
-    return 70;
+    return footfall::daemon::kExitSoftware;
   }
   try {
     boost::asio::io_context io;
@@ -122,7 +132,7 @@ int main(int argc, char** argv) {
     // Home Assistant discovery: daemon/mqtt_setup.h.
     footfall::transport::MqttOptions mqtt = footfall::daemon::MqttOptionsFrom(config);
     footfall::transport::MqttEvents events;
-    events.on_connected = [uri = config.mqtt_uri] { spdlog::info("MQTT connected to {}", uri); };
+    events.on_connected = [uri = config.broker.uri] { spdlog::info("MQTT connected to {}", uri); };
     events.on_connection_lost = [](const std::string& why) {
       spdlog::warn("MQTT connection lost: {}; buffering and reconnecting", why);
     };
@@ -146,12 +156,13 @@ int main(int argc, char** argv) {
           const bool root_to_user = geteuid() == 0 && !config.user.empty();
           const auto outcome = footfall::daemon::DropPrivileges(request);
           if (!outcome.warning.empty()) spdlog::warn("{}", outcome.warning);
-          for (const std::string& source : config.sources) {
-            if (root_to_user && source.rfind("pcap:", 0) == 0) {
-              spdlog::warn("{}: with no capability left, an interface that is missing or goes "
-                           "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
-                           "(the systemd unit does) rather than as root with [process] user",
-                           source);
+          for (const footfall::capture::SourceSpec& source : config.sources) {
+            if (root_to_user && source.kind == footfall::capture::SourceSpec::Kind::kLive) {
+              spdlog::warn(
+                  "{}: with no capability left, an interface that is missing or goes "
+                  "away cannot be reopened; run footfalld as a user with CAP_NET_RAW "
+                  "(the systemd unit does) rather than as root with [process] user",
+                  source.ToString());
               break;
             }
           }
@@ -167,6 +178,6 @@ int main(int argc, char** argv) {
     return footfall::daemon::kExitConfig;
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
-    return 1;
+    return footfall::daemon::kExitFailure;
   }
 }

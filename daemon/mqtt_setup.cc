@@ -16,11 +16,6 @@ namespace footfall::daemon {
 
 namespace {
 
-bool IsTls(const std::string& uri) {
-  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
-         uri.rfind("wss://", 0) == 0;
-}
-
 // The first line of a file, without its line ending.
 std::string FirstLine(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,12 +38,12 @@ transport::SensorInfo SensorInfoFrom(const Config& config) {
   info.version = FOOTFALL_VERSION;
   info.topic_base = config.topic_base();
   info.window_length = config.window_length;
-  info.rotate_at = config.rotate_at;
-  info.rotate_every = config.rotate_every;
-  info.algorithm = config.algorithm;
+  info.rotate_at = config.rotation.daily_at.ToString();
+  info.rotate_every = config.rotation.every;
+  info.algorithm = hashing::AlgorithmName(config.algorithm);
   info.qos = config.qos;
   info.mqtt_version = config.mqtt_version;
-  info.tls = IsTls(config.mqtt_uri);
+  info.tls = config.broker.tls;
   info.authenticated = !config.username.empty();
   info.max_buffered = config.max_buffered;
   info.message_expiry = config.message_expiry;
@@ -77,7 +72,7 @@ Password ReadPassword(const Config& config, const char* credentials_dir) {
 
 transport::MqttOptions MqttOptionsFrom(const Config& config) {
   transport::MqttOptions o;
-  o.uri = config.mqtt_uri;
+  o.broker = config.broker;
   o.client_id = config.effective_client_id();
   o.topic_base = config.topic_base();
   o.journal_path = config.state_dir + "/mqtt-journal";
@@ -99,7 +94,7 @@ transport::MqttOptions MqttOptionsFrom(const Config& config) {
       spdlog::info("MQTT password from {}", password.source);
     }
   }
-  if (IsTls(config.mqtt_uri) && !config.tls_verify) {
+  if (config.broker.tls && !config.tls_verify) {
     spdlog::warn("[mqtt] verify = false: the broker's certificate is not checked");
   }
 

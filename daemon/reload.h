@@ -9,8 +9,8 @@
 // the [analytics] visit settings (the open visits were built under them),
 // the sensor's names, the MQTT connection and its topics (the buffered
 // messages belong to that session and those topics) and the state directory.
-// Every key of Config is listed in reload.cc; a key added there must be added
-// to its table too (reload_test.cc checks that each listed key is detected).
+// Which is which is a column of the settings table (config.cc), so a new key
+// has its reload behaviour where it is declared.
 #pragma once
 
 #include <string>

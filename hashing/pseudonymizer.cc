@@ -15,6 +15,17 @@
 #include <utility>
 
 namespace footfall::hashing {
+
+const char* AlgorithmName(Algorithm algorithm) {
+  return algorithm == Algorithm::kBlake2b ? "blake2b" : "siphash24";
+}
+
+Result<Algorithm> ParseAlgorithm(std::string_view name) {
+  if (name == "siphash24") return Algorithm::kSipHash24;
+  if (name == "blake2b") return Algorithm::kBlake2b;
+  return Fail("must be \"siphash24\" or \"blake2b\" (got \"" + std::string(name) + "\")");
+}
+
 namespace {
 
 static_assert(kKeyBytes == crypto_shorthash_KEYBYTES, "SipHash-2-4 takes a 16-byte key");

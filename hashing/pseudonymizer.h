@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "capture/mac_address.h"
 #include "hashing/rotation.h"
@@ -32,6 +33,11 @@ struct Pseudonym {
 };
 
 enum class Algorithm { kSipHash24, kBlake2b };
+
+// "siphash24" / "blake2b" (config, info topic).
+const char* AlgorithmName(Algorithm algorithm);
+// The inverse; any other name is an error (never a silent default).
+Result<Algorithm> ParseAlgorithm(std::string_view name);
 
 inline constexpr std::size_t kKeyBytes = 16;  // SipHash key size; BLAKE2b uses 16 too
 

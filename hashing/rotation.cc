@@ -185,4 +185,30 @@ std::unique_ptr<RotationSchedule> MakePeriodicSchedule(std::chrono::seconds peri
   return std::make_unique<PeriodicSchedule>(period);
 }
 
+std::string TimeOfDay::ToString() const {
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", hour, minute);
+  return text;
+}
+
+Result<TimeOfDay> ParseTimeOfDay(std::string_view s) {
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.size() != 5 || s[2] != ':' || !digit(s[0]) || !digit(s[1]) || !digit(s[3]) ||
+      !digit(s[4])) {
+    return Fail("must be a local time of day \"HH:MM\" from 00:00 to 23:59 (got \"" +
+                std::string(s) + "\")");
+  }
+  const TimeOfDay t{(s[0] - '0') * 10 + (s[1] - '0'), (s[3] - '0') * 10 + (s[4] - '0')};
+  if (t.hour > 23 || t.minute > 59) {
+    return Fail("must be a local time of day \"HH:MM\" from 00:00 to 23:59 (got \"" +
+                std::string(s) + "\")");
+  }
+  return t;
+}
+
+std::unique_ptr<RotationSchedule> MakeSchedule(const RotationPlan& plan) {
+  if (plan.every.count() > 0) return MakePeriodicSchedule(plan.every);
+  return MakeDailySchedule(plan.daily_at.hour, plan.daily_at.minute);
+}
+
 }  // namespace footfall::hashing

@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+
+#include "base/result.h"
 
 namespace footfall::hashing {
 
@@ -35,5 +38,32 @@ std::unique_ptr<RotationSchedule> MakeDailySchedule(int hour, int minute);
 
 // Every `period` (> 0), at multiples of the period since 1970-01-01T00:00:00Z.
 std::unique_ptr<RotationSchedule> MakePeriodicSchedule(std::chrono::seconds period);
+
+// A local time of day, 00:00 .. 23:59.
+struct TimeOfDay {
+  int hour = 0;
+  int minute = 0;
+  std::string ToString() const;  // "HH:MM"
+  friend bool operator==(const TimeOfDay& a, const TimeOfDay& b) {
+    return a.hour == b.hour && a.minute == b.minute;
+  }
+  friend bool operator!=(const TimeOfDay& a, const TimeOfDay& b) { return !(a == b); }
+};
+
+// "HH:MM" from 00:00 to 23:59, exactly five characters.
+Result<TimeOfDay> ParseTimeOfDay(std::string_view text);
+
+// The configured rotation, parsed once: daily at `daily_at`, or every
+// `every` if that is > 0.
+struct RotationPlan {
+  TimeOfDay daily_at{4, 0};
+  std::chrono::seconds every{0};
+  friend bool operator==(const RotationPlan& a, const RotationPlan& b) {
+    return a.daily_at == b.daily_at && a.every == b.every;
+  }
+  friend bool operator!=(const RotationPlan& a, const RotationPlan& b) { return !(a == b); }
+};
+
+std::unique_ptr<RotationSchedule> MakeSchedule(const RotationPlan& plan);
 
 }  // namespace footfall::hashing

@@ -127,11 +127,6 @@ std::string DescribeConnectFailure(int rc, int reason, const std::string& paho,
   return paho;
 }
 
-bool IsTlsUri(const std::string& uri) {
-  return uri.rfind("ssl://", 0) == 0 || uri.rfind("mqtts://", 0) == 0 ||
-         uri.rfind("wss://", 0) == 0;
-}
-
 void* IdContext(std::uint64_t id) {
   return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
 }
@@ -305,10 +300,10 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
   if (options_.min_retry.count() < 1 || options_.max_retry < options_.min_retry) {
     throw std::runtime_error("MQTT retry interval must satisfy 1 s <= min <= max");
   }
-  const bool tls = IsTlsUri(options_.uri);
+  const bool tls = options_.broker.tls;
   if (!tls &&
       (!options_.ca_file.empty() || !options_.cert_file.empty() || !options_.key_file.empty())) {
-    throw std::runtime_error("MQTT TLS files are set but " + options_.uri +
+    throw std::runtime_error("MQTT TLS files are set but " + options_.broker.uri +
                              " is not a TLS URI (ssl://, mqtts:// or wss://)");
   }
 
@@ -337,10 +332,11 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
   }
 
   try {
-    client_ = std::make_unique<mqtt::async_client>(options_.uri, options_.client_id, create_options,
-                                                   nullptr);
+    client_ = std::make_unique<mqtt::async_client>(options_.broker.uri, options_.client_id,
+                                                   create_options, nullptr);
   } catch (const mqtt::exception& e) {
-    throw std::runtime_error("cannot create MQTT client for " + options_.uri + ": " + e.what());
+    throw std::runtime_error("cannot create MQTT client for " + options_.broker.uri + ": " +
+                             e.what());
   }
   client_->set_connected_handler([this](const std::string& cause) { OnConnected(cause); });
   client_->set_connection_lost_handler(
@@ -362,7 +358,7 @@ mqtt::connect_options MqttPublisher::Impl::MakeConnectOptions() {
   if (v5_) builder.clean_start(false);
   if (!options_.username.empty()) builder.user_name(options_.username);
   if (!options_.password.empty()) builder.password(mqtt::binary_ref(options_.password));
-  if (IsTlsUri(options_.uri)) {
+  if (options_.broker.tls) {
     mqtt::ssl_options ssl;
     if (!options_.ca_file.empty()) ssl.set_trust_store(options_.ca_file);
     if (!options_.cert_file.empty()) ssl.set_key_store(options_.cert_file);
@@ -422,7 +418,7 @@ void MqttPublisher::Impl::OnConnected(const std::string& cause) {
   ever_connected_ = true;
   connected_ = true;
   worker_cv_.notify_all();
-  spdlog::debug("MQTT connected to {} ({})", options_.uri, cause);
+  spdlog::debug("MQTT connected to {} ({})", options_.broker.uri, cause);
   Notify(events_.on_connected);
 }
 
@@ -430,17 +426,17 @@ void MqttPublisher::Impl::OnConnectionLost(const std::string& cause) {
   connected_ = false;
   const std::string why = cause.empty() ? "connection lost" : cause;
   SetLastError("connection lost: " + why);
-  spdlog::debug("MQTT connection to {} lost: {}", options_.uri, why);
+  spdlog::debug("MQTT connection to {} lost: {}", options_.broker.uri, why);
   if (!shut_down_.load()) Notify(events_.on_connection_lost, why);
 }
 
 void MqttPublisher::Impl::OnConnectFailed(int rc, int reason, const std::string& paho) {
   const std::string why = DescribeConnectFailure(rc, reason, paho, "");
   SetLastError(why);
-  spdlog::debug("MQTT connect to {} failed: {}", options_.uri, why);
+  spdlog::debug("MQTT connect to {} failed: {}", options_.broker.uri, why);
   // paho says only "TCP/TLS connect failure": the worker finds out why with a
   // handshake of its own (tls_probe.h), then reports.
-  const bool probe = IsTlsUri(options_.uri) && rc == MQTTASYNC_FAILURE;
+  const bool probe = options_.broker.tls && rc == MQTTASYNC_FAILURE;
   {
     std::lock_guard<std::mutex> lock(worker_mutex_);
     if (!stop_worker_ && !ever_connected_.load() && !connected_.load()) {
@@ -456,7 +452,7 @@ void MqttPublisher::Impl::OnConnectFailed(int rc, int reason, const std::string&
 
 void MqttPublisher::Impl::ExplainTlsFailure(const std::string& paho_why) {
   TlsProbeOptions probe;
-  probe.uri = options_.uri;
+  probe.broker = options_.broker;
   probe.ca_file = options_.ca_file;
   probe.cert_file = options_.cert_file;
   probe.key_file = options_.key_file;
@@ -833,7 +829,7 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
     spdlog::warn(
         "MQTT shutdown: {} message(s) not acknowledged by {}; {} kept in {} for the next "
         "start",
-        left, options_.uri, kept, journal_->path());
+        left, options_.broker.uri, kept, journal_->path());
   }
   return left == 0;
 }

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "transport/mqtt_endpoint.h"
 #include "transport/publisher.h"
 
 namespace footfall::transport {
@@ -41,7 +42,7 @@ struct BufferReport {
 };
 
 struct MqttOptions {
-  std::string uri = "tcp://127.0.0.1:1883";
+  MqttEndpoint broker;       // parsed [mqtt] uri (mqtt_endpoint.h)
   std::string client_id;     // stable per sensor
   std::string topic_base;    // <prefix>/<site>/<sensor>
   std::string journal_path;  // the on-disk buffer, e.g. <state_dir>/mqtt-journal

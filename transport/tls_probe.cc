@@ -29,26 +29,6 @@ std::string OpenSslError() {
   return buf;
 }
 
-// host and port of the URI, without brackets around an IPv6 address.
-bool SplitUri(const std::string& uri, std::string& host, std::string& port) {
-  const auto scheme = uri.find("://");
-  if (scheme == std::string::npos) return false;
-  std::string rest = uri.substr(scheme + 3);
-  rest = rest.substr(0, rest.find('/'));
-  if (!rest.empty() && rest.front() == '[') {
-    const auto close = rest.find(']');
-    if (close == std::string::npos || close + 1 >= rest.size()) return false;
-    host = rest.substr(1, close - 1);
-    port = rest.substr(close + 2);
-  } else {
-    const auto colon = rest.rfind(':');
-    if (colon == std::string::npos) return false;
-    host = rest.substr(0, colon);
-    port = rest.substr(colon + 1);
-  }
-  return !host.empty() && !port.empty();
-}
-
 // A connected TCP socket, or -1 with `why` set.
 int Connect(const std::string& host, const std::string& port, std::chrono::milliseconds timeout,
             std::string& why) {
@@ -94,9 +74,8 @@ int Connect(const std::string& host, const std::string& port, std::chrono::milli
 }  // namespace
 
 std::string ProbeTls(const TlsProbeOptions& o) {
-  std::string host;
-  std::string port;
-  if (!SplitUri(o.uri, host, port)) return "";
+  const std::string& host = o.broker.host;
+  const std::string port = std::to_string(o.broker.port);
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
                                                         &SSL_CTX_free);
   if (!ctx) return OpenSslError();

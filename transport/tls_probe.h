@@ -9,10 +9,12 @@
 #include <chrono>
 #include <string>
 
+#include "transport/mqtt_endpoint.h"
+
 namespace footfall::transport {
 
 struct TlsProbeOptions {
-  std::string uri;  // ssl://host:port, mqtts://host:port or wss://host:port/path
+  MqttEndpoint broker;  // its host and port
   std::string ca_file;
   std::string cert_file;
   std::string key_file;

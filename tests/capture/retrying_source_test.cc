@@ -465,23 +465,29 @@ TEST(MultiSourceTest, TagsFramesAndCombinesNamesStatusAndStats) {
   EXPECT_TRUE(states[1]->stopped);
 }
 
+std::vector<SourceSpec> Specs(std::initializer_list<const char*> texts) {
+  std::vector<SourceSpec> out;
+  for (const char* t : texts) out.push_back(ParseSourceSpec(t).value());
+  return out;
+}
+
 TEST(OpenSourcesTest, OnlyDistinctLiveSourcesCombine) {
   boost::asio::io_context io;
   try {
-    OpenSources({"pcap:mon0", "file:/tmp/x.pcap"}, {}, io);
+    OpenSources(Specs({"pcap:mon0", "file:/tmp/x.pcap"}), {}, io);
     FAIL() << "a file cannot be combined";
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("file:/tmp/x.pcap"), std::string::npos) << e.what();
   }
   try {
-    OpenSources({"pcap:footfall-none0", "pcap:footfall-none0"}, {}, io);
+    OpenSources(Specs({"pcap:footfall-none0", "pcap:footfall-none0"}), {}, io);
     FAIL() << "the same interface twice";
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("twice"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(OpenSources({}, {}, io), SourceError);
+  EXPECT_THROW(OpenSources(Specs({}), {}, io), SourceError);
   // Two interfaces that do not exist (yet): both wait for theirs.
-  auto both = OpenSources({"pcap:footfall-none0", "pcap:footfall-none1"}, {}, io);
+  auto both = OpenSources(Specs({"pcap:footfall-none0", "pcap:footfall-none1"}), {}, io);
   EXPECT_EQ(both->name(), "pcap:footfall-none0 + pcap:footfall-none1");
   EXPECT_EQ(both->stats().sources_down, 2u);
   EXPECT_EQ(both->stats().outages, 2u);

@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "support/test_support.h"
@@ -21,6 +24,13 @@ using ::testing::StartsWith;
 constexpr const char* kMinimal = "[capture]\nsource = \"pcap:mon0\"\n";
 
 ConfigResult Parse(const std::string& text) { return ParseConfig(text, "t.toml"); }
+
+// The sources as written in the config, "pcap:mon0" / "file:/abs/path".
+std::vector<std::string> Names(const std::vector<capture::SourceSpec>& sources) {
+  std::vector<std::string> out;
+  for (const auto& s : sources) out.push_back(s.ToString());
+  return out;
+}
 
 // Parses a one-key config "[table]\nkey = value" (line 2, value at column
 // len(key) + 4) plus the required source; expects exactly one error.
@@ -41,16 +51,16 @@ TEST(ConfigTest, DefaultsFromMinimalConfig) {
   const Config d;
   EXPECT_EQ(c.site, "site");
   EXPECT_EQ(c.sensor_id, "sensor");
-  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.speed, d.speed);
   EXPECT_EQ(c.snaplen, 2048);
   EXPECT_EQ(c.buffer_size_kib, 4096);
   EXPECT_TRUE(c.immediate);
-  EXPECT_EQ(c.algorithm, "siphash24");
-  EXPECT_EQ(c.rotate_at, "04:00");
-  EXPECT_EQ(c.rotate_every, std::chrono::seconds(0));
+  EXPECT_EQ(c.algorithm, hashing::Algorithm::kSipHash24);
+  EXPECT_EQ(c.rotation.daily_at.ToString(), "04:00");
+  EXPECT_EQ(c.rotation.every, std::chrono::seconds(0));
   EXPECT_EQ(c.window_length, std::chrono::seconds(60));
-  EXPECT_EQ(c.mqtt_uri, "tcp://127.0.0.1:1883");
+  EXPECT_EQ(c.broker.uri, "tcp://127.0.0.1:1883");
   EXPECT_EQ(c.topic_prefix, "footfall");
   EXPECT_EQ(c.qos, 1);
   EXPECT_EQ(c.client_id, "");
@@ -100,16 +110,16 @@ level = "debug"
   const Config& c = r.config;
   EXPECT_EQ(c.site, "store-42");
   EXPECT_EQ(c.sensor_id, "door_1");
-  EXPECT_EQ(c.sources, std::vector<std::string>{"file:/data/x.pcapng"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"file:/data/x.pcapng"});
   EXPECT_DOUBLE_EQ(c.speed, 2.5);
   EXPECT_EQ(c.snaplen, 512);
   EXPECT_EQ(c.buffer_size_kib, 128);
   EXPECT_FALSE(c.immediate);
-  EXPECT_EQ(c.algorithm, "blake2b");
-  EXPECT_EQ(c.rotate_at, "23:59");
-  EXPECT_EQ(c.rotate_every, std::chrono::seconds(3600));
+  EXPECT_EQ(c.algorithm, hashing::Algorithm::kBlake2b);
+  EXPECT_EQ(c.rotation.daily_at.ToString(), "23:59");
+  EXPECT_EQ(c.rotation.every, std::chrono::seconds(3600));
   EXPECT_EQ(c.window_length, std::chrono::seconds(300));
-  EXPECT_EQ(c.mqtt_uri, "ssl://broker.example.com:8883");
+  EXPECT_EQ(c.broker.uri, "ssl://broker.example.com:8883");
   EXPECT_EQ(c.topic_prefix, "acme/footfall");
   EXPECT_EQ(c.qos, 2);
   EXPECT_EQ(c.client_id, "my-client");
@@ -141,7 +151,7 @@ TEST(ConfigTest, AcceptedVariants) {
         "wss://broker.example.com:443/mqtt", "tcp://[::1]:1883"}) {
     const ConfigResult r = Parse(std::string(kMinimal) + "[mqtt]\nuri = \"" + uri + "\"\n");
     EXPECT_TRUE(r.ok()) << uri << ": " << ::testing::PrintToString(r.errors);
-    EXPECT_EQ(r.config.mqtt_uri, uri);
+    EXPECT_EQ(r.config.broker.uri, uri);
   }
   for (const std::string level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
     EXPECT_TRUE(Parse(std::string(kMinimal) + "[log]\nlevel = \"" + level + "\"\n").ok()) << level;
@@ -247,12 +257,12 @@ TEST(ConfigTest, SeveralSources) {
       Parse("[capture]\nsources = [\"pcap:mon0\", \"pcap:mon1\"]\nstats_interval_s = 2\n");
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
   EXPECT_THAT(r.warnings, IsEmpty());
-  EXPECT_EQ(r.config.sources, (std::vector<std::string>{"pcap:mon0", "pcap:mon1"}));
+  EXPECT_EQ(Names(r.config.sources), (std::vector<std::string>{"pcap:mon0", "pcap:mon1"}));
   EXPECT_EQ(r.config.stats_interval, std::chrono::seconds(2));
   // One entry is the same as source = "...", a file included.
   const ConfigResult one = Parse("[capture]\nsources = [\"file:/x.pcap\"]\n");
   ASSERT_TRUE(one.ok()) << ::testing::PrintToString(one.errors);
-  EXPECT_EQ(one.config.sources, std::vector<std::string>{"file:/x.pcap"});
+  EXPECT_EQ(Names(one.config.sources), std::vector<std::string>{"file:/x.pcap"});
 }
 
 TEST(ConfigTest, SourcesErrors) {
@@ -345,17 +355,21 @@ port = 9
 
 TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:caps/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0),
+                .config.sources.at(0)
+                .ToString(),
             "file:/etc/footfall/caps/a.pcap");
-  EXPECT_EQ(
-      ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml").config.sources.at(0),
-      "file:/etc/a.pcap");
+  EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:../a.pcap\"\n", "/etc/footfall/f.toml")
+                .config.sources.at(0)
+                .ToString(),
+            "file:/etc/a.pcap");
   EXPECT_EQ(ParseConfig("[capture]\nsource = \"file:/abs/a.pcap\"\n", "/etc/footfall/f.toml")
-                .config.sources.at(0),
+                .config.sources.at(0)
+                .ToString(),
             "file:/abs/a.pcap");
-  EXPECT_EQ(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n", "/etc/footfall/f.toml")
-                .config.sources,
-            std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
+  EXPECT_EQ(
+      Names(ParseConfig("[capture]\nsources = [\"file:caps/a.pcap\"]\n", "/etc/footfall/f.toml")
+                .config.sources),
+      std::vector<std::string>{"file:/etc/footfall/caps/a.pcap"});
 
   testing::TempDir dir;
   const std::string path = dir.File("footfall.toml");
@@ -363,7 +377,7 @@ TEST(ConfigTest, RelativeSourceResolvedAgainstConfigDirectory) {
                      "[capture]\nsource = \"file:samples/x.pcap\"\n[state]\ndir = \"state\"\n");
   const ConfigResult r = LoadConfig(path);
   ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors);
-  EXPECT_EQ(r.config.sources.at(0), "file:" + dir.path() + "/samples/x.pcap");
+  EXPECT_EQ(r.config.sources.at(0).ToString(), "file:" + dir.path() + "/samples/x.pcap");
   EXPECT_EQ(r.config.state_dir, dir.path() + "/state");
 }
 
@@ -388,7 +402,7 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_THAT(r.warnings, IsEmpty());
   const Config& c = r.config;
   Config d;
-  EXPECT_EQ(c.sources, std::vector<std::string>{"pcap:mon0"});
+  EXPECT_EQ(Names(c.sources), std::vector<std::string>{"pcap:mon0"});
   EXPECT_EQ(c.site, d.site);
   EXPECT_EQ(c.sensor_id, d.sensor_id);
   EXPECT_EQ(c.speed, d.speed);
@@ -397,10 +411,10 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_EQ(c.immediate, d.immediate);
   EXPECT_EQ(c.stats_interval, d.stats_interval);
   EXPECT_EQ(c.algorithm, d.algorithm);
-  EXPECT_EQ(c.rotate_at, d.rotate_at);
-  EXPECT_EQ(c.rotate_every, d.rotate_every);
+  EXPECT_EQ(c.rotation.daily_at, d.rotation.daily_at);
+  EXPECT_EQ(c.rotation.every, d.rotation.every);
   EXPECT_EQ(c.window_length, d.window_length);
-  EXPECT_EQ(c.mqtt_uri, d.mqtt_uri);
+  EXPECT_EQ(c.broker, d.broker);
   EXPECT_EQ(c.topic_prefix, d.topic_prefix);
   EXPECT_EQ(c.qos, d.qos);
   EXPECT_EQ(c.client_id, d.client_id);
@@ -528,6 +542,68 @@ TEST(ConfigTest, AnalyticsUnknownKeyIsAWarning) {
               ElementsAre("t.toml:4:1: warning: analytics.visit_gap: unknown key (ignored)"));
   EXPECT_EQ(r.config.people.visit_gap, std::chrono::seconds(300));
   EXPECT_EQ(r.config.people.min_visit, std::chrono::seconds(60));
+}
+
+// The settings table and the shipped, commented config/footfall.toml agree:
+// every key of the table is documented in its section, with its default
+// where it has one, and the file has no key the table does not know.
+TEST(ConfigTest, ShippedConfigDocumentsEveryKeyOfTheTable) {
+  const std::string path = testing::SourceDir() + "/config/footfall.toml";
+  const ConfigResult loaded = LoadConfig(path);
+  ASSERT_THAT(loaded.errors, IsEmpty());
+  EXPECT_THAT(loaded.warnings, IsEmpty());
+
+  // "section.key" of each "key = value" line, and of each "# key = value".
+  std::set<std::string> set;
+  std::set<std::string> commented;
+  std::istringstream lines(testing::ReadFile(path));
+  std::string line;
+  std::string section;
+  while (std::getline(lines, line)) {
+    if (line.size() > 2 && line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2);
+      continue;
+    }
+    const bool is_comment = line.rfind("# ", 0) == 0;
+    const std::string body = is_comment ? line.substr(2) : line;
+    const auto eq = body.find(" = ");
+    if (eq == std::string::npos || eq == 0) continue;
+    const std::string key = body.substr(0, eq);
+    if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) continue;
+    (is_comment ? commented : set).insert(section + "." + key);
+  }
+
+  const Config defaults;
+  std::set<std::string> names;
+  for (const Setting& s : Settings()) {
+    const std::string name = s.name();
+    EXPECT_TRUE(names.insert(name).second) << name << " is in the table twice";
+    EXPECT_GT(std::string(s.doc).size(), 5u) << name << " has no doc line";
+    switch (s.shipped) {
+      case Shipped::kDefault:
+        EXPECT_EQ(set.count(name), 1u)
+            << name << ": \"" << s.key << " = <default>\" expected in [" << s.section << "]";
+        EXPECT_FALSE(s.differs(loaded.config, defaults))
+            << name << ": the shipped file does not show the default";
+        break;
+      case Shipped::kExample:
+        EXPECT_EQ(commented.count(name), 1u)
+            << name << ": \"# " << s.key << " = ...\" expected in [" << s.section << "]";
+        break;
+      case Shipped::kRequired:
+        EXPECT_EQ(set.count(name), 1u) << name << ": required, so shown set";
+        break;
+    }
+  }
+  for (const std::string& name : set) EXPECT_EQ(names.count(name), 1u) << name;
+  for (const std::string& name : commented) EXPECT_EQ(names.count(name), 1u) << name;
+  // A changed default would be caught: the table's comparison sees it.
+  Config other = defaults;
+  other.snaplen = 4096;
+  const auto snaplen = std::find_if(Settings().begin(), Settings().end(),
+                                    [](const Setting& s) { return s.name() == "capture.snaplen"; });
+  ASSERT_NE(snaplen, Settings().end());
+  EXPECT_TRUE(snaplen->differs(other, defaults));
 }
 
 }  // namespace

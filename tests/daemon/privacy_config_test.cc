@@ -58,12 +58,13 @@ TEST(PrivacyConfigTest, TheShippedConfigStatesTheDefaults) {
 }
 
 TEST(PrivacyConfigTest, RotationFromTenMinutesToSevenDays) {
-  EXPECT_EQ(Parse("[hashing]\nrotate_every_s = 600\n").config.rotate_every.count(), 600);
-  EXPECT_EQ(Parse("[hashing]\nrotate_every_s = 604800\n").config.rotate_every.count(), 604800);
+  EXPECT_EQ(Parse("[hashing]\nrotate_every_s = 600\n").config.rotation.every.count(), 600);
+  EXPECT_EQ(Parse("[hashing]\nrotate_every_s = 604800\n").config.rotation.every.count(), 604800);
   EXPECT_THAT(OnlyError("[hashing]\nrotate_every_s = 599\n"), HasSubstr("hashing.rotate_every_s"));
   EXPECT_THAT(OnlyError("[hashing]\nrotate_every_s = 604801\n"),
               HasSubstr("hashing.rotate_every_s"));
-  EXPECT_EQ(Parse("[hashing]\nrotate_at = \"03:30\"\n").config.rotate_at, "03:30");
+  EXPECT_EQ(Parse("[hashing]\nrotate_at = \"03:30\"\n").config.rotation.daily_at.ToString(),
+            "03:30");
 }
 
 TEST(PrivacyConfigTest, CarryOverIsBoundedAndShorterThanTheRotation) {

@@ -38,7 +38,8 @@ TEST(ReloadTest, LiveKeysAreApplied) {
   EXPECT_TRUE(Contains(p.applied, "metrics.listen"));
   EXPECT_EQ(p.next.log_level, "debug");
   EXPECT_EQ(p.next.drain_timeout, std::chrono::seconds(5));
-  EXPECT_EQ(p.next.metrics_listen, "127.0.0.1:9464");
+  ASSERT_TRUE(p.next.metrics_listen.has_value());
+  EXPECT_EQ(p.next.metrics_listen->ToString(), "127.0.0.1:9464");
 }
 
 TEST(ReloadTest, RestartKeysAreNamedAndKeptAtTheirRunningValue) {
@@ -77,7 +78,7 @@ TEST(ReloadTest, RestartKeysAreNamedAndKeptAtTheirRunningValue) {
   EXPECT_EQ(p.next.sources, running.sources);
   EXPECT_EQ(p.next.window_length, running.window_length);
   EXPECT_EQ(p.next.algorithm, running.algorithm);
-  EXPECT_EQ(p.next.mqtt_uri, running.mqtt_uri);
+  EXPECT_EQ(p.next.broker, running.broker);
   EXPECT_EQ(p.next.state_dir, running.state_dir);
 }
 

@@ -6,11 +6,8 @@
 // hot path. No MAC is ever printed (MacAddress has no printer; only
 // pseudonyms and flags are compared).
 #include "hashing/pseudonymizer.h"
-#include "support/test_support.h"
 
 #include <gtest/gtest.h>
-
-#include <cstring>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/resource.h>
@@ -18,10 +15,13 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "support/test_support.h"
 
 // Counts heap allocations made while counting is switched on (hot-path test).
 namespace {
@@ -387,6 +387,19 @@ TEST_P(PseudonymizerTest, FingerprintIsKeyedSeparatedAndRotates) {
   EXPECT_NE(p->Fingerprint(sig, sizeof sig), fp);
 }
 
+TEST(AlgorithmTest, NamesRoundTripAndAnUnknownNameIsAnError) {
+  for (Algorithm a : {Algorithm::kSipHash24, Algorithm::kBlake2b}) {
+    const Result<Algorithm> parsed = ParseAlgorithm(AlgorithmName(a));
+    ASSERT_TRUE(parsed) << AlgorithmName(a);
+    EXPECT_EQ(*parsed, a);
+  }
+  EXPECT_STREQ(AlgorithmName(Algorithm::kSipHash24), "siphash24");
+  EXPECT_STREQ(AlgorithmName(Algorithm::kBlake2b), "blake2b");
+  // No silent fallback to SipHash.
+  EXPECT_EQ(ParseAlgorithm("md5").error(), "must be \"siphash24\" or \"blake2b\" (got \"md5\")");
+  EXPECT_FALSE(ParseAlgorithm("SipHash24"));
+  EXPECT_FALSE(ParseAlgorithm(""));
+}
 
 }  // namespace
 }  // namespace footfall::hashing

@@ -3,7 +3,6 @@
 // exist, one that occurs twice), and the periodic schedule's alignment to the
 // Unix epoch. Time is passed in; TZ is set per test and restored.
 #include "hashing/rotation.h"
-#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
@@ -12,6 +11,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+
+#include "support/test_support.h"
 
 namespace footfall::hashing {
 namespace {
@@ -180,6 +181,32 @@ TEST(PeriodicScheduleTest, IndependentOfTimeZone) {
   ScopedTz tz("Europe/Berlin");
   EXPECT_EQ(MakePeriodicSchedule(hours(24))->NextAfter(Utc(2026, 3, 29, 0, 30)),
             Utc(2026, 3, 30, 0, 0));
+}
+
+TEST(RotationPlanTest, TimeOfDayParsedOnce) {
+  Result<TimeOfDay> t = ParseTimeOfDay("03:30");
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->hour, 3);
+  EXPECT_EQ(t->minute, 30);
+  EXPECT_EQ(t->ToString(), "03:30");
+  EXPECT_EQ(ParseTimeOfDay("23:59")->ToString(), "23:59");
+  EXPECT_EQ(ParseTimeOfDay("00:00")->ToString(), "00:00");
+  for (const char* bad : {"24:00", "4:00", "04:60", "04:00:00", "ab:cd", "", "-1:00"}) {
+    const Result<TimeOfDay> r = ParseTimeOfDay(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().rfind("must be a local time of day", 0), 0u) << r.error();
+  }
+}
+
+TEST(RotationPlanTest, MakeScheduleIsDailyUnlessAPeriodIsSet) {
+  RotationPlan plan;
+  EXPECT_EQ(plan.daily_at.ToString(), "04:00");
+  EXPECT_EQ(MakeSchedule(plan)->Describe(), MakeDailySchedule(4, 0)->Describe());
+  plan.daily_at = {5, 15};
+  EXPECT_EQ(MakeSchedule(plan)->Describe(), MakeDailySchedule(5, 15)->Describe());
+  plan.every = std::chrono::seconds(3600);
+  EXPECT_EQ(MakeSchedule(plan)->Describe(),
+            MakePeriodicSchedule(std::chrono::seconds(3600))->Describe());
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ std::string FreshJournal() {
 
 MqttOptions Options(const std::string& uri, const std::string& base) {
   MqttOptions o;
-  o.uri = uri;
+  o.broker = ParseMqttEndpoint(uri).value();
   o.client_id = "test-" + base.substr(base.rfind('/') + 1) + "-" + std::to_string(getpid());
   o.topic_base = base;
   o.journal_path = FreshJournal();
@@ -339,7 +339,7 @@ TEST(MqttPublisherTest, InvalidOptionsThrow) {
 // then vanishes without DISCONNECT, before gtest runs anything.
 void RunLastWillChild(const char* uri) {
   MqttOptions options;
-  options.uri = uri;
+  options.broker = ParseMqttEndpoint(uri).value();
   options.topic_base = "fft/store/lwt";
   options.client_id = "test-lwt-child";
   options.journal_path = std::string(std::getenv("FOOTFALL_LWT_HELPER_DIR")) + "/journal";

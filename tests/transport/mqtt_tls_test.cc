@@ -63,7 +63,7 @@ class SecureBrokerTest : public ::testing::Test {
 
   MqttOptions Options(const std::string& base) {
     MqttOptions o;
-    o.uri = "ssl://127.0.0.1:" + std::to_string(tls_port_);
+    o.broker = ParseMqttEndpoint("ssl://127.0.0.1:" + std::to_string(tls_port_)).value();
     o.client_id = "tls-" + base.substr(base.rfind('/') + 1);
     o.topic_base = base;
     o.journal_path = dir_.File("journal-" + base.substr(base.rfind('/') + 1));
@@ -191,7 +191,7 @@ TEST(MqttFiveTest, ContentTypeAndMessageExpiry) {
               "%t|%C|%E|%r|%p");
   TempDir dir;
   MqttOptions o;
-  o.uri = broker.uri();
+  o.broker = ParseMqttEndpoint(broker.uri()).value();
   o.client_id = "v5-props";
   o.topic_base = base;
   o.journal_path = dir.File("journal");
@@ -218,7 +218,7 @@ TEST(MqttFiveTest, MessageWhoseExpiryPassedWhileBufferedIsNotSent) {
   const std::string base = "fft/store/expiry";
   TempDir dir;
   MqttOptions o;
-  o.uri = broker.uri();
+  o.broker = ParseMqttEndpoint(broker.uri()).value();
   o.client_id = "v5-expiry";
   o.topic_base = base;
   o.journal_path = dir.File("journal");
@@ -254,7 +254,7 @@ TEST(HomeAssistantBirthTest, DiscoveryIsPublishedAgainWhenHomeAssistantSaysOnlin
   const std::string base = "fft/store/ha";
   TempDir dir;
   MqttOptions o;
-  o.uri = broker.uri();
+  o.broker = ParseMqttEndpoint(broker.uri()).value();
   o.client_id = "ha-birth";
   o.topic_base = base;
   o.journal_path = dir.File("journal");
