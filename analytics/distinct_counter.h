@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "hashing/wiping_allocator.h"
+
 namespace footfall::analytics {
 
 class DistinctCounter final {
@@ -25,8 +27,10 @@ class DistinctCounter final {
  private:
   void AddToSketch(std::uint64_t key);
 
-  std::unordered_set<std::uint64_t> exact_;
-  std::vector<std::uint8_t> registers_;  // empty while exact
+  // Keys (for a global MAC its pseudonym) until Clear() at the epoch's end;
+  // freed memory is wiped.
+  hashing::WipedHashSet exact_;
+  hashing::WipedVector<std::uint8_t> registers_;  // empty while exact
 };
 
 // A bijective 64-bit mixer (splitmix64's finaliser), for keys that are not

@@ -57,8 +57,10 @@ bool FixedDevices::IsFixed(std::uint64_t identity) const {
 }
 
 void FixedDevices::Expire(std::int64_t now_us) {
-  // In bulk, once the table has doubled since the last compaction.
-  if (table_.size() < std::max<std::size_t>(1024, 2 * compacted_)) return;
+  // At every call (once a window), not only once the table has grown: a
+  // quiet shop must not keep the day's candidates (issue 15). The rebuild
+  // wipes what it drops (FlatMap).
+  if (table_.size() == 0) return;
   const std::int64_t horizon = options_.forget_after_us;
   table_.Retain([now_us, horizon](std::uint64_t, const Entry& e) {
     return e.fixed || now_us - e.burst_us <= horizon;

@@ -4,13 +4,17 @@
 // empty slot (the key 0 itself is kept beside the array). Entries are only
 // removed in bulk (Retain), which rebuilds the array, so there are no
 // tombstones. Pointers returned by Find/Insert are valid until the next
-// Insert or Retain.
+// Insert or Retain. The slots hold keyed per-device state: every array the
+// table lets go of (after a growth, a Retain or a Clear) is wiped before it
+// is freed (hashing::WipingAllocator), so removed entries leave nothing behind.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "hashing/wiping_allocator.h"
 
 namespace footfall::analytics {
 
@@ -54,9 +58,9 @@ class FlatMap final {
   // Keeps the entries for which keep(key, value) is true.
   template <typename Keep>
   void Retain(Keep keep) {
-    std::vector<Slot> old;
+    Slots old;
     old.swap(slots_);
-    std::vector<Slot> kept;
+    Slots kept;
     for (Slot& s : old) {
       if (s.key != 0 && keep(s.key, s.value)) kept.push_back(std::move(s));
     }
@@ -77,12 +81,13 @@ class FlatMap final {
     std::uint64_t key = 0;  // 0: empty
     V value{};
   };
+  using Slots = std::vector<Slot, hashing::WipingAllocator<Slot>>;
 
   std::size_t Home(std::uint64_t key) const {
     return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
   void Reset(std::size_t capacity) {
-    slots_.assign(capacity, Slot{});
+    Slots(capacity).swap(slots_);  // the old array is wiped as it is freed
     mask_ = capacity - 1;
     shift_ = 64;
     for (std::size_t c = capacity; c > 1; c >>= 1) --shift_;
@@ -91,7 +96,7 @@ class FlatMap final {
     zero_value_ = V{};
   }
   void Rehash(std::size_t capacity) {
-    std::vector<Slot> old;
+    Slots old;
     old.swap(slots_);
     const bool zero_used = zero_used_;
     V zero = std::move(zero_value_);
@@ -103,7 +108,7 @@ class FlatMap final {
     zero_value_ = std::move(zero);
   }
 
-  std::vector<Slot> slots_;
+  Slots slots_;
   std::size_t mask_ = 0;
   int shift_ = 64;
   std::size_t in_array_ = 0;  // entries in slots_ (key 0 aside)

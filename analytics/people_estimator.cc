@@ -41,7 +41,8 @@
 //
 // Visits follow the definitions in window_counter.h. Everything expires with
 // the visit: a device is forgotten when its visit closes, a pseudonym when
-// unseen for visit_gap, so the tables hold only what the horizon needs.
+// unseen for visit_gap (checked at every window's end), so the tables hold
+// only what the horizon needs; what is forgotten is wiped.
 //
 // The constants were chosen on the tuning halves of the data sets of
 // scripts/accuracy (docs/accuracy.md).
@@ -50,6 +51,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <iterator>
 
 #include "analytics/window_counter.h"
 
@@ -97,16 +101,13 @@ const std::array<double, kMaxRssiJumpDb + 1> kJumpFactor = [] {
     f[static_cast<std::size_t>(j)] = std::exp(j / kRssiScale);
   return f;
 }();
-// Compaction of the lookup tables: when they hold twice what they held after
-// the last one (and at least this), so that it costs O(1) per insertion.
-constexpr std::size_t kCompactAtLeast = 4096;
-
 std::int64_t Micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
 // Nearest-rank percentile of sorted values (p in (0, 1]).
-double NearestRank(const std::vector<double>& sorted, double p) {
+template <typename Sorted>
+double NearestRank(const Sorted& sorted, double p) {
   const auto n = static_cast<double>(sorted.size());
   auto rank = static_cast<std::size_t>(std::ceil(p * n));
   rank = std::clamp<std::size_t>(rank, 1, sorted.size());
@@ -250,7 +251,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   // The best-fitting silent device of the model, within the weak horizon.
   auto q = bursts_.find(fp);
   if (q == bursts_.end()) return kNone;
-  std::deque<BurstEntry>& entries = q->second;
+  auto& entries = q->second;
   auto live = [this, fp](const BurstEntry& e) {
     const Device& d = devices_[e.device];
     return d.alive && d.fingerprint == fp && d.burst_us == e.burst_us;
@@ -408,10 +409,14 @@ void PeopleEstimator::CloseVisit(Device& d) {
 
 void PeopleEstimator::Free(std::uint32_t index) {
   Device& d = devices_[index];
-  d.alive = false;
-  ++d.generation;
   if (d.group != nullptr && d.group->live > 0) --d.group->live;
   Unindex(index);
+  // Forgotten: its sequence numbers, signal and times are wiped; only the
+  // generation stays, so that stale pseudonym entries stay invalid.
+  const std::uint32_t generation = d.generation + 1;
+  hashing::Wipe(&d, sizeof d);
+  d.generation = generation;
+  d.seq_bucket = -1;
   free_.push_back(index);
 }
 
@@ -423,7 +428,7 @@ void PeopleEstimator::Unindex(std::uint32_t index) {
   auto it = by_seq_.find(SeqKey(d.fingerprint, d.seq_bucket));
   d.seq_bucket = -1;
   if (it == by_seq_.end()) return;
-  std::vector<std::uint32_t>& v = it->second;
+  auto& v = it->second;
   auto at = std::find(v.begin(), v.end(), index);
   if (at != v.end()) {
     *at = v.back();
@@ -433,29 +438,56 @@ void PeopleEstimator::Unindex(std::uint32_t index) {
 }
 
 void PeopleEstimator::Sweep(std::int64_t end) {
-  // An entry of a pseudonym unseen for visit_gap, or whose device is gone,
-  // is of no more use; they are dropped in bulk once the tables have doubled.
-  if (pseudonyms_.size() >= std::max(kCompactAtLeast, 2 * pseudonyms_compacted_)) {
+  // Expiry at every window's end, as docs/privacy.md promises: an entry of a
+  // pseudonym unseen for visit_gap, or whose device is gone, is dropped (the
+  // table is rebuilt and its old array wiped), and so are the burst entries
+  // of devices that are gone or have begun another burst (neither is of any
+  // use to Link). A rebuild is O(entries) once a window.
+  if (pseudonyms_.size() > 0) {
     pseudonyms_.Retain([this, end](std::uint64_t, const PseudonymEntry& e) {
       return Valid(e) && static_cast<std::int64_t>(e.last_s + 1) * 1'000'000 + gap_us_ >= end;
     });
-    pseudonyms_compacted_ = pseudonyms_.size();
   }
-  if (index_entries_ < std::max(kCompactAtLeast, 2 * index_compacted_)) return;
+  pseudonyms_compacted_ = pseudonyms_.size();
   for (auto it = bursts_.begin(); it != bursts_.end();) {
-    std::deque<BurstEntry>& q = it->second;
+    hashing::WipedDeque<BurstEntry>& q = it->second;
     const std::uint64_t fp = it->first;
-    q.erase(std::remove_if(q.begin(), q.end(),
-                           [this, fp](const BurstEntry& e) {
-                             const Device& d = devices_[e.device];
-                             return !d.alive || d.fingerprint != fp || d.burst_us != e.burst_us;
-                           }),
-            q.end());
+    const auto live = [this, fp](const BurstEntry& e) {
+      const Device& d = devices_[e.device];
+      return d.alive && d.fingerprint == fp && d.burst_us == e.burst_us;
+    };
+    if (!std::all_of(q.begin(), q.end(), live)) {
+      // Rebuilt rather than erased in place, so the dropped entries' memory
+      // is freed, hence wiped.
+      hashing::WipedDeque<BurstEntry> kept;
+      std::copy_if(q.begin(), q.end(), std::back_inserter(kept), live);
+      q.swap(kept);
+    }
     it = q.empty() ? bursts_.erase(it) : std::next(it);
   }
   index_entries_ = 0;
   for (const auto& [key, q] : bursts_) index_entries_ += q.size();
   index_compacted_ = index_entries_;
+}
+
+std::size_t PeopleEstimator::tracked_index_entries() const {
+  std::size_t n = 0;
+  for (const auto& [key, v] : by_seq_) n += v.size();
+  for (const auto& [key, q] : bursts_) n += q.size();
+  return n;
+}
+
+bool PeopleEstimator::FreedSlotsAreWipedForTest() const {
+  for (std::uint32_t i : free_) {
+    unsigned char bytes[sizeof(Device)];
+    std::memcpy(bytes, &devices_[i], sizeof bytes);
+    std::memset(bytes + offsetof(Device, generation), 0, sizeof(Device::generation));
+    std::memset(bytes + offsetof(Device, seq_bucket), 0, sizeof(Device::seq_bucket));
+    for (unsigned char b : bytes) {
+      if (b != 0) return false;
+    }
+  }
+  return true;
 }
 
 PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
@@ -636,6 +668,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
 
   ++window_;
   arrivals_ = departures_ = passersby_ = stationary_closed_ = 0;
+  hashing::Wipe(visitor_dwell_s_.data(), visitor_dwell_s_.size() * sizeof(double));
   visitor_dwell_s_.clear();
 }
 

@@ -19,6 +19,7 @@
 #include "analytics/fixed_devices.h"
 #include "analytics/flat_map.h"
 #include "hashing/pseudonymizer.h"
+#include "hashing/wiping_allocator.h"
 
 namespace footfall::analytics {
 
@@ -86,6 +87,12 @@ class PeopleEstimator final {
   const PeopleOptions& options() const { return options_; }
   std::size_t tracked_devices() const { return devices_.size() - free_.size(); }
   std::size_t tracked_pseudonyms() const { return pseudonyms_.size(); }
+  // Entries of the linking indexes (sequence buckets, bursts): like the
+  // tables above, 0 once every visit has closed.
+  std::size_t tracked_index_entries() const;
+  // Test hook: whether every freed device slot is all zero (but for its
+  // generation and "no bucket" mark): nothing of a forgotten device is left.
+  bool FreedSlotsAreWipedForTest() const;
 
  private:
   // What is learnt about the devices of one model fingerprint.
@@ -163,15 +170,19 @@ class PeopleEstimator final {
   std::int64_t weak_horizon_us_;
   std::int64_t latest_us_ = 0;
   std::int64_t window_start_us_ = 0;  // of the window in progress; 0: at its first probe
-  std::vector<Device> devices_;
+  // Expiry and wiping (issue 15): everything below that describes a device
+  // is dropped when the device's visit closes, or a pseudonym when unseen for
+  // visit_gap, at the next window's end; freed slots and freed memory are
+  // zeroed (Free, hashing::WipingAllocator).
+  hashing::WipedVector<Device> devices_;
   std::vector<std::uint32_t> free_;
   FlatMap<PseudonymEntry> pseudonyms_;
   // Devices with a fingerprint, by (fingerprint, last sequence number / 32).
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_seq_;
+  hashing::WipedHashMap<hashing::WipedVector<std::uint32_t>> by_seq_;
   // Devices with a fingerprint in the order their bursts began.
-  std::unordered_map<std::uint64_t, std::deque<BurstEntry>> bursts_;
-  std::unordered_map<std::uint64_t, Group> groups_;  // by fingerprint, this epoch
-  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
+  hashing::WipedHashMap<hashing::WipedDeque<BurstEntry>> bursts_;
+  hashing::WipedHashMap<Group> groups_;  // by fingerprint, this epoch
+  double macs_per_device_ = 0;           // calibration: MACs per device per window; 0: none yet
   double calibration_macs_ = 0;
   double calibration_chains_ = 0;
   double single_macs_ = 0;  // the same from models seen as one device
@@ -189,7 +200,7 @@ class PeopleEstimator final {
   std::uint64_t departures_ = 0;
   std::uint64_t passersby_ = 0;
   std::uint64_t stationary_closed_ = 0;
-  std::vector<double> visitor_dwell_s_;
+  hashing::WipedVector<double> visitor_dwell_s_;
 
   TimePoint epoch_start_{};
   DistinctCounter epoch_devices_;

@@ -248,6 +248,27 @@ const char* BandName(Band band) {
   return "unknown";
 }
 
+const char* ParseCaptureHeader(int link_type, const std::uint8_t* data, std::size_t caplen,
+                               RadioInfo* radio, std::size_t* header_len) {
+  *header_len = 0;
+  switch (link_type) {
+    case kLinkTypeRadiotap:
+      return ParseRadiotap(data, caplen, radio, header_len);
+    case kLinkTypeIeee80211:
+      // Bare 802.11 carries no flags: like tshark's default, assume no FCS.
+      return nullptr;
+    case kLinkTypePpi:
+      return ParsePpiHeader(data, caplen, radio, header_len);
+    case kLinkTypePrism:
+      // Prism has no FCS flag either; neither has AVS.
+      return ParsePrismHeader(data, caplen, radio, header_len);
+    case kLinkTypeAvs:
+      return ParseAvsHeader(data, caplen, radio, header_len);
+    default:
+      return "unsupported link type";
+  }
+}
+
 ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, std::size_t wirelen) {
   ParseResult r;
   RadioInfo& radio = r.probe.radio;
@@ -256,28 +277,7 @@ ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, st
   const bool truncated = caplen < wirelen;
 
   std::size_t header_len = 0;
-  const char* header_error = nullptr;
-  switch (link_type) {
-    case kLinkTypeRadiotap:
-      header_error = ParseRadiotap(data, caplen, &radio, &header_len);
-      break;
-    case kLinkTypeIeee80211:
-      // Bare 802.11 carries no flags: like tshark's default, assume no FCS.
-      break;
-    case kLinkTypePpi:
-      header_error = ParsePpiHeader(data, caplen, &radio, &header_len);
-      break;
-    case kLinkTypePrism:
-      // Prism has no FCS flag either; neither has AVS.
-      header_error = ParsePrismHeader(data, caplen, &radio, &header_len);
-      break;
-    case kLinkTypeAvs:
-      header_error = ParseAvsHeader(data, caplen, &radio, &header_len);
-      break;
-    default:
-      header_error = "unsupported link type";
-      break;
-  }
+  const char* header_error = ParseCaptureHeader(link_type, data, caplen, &radio, &header_len);
   if (header_error != nullptr) {
     SetClass(&r, FrameClass::kMalformed, header_error);
     return r;

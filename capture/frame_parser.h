@@ -93,6 +93,14 @@ struct ParseResult {
   ProbeRequest probe;
 };
 
+// Parses the capture header (radiotap, PPI, Prism, AVS; none for bare 802.11)
+// in front of the 802.11 frame. On success returns nullptr, sets *header_len
+// to the offset of the 802.11 frame and fills `radio`; otherwise returns a
+// static, MAC-free reason. ParseFrame starts with it; tools/anonymize uses it
+// to find the 802.11 frame of every record.
+const char* ParseCaptureHeader(int link_type, const std::uint8_t* data, std::size_t caplen,
+                               RadioInfo* radio, std::size_t* header_len);
+
 // Parses `caplen` captured bytes of a frame of the given link type. `wirelen`
 // is the length on the air (>= caplen; if larger the frame was cut by the
 // snap length and its FCS, if any, cannot be checked — such a frame is not

@@ -1,6 +1,7 @@
 # Purpose: the Debian package of footfall. `cpack -G DEB` in the build
 # directory makes footfall_<version>_<arch>.deb from the install rules:
-# /usr/sbin/footfalld, /etc/footfall/footfall.toml (a conffile, so dpkg keeps
+# /usr/sbin/footfalld, /usr/bin/footfall-anonymize (rewrites a capture so
+# that it can be handed to someone), /etc/footfall/footfall.toml (a conffile, so dpkg keeps
 # the operator's edits), the unit in /lib/systemd/system, the sysusers file in
 # /usr/lib/sysusers.d, the docs, the web dashboard in
 # /usr/share/footfall/dashboard (dashboard/CMakeLists.txt) with an example
@@ -29,7 +30,9 @@ set(CPACK_PACKAGE_DESCRIPTION
 interface in monitor mode, turns every transmitter address into a pseudonym
 under a secret key that lives only in locked memory and is rotated and wiped,
 and publishes only aggregates (devices per window, probe requests, signal)
-as JSON over MQTT. No MAC address is ever logged, stored or sent.")
+as JSON over MQTT. No MAC address is ever logged, stored or sent.
+footfall-anonymize rewrites a capture so that it identifies no one, for
+handing it to support or research.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # footfall_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

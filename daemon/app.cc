@@ -4,12 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
 #include "daemon/exit_codes.h"
 #include "daemon/reload.h"
+#include "daemon/secret_file.h"
 #include "hashing/seed_key_source.h"
 #include "transport/signal_json.h"
 
@@ -54,10 +56,17 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
     seed_keys_ = std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file,
                                                           *hashing::MakeSchedule(config_.rotation));
   }
+  if (config_.noise == "laplace") {
+    noise_ = std::make_unique<transport::WindowNoise>(config_.noise_epsilon,
+                                                      transport::MakeSodiumRandom());
+  }
   source_ = capture::OpenSources(config_.sources, SourceOptionsFrom(config_), io_);
   // A live sensor's clock is the wall clock from the start; a replay's clock
   // is the capture's, so its keys are made at the first frame's time.
-  if (!source_->finite()) Keys(std::chrono::system_clock::now());
+  if (!source_->finite()) {
+    boot_clock_ = capture::BootClockNow;
+    Keys(std::chrono::system_clock::now(), /*read_boot_clock=*/true);
+  }
   if (config_.metrics_listen && !StartMetrics()) {
     throw std::runtime_error("metrics endpoint: cannot listen on " +
                              config_.metrics_listen->ToString());
@@ -69,7 +78,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
 
 App::~App() = default;
 
-hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
+hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) {
   if (!pseudonymizer_) {
     const bool shared = seed_keys_ != nullptr;
     std::unique_ptr<hashing::KeySource> keys =
@@ -81,10 +90,26 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     spdlog::info("pseudonym key {} in locked memory; rotation {}",
                  shared ? "derived from the site seed" : "drawn at random", rotation);
     StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
+    if (read_boot_clock && boot_clock_) pseudonymizer_->AdvanceTo(now, boot_clock_());
     return *pseudonymizer_;
   }
   const bool was_carrying = pseudonymizer_->carrying_over();
-  if (pseudonymizer_->AdvanceTo(now)) {
+  const bool rotated = read_boot_clock && boot_clock_
+                           ? pseudonymizer_->AdvanceTo(now, boot_clock_())
+                           : pseudonymizer_->AdvanceTo(now);
+  if (rotated && pseudonymizer_->last_rotation_reason() != hashing::RotationReason::kScheduled) {
+    const bool stepped =
+        pseudonymizer_->last_rotation_reason() == hashing::RotationReason::kClockStepBack;
+    spdlog::warn("pseudonym key rotated ahead of the schedule: {}; the old key is wiped{}",
+                 stepped ? "the wall clock stepped back by more than a minute"
+                         : "the key's age on the boot clock reached the rotation period",
+                 config_.shared_seed_file.empty()
+                     ? ""
+                     : ". In shared-key mode this sensor's seed is now ahead of the site's: "
+                       "its pseudonyms no longer match the other sensors' until they are all "
+                       "provisioned again");
+  }
+  if (rotated) {
     // Grouping state is keyed like the pseudonyms: it goes with the old key
     // unless that key is carried over to recognise devices already present.
     StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
@@ -101,6 +126,15 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now) {
     spdlog::info("carry-over ended: the previous pseudonym key is wiped");
   }
   return *pseudonymizer_;
+}
+
+void App::WarnIfTrace() const {
+  if (spdlog::should_log(spdlog::level::trace)) {
+    spdlog::warn(
+        "log level trace: every probe request's time, signal and frequency is logged. "
+        "For debugging only, not for production: it tells when each phone probed. "
+        "Calibrate the signal floor from the aggregate `signal` message instead");
+  }
 }
 
 void App::StartEpoch(capture::TimePoint start, bool keep_devices) {
@@ -127,6 +161,7 @@ void App::PublishSignal(capture::TimePoint end) {
 }
 
 int App::Run() {
+  WarnIfTrace();
   WaitForSignal();
   started_ = std::chrono::steady_clock::now();
   source_->Start(*this);
@@ -145,6 +180,14 @@ void App::Advance(capture::TimePoint now) {
 }
 
 void App::OnFrame(capture::RawFrame& frame) {
+  // When the frame has been used (the address hashed, the model fingerprint
+  // taken from its elements), nothing of it stays in libpcap's buffer: not
+  // the SSIDs, not addr1/addr3, not any other element. Every frame class,
+  // also when hashing throws.
+  struct WipeOnExit {
+    capture::RawFrame& f;
+    ~WipeOnExit() { capture::SecureWipe(f.data, f.caplen); }
+  } wipe{frame};
   ++counters_.frames;
   const capture::TimePoint t = frame.time;
   Advance(t);
@@ -216,7 +259,7 @@ void App::OnFrame(capture::RawFrame& frame) {
 
 void App::OnIdle(capture::TimePoint now) {
   Advance(now);
-  if (pseudonymizer_) Keys(now);
+  if (pseudonymizer_) Keys(now, /*read_boot_clock=*/true);
 }
 
 void App::OnEnd() {
@@ -232,33 +275,45 @@ void App::OnSourceError(const std::string& message) {
 
 void App::EmitWindow(const analytics::WindowReport& report) {
   ++counters_.windows;
-  last_people_ = report.people;
   const std::uint64_t seq = seq_.Next();
   if (std::string err = seq_.TakeError(); !err.empty()) {
     // The number is still unique within this run; a restart may repeat it.
     spdlog::error("{}", err);
   }
-  // The key epoch's totals are published in steps of at least min_count.
-  analytics::WindowReport published = report;
-  epoch_totals_.set_min_count(config_.min_count);
-  epoch_totals_.Release(published.people);
-  publisher_->Publish(
-      "counts", transport::EncodeCounts(identity_, seq, published,
-                                        {config_.min_count, config_.min_rssi_dbm.has_value()}));
+  // Noise mode: every count noised (no suppression, which would depend on
+  // the true counts). Else the key epoch's totals are published in steps of
+  // at least min_count, and small counts suppressed.
+  analytics::WindowReport released = report;
+  std::uint64_t min_count = config_.min_count;
+  if (noise_) {
+    released = noise_->Apply(report);
+    min_count = 0;
+  } else {
+    epoch_totals_.set_min_count(config_.min_count);
+    epoch_totals_.Release(released.people);
+  }
+  std::string payload = transport::EncodeCounts(
+      identity_, seq, released,
+      {min_count, config_.min_rssi_dbm.has_value(), noise_ ? config_.noise_epsilon : 0.0});
+  // The log, the status line and the metrics repeat the message as
+  // published, never the window's own figures: a count the disclosure
+  // policy hides stays hidden on every channel.
+  published_ = transport::ReadPublishedFigures(payload);
+  publisher_->Publish("counts", std::move(payload));
   // The day so far, from the windows as published (their suppression).
-  if (today_.Add(published)) publisher_->PublishState("today", today_.Encode(identity_));
+  if (today_.Add(released)) publisher_->PublishState("today", today_.Encode(identity_));
   // The signal view, once per clock hour (and at the end): disjoint periods,
   // so that no two messages differ by the devices of one minute.
-  const auto hour = std::chrono::hours(1);
   if (report.partial ||
-      report.end >= std::chrono::floor<std::chrono::hours>(signal_since_) + hour) {
+      report.end >= std::chrono::floor<std::chrono::hours>(signal_since_) + std::chrono::hours(1)) {
     PublishSignal(report.end);
   }
+  const transport::PublishedFigures& f = *published_;
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "
       "bad FCS (seq {})",
-      transport::FormatUtc(report.start), report.partial ? "(partial)" : "", report.probe_requests,
-      report.devices, report.randomized_mac, report.malformed, report.bad_fcs, seq);
+      f.window_start, f.partial ? "(partial)" : "", f.probe_requests, transport::Shown(f.devices),
+      transport::Shown(f.randomized_mac), report.malformed, report.bad_fcs, seq);
 }
 
 void App::Stop(const char* why, int exit_code) {
@@ -314,9 +369,10 @@ std::string App::StatusLine() const {
   std::string s =
       (source_->finite() ? source_->name() + " " + source_state_ : source_->status()) + ", " +
       std::to_string(static_cast<std::uint64_t>(frame_rate_.PerMinute() + 0.5)) + " frames/min, " +
-      std::to_string(windows_.current_devices()) + " devices now" +
-      (last_people_ ? ", " + std::to_string(last_people_->visitors) + " visitors at the last window"
-                    : std::string()) +
+      // People only as the last counts message published them.
+      (published_ ? transport::Shown(published_->devices) + " devices, " +
+                        transport::Shown(published_->visitors) + " visitors at the last window"
+                  : std::string("no window published yet")) +
       "; broker ";
   if (publisher_->connected()) {
     s += "connected";
@@ -401,6 +457,7 @@ void App::Reload() {
       } else {
         spdlog::set_level(spdlog::level::from_str(config_.log_level));
         spdlog::info("reload: log.level is now {}", config_.log_level);
+        WarnIfTrace();
       }
     } else {
       spdlog::info("reload: {} applied", key);
@@ -430,15 +487,42 @@ void App::Reload() {
 bool App::StartMetrics() {
   metrics_.reset();
   if (!config_.metrics_listen) return true;
-  const ListenAddress& where = *config_.metrics_listen;
+  const ListenAddress* where = &*config_.metrics_listen;
+  // Over TCP, every scrape needs the bearer token (a systemd credential, or
+  // a file only footfalld's user can read); a Unix socket is mode 0600.
+  std::string token;
+  if (where->unix_path.empty()) {
+    try {
+      std::optional<Secret> secret = ReadSecret(kMetricsTokenCredential, MetricsTokenFile(),
+                                                std::getenv("CREDENTIALS_DIRECTORY"));
+      if (!secret) {
+        spdlog::error(
+            "metrics endpoint: {} needs a bearer token: the systemd credential {} "
+            "(LoadCredential=) or [metrics] token_file; or listen on a Unix socket "
+            "(\"unix:/run/footfall/metrics.sock\")",
+            where->ToString(), kMetricsTokenCredential);
+        return false;
+      }
+      token = std::move(secret->value);
+      spdlog::info("metrics endpoint: bearer token from {}", secret->source);
+    } catch (const std::exception& e) {
+      spdlog::error("metrics endpoint: bearer token: {}", e.what());
+      return false;
+    }
+  }
   try {
-    metrics_ =
-        std::make_unique<MetricsServer>(io_, where, [this] { return RenderPrometheus(Metrics()); });
+    metrics_ = std::make_unique<MetricsServer>(
+        io_, *where, [this] { return RenderPrometheus(Metrics()); }, std::move(token));
   } catch (const std::exception& e) {
-    spdlog::error("metrics endpoint: cannot listen on {}: {}", where.ToString(), e.what());
+    spdlog::error("metrics endpoint: cannot listen on {}: {}", where->ToString(), e.what());
     return false;
   }
-  spdlog::info("metrics endpoint: http://{}/metrics", where.ToString());
+  if (where->unix_path.empty()) {
+    spdlog::info("metrics endpoint: http://{}/metrics", where->ToString());
+  } else {
+    spdlog::info("metrics endpoint: GET /metrics on the Unix socket {} (mode 0600)",
+                 where->unix_path);
+  }
   return true;
 }
 
@@ -452,10 +536,10 @@ MetricsSnapshot App::Metrics() const {
   const capture::SourceStats stats = source_->stats();
   m.pcap_dropped = stats.kernel_dropped + stats.iface_dropped;
   m.windows = counters_.windows;
-  m.devices = windows_.current_devices();
-  if (last_people_) {
-    m.estimated_devices = last_people_->estimated_devices;
-    m.visitors = last_people_->visitors;
+  if (published_) {  // as published: a hidden figure is left out
+    m.devices = published_->devices;
+    m.estimated_devices = published_->estimated;
+    m.visitors = published_->visitors;
   }
   m.mqtt_connected = publisher_->connected();
   m.mqtt_buffered = publisher_->pending();

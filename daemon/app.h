@@ -17,6 +17,7 @@
 
 #include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
+#include "capture/clock.h"
 #include "capture/source.h"
 #include "daemon/config.h"
 #include "daemon/cross_radio_dedup.h"
@@ -25,6 +26,8 @@
 #include "daemon/systemd_notify.h"
 #include "hashing/pseudonymizer.h"
 #include "transport/counts_json.h"
+#include "transport/noise.h"
+#include "transport/published_figures.h"
 #include "transport/publisher.h"
 #include "transport/sequence_store.h"
 #include "transport/today_json.h"
@@ -74,6 +77,17 @@ class App final : public capture::FrameSink {
   void OnEnd() override;
   void OnSourceError(const std::string& message) override;
 
+  // The boot clock the key's lifetime is also measured on (hashing/
+  // pseudonymizer.h): CLOCK_BOOTTIME for a live source; none for a replay,
+  // whose clock is the capture's. Tests inject their own.
+  void UseBootClock(std::function<capture::BootTime()> boot_clock) {
+    boot_clock_ = std::move(boot_clock);
+  }
+  // The current key's epoch number (0 for the first key; none before it).
+  std::optional<std::uint64_t> key_epoch() const {
+    return pseudonymizer_ ? std::optional<std::uint64_t>(pseudonymizer_->epoch()) : std::nullopt;
+  }
+
   const RunCounters& counters() const { return counters_; }
   // Keyed-PRF evaluations so far (0 before the first key): frames dropped
   // before hashing never add to it.
@@ -94,8 +108,14 @@ class App final : public capture::FrameSink {
   // (Re)starts the metrics endpoint for config_.metrics_listen; false on failure.
   bool StartMetrics();
   MetricsSnapshot Metrics() const;
+  // [metrics] token_file ("" = only the credential).
+  std::string MetricsTokenFile() const { return config_.metrics_token_file; }
   std::string StatusLine() const;
-  hashing::Pseudonymizer& Keys(capture::TimePoint now);
+  // Says, at the trace level, that it is not for production.
+  void WarnIfTrace() const;
+  // The pseudonymizer, made or rotated for `now` (and, once a second from
+  // OnIdle, for the boot clock's reading).
+  hashing::Pseudonymizer& Keys(capture::TimePoint now, bool read_boot_clock = false);
 
   Config config_;
   boost::asio::io_context& io_;
@@ -110,6 +130,7 @@ class App final : public capture::FrameSink {
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
   transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count
+  std::unique_ptr<transport::WindowNoise> noise_;           // noise mode ([privacy] noise)
   SystemdNotifier notifier_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
@@ -118,12 +139,15 @@ class App final : public capture::FrameSink {
   std::optional<capture::TimePoint> clock_;  // source time (capture or wall)
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
-  bool stopped_by_signal_ = false;                      // SIGTERM/SIGINT, not the end of a replay
-  std::optional<analytics::PeopleReport> last_people_;  // of the last window (status, metrics)
+  bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay
+  // The figures of the last counts message as published (hidden ones
+  // hidden): all the log, the status line and the metrics say of people.
+  std::optional<transport::PublishedFigures> published_;
   int exit_code_ = 0;
   std::string config_path_;  // empty: SIGHUP cannot reload
   std::string log_level_override_;
   std::unique_ptr<MetricsServer> metrics_;
+  std::function<capture::BootTime()> boot_clock_;  // empty: wall (capture) clock only
   RateMeter frame_rate_;
   const char* source_state_ = "starting";  // replaying / capturing / ended / failed
 };

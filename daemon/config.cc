@@ -19,6 +19,8 @@
 #include <string_view>
 #include <utility>
 
+#include "daemon/secret_file.h"
+
 namespace footfall::daemon {
 
 std::string Config::effective_client_id() const {
@@ -264,6 +266,8 @@ auto NonEmptyPath() {
   };
 }
 
+// A readable file that holds a secret: refused if group or others may read
+// or write it (issue 15), like the seed file.
 // A file path (relative to the config's directory) that must be readable.
 auto ReadableFile() {
   return [](const toml::node& n, Context& c) -> std::optional<std::string> {
@@ -275,6 +279,17 @@ auto ReadableFile() {
     std::error_code ec;
     if (!in || std::filesystem::is_directory(path, ec)) {
       return c.Fail(n, "cannot read \"" + path + "\"");
+    }
+    return path;
+  };
+}
+
+auto SecretFile() {
+  return [](const toml::node& n, Context& c) -> std::optional<std::string> {
+    std::optional<std::string> path = ReadableFile()(n, c);
+    if (!path) return std::nullopt;
+    if (std::string why = SecretFileProblem(*path); !why.empty()) {
+      return c.Fail(n, "\"" + *path + "\": " + why);
     }
     return path;
   };
@@ -329,6 +344,22 @@ auto Sources() {
     }
     if (!ok) return std::nullopt;
     return out;
+  };
+}
+
+// A number (integer or floating point) from lo to hi.
+auto Number(double lo, double hi) {
+  return [=](const toml::node& n, Context& c) -> std::optional<double> {
+    std::optional<double> v;
+    if (const auto* f = n.as_floating_point()) v = f->get();
+    if (const auto* i = n.as_integer()) v = static_cast<double>(i->get());
+    if (!v) return c.Fail(n, std::string("expected a number, got ") + TypeName(n.type()));
+    if (!(*v >= lo && *v <= hi)) {
+      std::ostringstream range;
+      range << "must be " << lo << " to " << hi << " (got " << *v << ")";
+      return c.Fail(n, range.str());
+    }
+    return v;
   };
 }
 
@@ -477,6 +508,10 @@ const std::vector<Row>& Rows() {
           kDefault, "smallest group published (smaller counts are null); 0 = off"),
       Key("privacy", "min_rssi_dbm", MEMBER(min_rssi_dbm), Int<int>(-127, 0, " dBm"), kLive,
           kExample, "drop weaker probe requests before hashing; unset = off"),
+      Key("privacy", "noise", MEMBER(noise), OneOf({"off", "laplace"}), kRestart, kDefault,
+          "\"laplace\": discrete Laplace noise on every published count (docs/privacy.md)"),
+      Key("privacy", "epsilon", MEMBER(noise_epsilon), Number(0.001, 100), kRestart, kDefault,
+          "noise mode: the privacy loss per window"),
 
       Key("windows", "length_s", MEMBER(window_length), Seconds(1, 86400), kRestart, kDefault,
           "length of a counting window, aligned to UTC"),
@@ -525,7 +560,7 @@ const std::vector<Row>& Rows() {
       Key("mqtt", "username", MEMBER(username),
           MqttString("must be at most 65535 bytes, without NUL"), kRestart, kExample,
           "MQTT user name"),
-      Key("mqtt", "password_file", MEMBER(password_file), ReadableFile(), kRestart, kExample,
+      Key("mqtt", "password_file", MEMBER(password_file), SecretFile(), kRestart, kExample,
           "file whose first line is the password (or credential mqtt-password)"),
 
       Key("homeassistant", "enabled", MEMBER(ha_enabled), Bool(), kRestart, kDefault,
@@ -540,6 +575,8 @@ const std::vector<Row>& Rows() {
           "Prometheus endpoint ADDRESS:PORT (\"\" = off)"),
       Key("metrics", "allow_remote", MEMBER(metrics_allow_remote), Bool(), kLive, kDefault,
           "allow a non-loopback listen address"),
+      Key("metrics", "token_file", MEMBER(metrics_token_file), SecretFile(), kLive, kExample,
+          "file whose first line is the bearer token (or credential metrics-token)"),
 
       Key("state", "dir", MEMBER(state_dir), NonEmptyPath(), kRestart, kDefault,
           "directory of the sequence number and the MQTT journal"),
@@ -638,9 +675,36 @@ void MetricsLoopbackUnlessAllowed(Context& c, Config& config) {
   config.metrics_listen.reset();
 }
 
+// Settings that undo the privacy design (issue 15): warnings, in the log and
+// in --check-config. A minimum group size below 3 publishes small groups (with
+// 2, a null means exactly 1 person: docs/privacy.md, the trade-off).
+void MinCountBelowThree(Context& c, Config& config) {
+  const toml::node* n = c.Find("privacy", "min_count");
+  if (n == nullptr || config.min_count >= 3) return;
+  c.Warning(PositionOf(n->source()), "privacy.min_count",
+            config.min_count == 0
+                ? "0 turns the small-count suppression off: counts of single people are published"
+                : std::to_string(config.min_count) + " is below 3: a null then means fewer than " +
+                      std::to_string(config.min_count) +
+                      (config.min_count == 2 ? ", i.e. exactly 1 person" : "") +
+                      " (docs/privacy.md: the trade-off)");
+}
+
+// A password sent in the clear to a broker beyond this host.
+void CleartextPassword(Context& c, Config& config) {
+  const toml::node* n = c.Find("mqtt", "password_file");
+  if (n == nullptr || config.broker.tls) return;
+  const std::string& h = config.broker.host;
+  if (h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0) return;
+  c.Warning(PositionOf(n->source()), "mqtt.password_file",
+            "the password goes unencrypted to " + h + " (uri \"" + config.broker.uri +
+                "\"): use ssl:// or mqtts://, or a broker on this host");
+}
+
 constexpr CheckFn kChecks[] = {
-    RequireSource,   CarryOverBelowPeriod, StationaryAfterMinVisit,     ExpiryNeedsMqtt5,
-    TlsFilesNeedTls, PasswordNeedsUser,    MetricsLoopbackUnlessAllowed};
+    RequireSource,    CarryOverBelowPeriod, StationaryAfterMinVisit,      ExpiryNeedsMqtt5,
+    TlsFilesNeedTls,  PasswordNeedsUser,    MetricsLoopbackUnlessAllowed, MinCountBelowThree,
+    CleartextPassword};
 
 // Warns about unknown top-level entries and unknown keys of known sections;
 // a known section given as something else is an error.

@@ -45,6 +45,8 @@ struct Config {
   // [privacy]
   std::uint64_t min_count = 3;      // device counts 1 .. min_count-1 published as null; 0 = off
   std::optional<int> min_rssi_dbm;  // drop weaker probe requests before hashing; unset = off
+  std::string noise = "off";        // "laplace": discrete Laplace noise on every count
+  double noise_epsilon = 1.0;       // noise mode: privacy loss per window (0.001 .. 100)
   // [process]
   std::string user;  // started as root: drop to this user after opening the capture; "" = don't
   // [windows]
@@ -72,6 +74,7 @@ struct Config {
   // [metrics]
   std::optional<ListenAddress> metrics_listen;  // GET /metrics; unset = off
   bool metrics_allow_remote = false;            // a non-loopback listen address needs this
+  std::string metrics_token_file;               // bearer token (else credential metrics-token)
   // [state]
   std::string state_dir = "/var/lib/footfall";
   // [log]

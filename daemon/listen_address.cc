@@ -9,14 +9,24 @@
 namespace footfall::daemon {
 
 std::string ListenAddress::ToString() const {
+  if (!unix_path.empty()) return "unix:" + unix_path;
   return (ipv6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
 }
 
 Result<ListenAddress> ParseListenAddress(const std::string& text) {
   auto fail = [](const std::string& reason) -> Result<ListenAddress> { return Fail(reason); };
+  ListenAddress out;
+  if (text.rfind("unix:", 0) == 0) {
+    out.unix_path = text.substr(5);
+    if (out.unix_path.empty() || out.unix_path.front() != '/') {
+      return fail("a Unix socket needs an absolute path, e.g. \"unix:/run/footfall/metrics.sock\"");
+    }
+    if (out.unix_path.size() >= 108) return fail("the Unix socket path is too long");
+    out.loopback = true;
+    return out;
+  }
   Result<HostPort> where = SplitHostPort(text, "ADDRESS:PORT");
   if (!where) return fail(where.error());
-  ListenAddress out;
   out.address = where->host;
   out.port = where->port;
   out.ipv6 = where->bracketed;

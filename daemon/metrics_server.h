@@ -1,9 +1,9 @@
 // Purpose: footfalld's optional Prometheus endpoint ([metrics] listen, off by
-// default). GET /metrics answers in the Prometheus text format (0.0.4) with
-// the counters of the capture, the current window's devices, the broker state
-// and the key age. It runs on the daemon's own Asio loop (Boost.Beast), so a
-// scrape reads the same state the pipeline writes, without locks; the
-// values are taken by a callback at each request.
+// default; a bearer token or a 0600 Unix socket guards it). GET /metrics answers in the Prometheus
+// text format (0.0.4) with the counters of the capture, the current window's devices, the broker
+// state and the key age. It runs on the daemon's own Asio loop (Boost.Beast), so a scrape reads the
+// same state the pipeline writes, without locks; the values are taken by a callback at each
+// request.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +17,10 @@
 
 namespace footfall::daemon {
 
+// The systemd credential (LoadCredential=metrics-token:FILE) that holds the
+// bearer token of a TCP metrics endpoint.
+inline constexpr const char* kMetricsTokenCredential = "metrics-token";
+
 // What a scrape reports.
 struct MetricsSnapshot {
   std::string version;
@@ -26,9 +30,10 @@ struct MetricsSnapshot {
   std::uint64_t bad_fcs = 0;
   std::uint64_t pcap_dropped = 0;  // kernel and interface drops (pcap_stats)
   std::uint64_t windows = 0;       // windows published since start
-  std::uint64_t devices = 0;       // distinct devices in the current window
-  // From the last published window (none before the first): estimated
+  // From the last published window as it was published (none before the
+  // first, none for a figure published as null): distinct devices, estimated
   // devices, and visitors present at its end.
+  std::optional<std::uint64_t> devices;
   std::optional<std::uint64_t> estimated_devices;
   std::optional<std::uint64_t> visitors;
   bool mqtt_connected = false;
@@ -46,8 +51,11 @@ class MetricsServer final {
 
   // Binds and listens at once; throws std::system_error if `where` cannot be
   // bound (in use, not an address of this host). `render` is called on the
-  // loop for each GET /metrics.
-  MetricsServer(boost::asio::io_context& io, const ListenAddress& where, Render render);
+  // loop for each GET /metrics. A non-empty `token`: every request needs the
+  // header "Authorization: Bearer <token>", or gets 401 Unauthorized. A Unix
+  // socket (where.unix_path) is created mode 0600 and removed at the end.
+  MetricsServer(boost::asio::io_context& io, const ListenAddress& where, Render render,
+                std::string token = {});
   // Closes the listener and every open connection; `render` is not called after.
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;

@@ -12,24 +12,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "daemon/secret_file.h"
+
 namespace footfall::daemon {
-
-namespace {
-
-// The first line of a file, without its line ending.
-std::string FirstLine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw std::runtime_error("cannot read the MQTT password from " + path + ": " +
-                             std::strerror(errno));
-  }
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-}  // namespace
 
 transport::SensorInfo SensorInfoFrom(const Config& config) {
   transport::SensorInfo info;
@@ -53,19 +38,12 @@ transport::SensorInfo SensorInfoFrom(const Config& config) {
 }
 
 Password ReadPassword(const Config& config, const char* credentials_dir) {
+  // A password file others may read is refused, like the seed file.
   Password p;
-  if (credentials_dir != nullptr && *credentials_dir != '\0') {
-    const std::string path = std::string(credentials_dir) + "/" + kPasswordCredential;
-    struct stat st {};
-    if (stat(path.c_str(), &st) == 0) {
-      p.value = FirstLine(path);
-      p.source = std::string("systemd credential ") + kPasswordCredential;
-      return p;
-    }
-  }
-  if (!config.password_file.empty()) {
-    p.value = FirstLine(config.password_file);
-    p.source = "file " + config.password_file;
+  if (std::optional<Secret> s =
+          ReadSecret(kPasswordCredential, config.password_file, credentials_dir)) {
+    p.value = std::move(s->value);
+    p.source = std::move(s->source);
   }
   return p;
 }

@@ -76,7 +76,8 @@ Pseudonymizer::Pseudonymizer(Algorithm algorithm, std::unique_ptr<RotationSchedu
     sodium_memzero(area_, 2 * kKeyBytes);
     slot_ = 0;
     epoch_ = 0;
-    keys_->FillFor(area_ + slot_ * kKeyBytes, Epoch{epoch_, schedule_->EpochIndex(now)});
+    index_ = schedule_->EpochIndex(now);
+    keys_->FillFor(area_ + slot_ * kKeyBytes, Epoch{epoch_, index_});
     if (sodium_mprotect_readonly(area_) != 0) {
       throw std::runtime_error("cannot make key memory read-only");
     }
@@ -102,17 +103,46 @@ Pseudonymizer::~Pseudonymizer() {
 bool Pseudonymizer::AdvanceTo(TimePoint now) {
   bool rotated = false;
   if (now >= next_rotation_) {
-    // However many periods were skipped, one new key is enough: the epochs in
-    // between had no traffic to pseudonymize.
-    Rotate(now);
-    rotated = true;
+    if (schedule_->EpochIndex(now) <= index_) {
+      // The current key is already this epoch's or a later one's (made by an
+      // unscheduled rotation a moment ago): it stays, the next instant is set.
+      next_rotation_ = schedule_->NextAfter(now);
+    } else {
+      // However many periods were skipped, one new key is enough: the epochs
+      // in between had no traffic to pseudonymize.
+      Rotate(now, RotationReason::kScheduled);
+      rotated = true;
+    }
   }
   if (carrying_ && now >= carry_until_) WipeCarried();
+  if (rotated) key_boot_.reset();  // its age counts from the next boot-clock reading
   return rotated;
 }
 
-void Pseudonymizer::Rotate(TimePoint now) {
-  const TimePoint boundary = next_rotation_;  // the scheduled end of the current epoch
+bool Pseudonymizer::AdvanceTo(TimePoint now, capture::BootTime boot) {
+  const std::optional<std::chrono::nanoseconds> step = jumps_.Observe(now, boot);
+  if (!key_boot_) key_boot_ = boot;
+  std::optional<RotationReason> force;
+  if (step && *step < std::chrono::nanoseconds::zero()) {
+    force = RotationReason::kClockStepBack;  // the schedule's instants no longer bound the key
+  } else if (AdvanceTo(now)) {
+    key_boot_ = boot;  // on schedule
+    return true;
+  } else if (boot - *key_boot_ >= schedule_->MaxKeyAge()) {
+    force = RotationReason::kKeyAge;
+  }
+  if (!force) return false;
+  Rotate(now, *force);
+  key_boot_ = boot;
+  return true;
+}
+
+void Pseudonymizer::Rotate(TimePoint now, RotationReason reason) {
+  const bool scheduled = reason == RotationReason::kScheduled;
+  // The end of the current epoch: the scheduled instant, or now.
+  const TimePoint boundary = scheduled ? next_rotation_ : now;
+  // Never the index of an earlier key (a stepped-back clock would repeat one).
+  const std::int64_t index = std::max(schedule_->EpochIndex(now), index_ + 1);
   const std::size_t next_slot = slot_ ^ 1U;
   if (sodium_mprotect_readwrite(area_) != 0) {
     throw std::runtime_error("cannot make key memory writable");
@@ -121,7 +151,7 @@ void Pseudonymizer::Rotate(TimePoint now) {
   sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
   carrying_ = false;
   try {
-    keys_->FillFor(area_ + next_slot * kKeyBytes, Epoch{epoch_ + 1, schedule_->EpochIndex(now)});
+    keys_->FillFor(area_ + next_slot * kKeyBytes, Epoch{epoch_ + 1, index});
   } catch (...) {
     // Keep the old key; wipe the half-written new one.
     sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
@@ -129,7 +159,7 @@ void Pseudonymizer::Rotate(TimePoint now) {
     throw;
   }
   const TimePoint until = boundary + carry_over_max_;
-  if (carry_over_max_.count() > 0 && now < until) {
+  if (scheduled && carry_over_max_.count() > 0 && now < until) {
     carrying_ = true;  // the retired key recognises devices already present until `until`
     carry_until_ = until;
   } else {
@@ -138,6 +168,8 @@ void Pseudonymizer::Rotate(TimePoint now) {
   sodium_mprotect_readonly(area_);
   slot_ = next_slot;
   ++epoch_;
+  index_ = index;
+  reason_ = reason;
   epoch_start_ = now;
   next_rotation_ = schedule_->NextAfter(now);
 }

@@ -7,14 +7,23 @@
 // (carry_over_max > 0) the retired key is kept for a bounded time after the
 // rotation, so that a device already present can still be recognised under its
 // previous pseudonym; at the end of that bound it is wiped.
+//
+// The wall clock can be stepped (an operator, spoofed NTP, a board without a
+// real-time clock), so the key's lifetime is also measured on the boot clock:
+// given it (AdvanceTo with a BootTime), the key rotates once its age there
+// reaches the schedule's period, and at once when the wall clock steps back
+// by more than a minute against the boot clock (capture::ClockJumpDetector).
+// Such an unscheduled rotation wipes the old key at once (no carry-over).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
+#include "capture/clock.h"
 #include "capture/mac_address.h"
 #include "hashing/rotation.h"
 
@@ -34,6 +43,12 @@ struct Pseudonym {
 
 enum class Algorithm { kSipHash24, kBlake2b };
 
+// Why the key last rotated.
+enum class RotationReason {
+  kScheduled,      // the schedule's instant was reached on the wall clock
+  kKeyAge,         // the key's age on the boot clock reached the period
+  kClockStepBack,  // the wall clock stepped back by more than a minute
+};
 // "siphash24" / "blake2b" (config, info topic).
 const char* AlgorithmName(Algorithm algorithm);
 // The inverse; any other name is an error (never a silent default).
@@ -81,6 +96,16 @@ class Pseudonymizer final {
   // carried-over key whose bound has passed. Call it with the event's time
   // before Pseudonymize(). Returns true if it rotated.
   bool AdvanceTo(TimePoint now);
+  // The same, and rotates also if the key's age on the boot clock (`boot`,
+  // CLOCK_BOOTTIME in production, injected in tests) has reached the
+  // schedule's MaxKeyAge(), or if the wall clock stepped back by more than
+  // a minute since the previous call. A live sensor calls it about once a
+  // second; the age counts from the first such call after the key was made.
+  bool AdvanceTo(TimePoint now, capture::BootTime boot);
+  RotationReason last_rotation_reason() const { return reason_; }
+  // The schedule's absolute index of the current key's epoch. After an
+  // unscheduled rotation it runs ahead of the schedule's (it never repeats).
+  std::int64_t epoch_index() const { return index_; }
 
   // Keyed hash of the address under the current key (and, during a carry-over,
   // under the previous one too); wipes `mac`.
@@ -110,7 +135,7 @@ class Pseudonymizer final {
   std::size_t current_slot_for_test() const { return slot_; }
 
  private:
-  void Rotate(TimePoint now);
+  void Rotate(TimePoint now, RotationReason reason);
   void WipeCarried();
   std::uint64_t Prf(const std::uint8_t* key, const capture::MacAddress& mac);
 
@@ -126,6 +151,10 @@ class Pseudonymizer final {
   bool carrying_ = false;
   TimePoint carry_until_{};
   std::uint64_t prf_evaluations_ = 0;
+  std::int64_t index_ = 0;
+  RotationReason reason_ = RotationReason::kScheduled;
+  std::optional<capture::BootTime> key_boot_;  // boot time the key's age counts from
+  capture::ClockJumpDetector jumps_;
 };
 
 }  // namespace footfall::hashing

@@ -135,6 +135,7 @@ class DailySchedule final : public RotationSchedule {
     return now >= rotation ? day : day - 1;  // before today's rotation: yesterday's epoch
   }
 
+  std::chrono::seconds MaxKeyAge() const override { return std::chrono::hours(24); }
   std::string Describe() const override {
     char buf[48];
     std::snprintf(buf, sizeof buf, "daily at %02d:%02d local time", hour_, minute_);
@@ -164,6 +165,7 @@ class PeriodicSchedule final : public RotationSchedule {
     return q;
   }
 
+  std::chrono::seconds MaxKeyAge() const override { return std::chrono::seconds(period_); }
   std::string Describe() const override { return "every " + std::to_string(period_) + " s"; }
 
  private:

@@ -27,6 +27,9 @@ class RotationSchedule {
   // Daily: days since 1970-01-01 of the local date of the last rotation at or
   // before `t`.
   virtual std::int64_t EpochIndex(TimePoint t) const = 0;
+  // The longest a key may live, whatever the wall clock says: the period
+  // (daily: 24 h). The Pseudonymizer measures it on the boot clock.
+  virtual std::chrono::seconds MaxKeyAge() const = 0;
   // For logs and the info topic, e.g. "daily at 04:00 local" / "every 3600 s".
   virtual std::string Describe() const = 0;
 };

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/file_io.h"
+
 namespace footfall::hashing {
 namespace {
 
@@ -27,10 +29,6 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "footfall";
 constexpr std::string_view kRatchetLabel = "footfall seed ratchet v1";
 constexpr std::string_view kMagic = "footfall-seed 1";
 constexpr std::size_t kMaxFileBytes = 512;
-
-std::string Errno(const std::string& what, const std::string& path) {
-  return what + " " + path + ": " + std::strerror(errno);
-}
 
 // A sodium_malloc'd buffer that is wiped and freed on scope exit.
 class SecureBuffer final {
@@ -51,26 +49,6 @@ class SecureBuffer final {
   char* data_ = nullptr;
   std::size_t size_;
 };
-
-std::string DirectoryOf(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-bool WriteAll(int fd, const char* p, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
 
 // Returns the next line of [*pos, end) without its '\n' and advances *pos.
 std::string_view NextLine(const char* begin, std::size_t size, std::size_t* pos) {
@@ -130,34 +108,13 @@ void WriteSeedFile(const std::string& path, const std::string& schedule, std::in
   n += 2 * kSeedBytes;
   text.data()[n++] = '\n';
 
-  const std::string tmp = path + ".tmp";
-  if (unlink(tmp.c_str()) != 0 && errno != ENOENT)
-    throw std::runtime_error(Errno("cannot remove", tmp));
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(Errno("cannot create", tmp));
-  const bool written = fchmod(fd, 0600) == 0 && WriteAll(fd, text.data(), n) && fsync(fd) == 0;
-  const int saved = errno;
-  close(fd);
-  if (!written) {
-    unlink(tmp.c_str());
-    errno = saved;
-    throw std::runtime_error(Errno("cannot write", tmp));
-  }
-  // The previous file, kept open across the rename so its contents can be
-  // overwritten once the new one is in place.
+  // The previous file, kept open across the replacement so its contents can
+  // be overwritten once the new one is in place.
   const int old_fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
+  if (Status replaced = ReplaceFile(path, text.data(), n, /*durable=*/true, "seed file");
+      !replaced) {
     if (old_fd >= 0) close(old_fd);
-    unlink(tmp.c_str());
-    errno = e;
-    throw std::runtime_error(Errno("cannot replace", path));
-  }
-  const std::string dir = DirectoryOf(path);
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    fsync(dir_fd);
-    close(dir_fd);
+    throw std::runtime_error(replaced.error());
   }
   if (old_fd >= 0) {
     struct stat st {};
@@ -189,11 +146,11 @@ SeedKeySource::SeedKeySource(std::string path, const RotationSchedule& schedule)
     : path_(std::move(path)), schedule_(schedule.Describe()) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   const int fd = open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(Errno("cannot open seed file", path_));
+  if (fd < 0) throw std::runtime_error(ErrnoMessage("cannot open seed file", path_));
   struct stat st {};
   if (fstat(fd, &st) != 0) {
     close(fd);
-    throw std::runtime_error(Errno("cannot stat seed file", path_));
+    throw std::runtime_error(ErrnoMessage("cannot stat seed file", path_));
   }
   const auto fail = [&](const std::string& why) {
     close(fd);

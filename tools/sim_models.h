@@ -4,7 +4,7 @@
 // does when the MAC changes, and its burst timing — plus the CRC-32 (the 802.11
 // FCS) and the random-number helpers, all deterministic for a seed.
 //
-// Sources of the numbers (see also /work/shared/analytics.md):
+// Sources of the numbers (docs/accuracy.md says how the models were judged):
 //  - Randomization: Android 10+ and iOS 14+ randomize probe-request MACs by
 //    default; one vendor measured ~90% of probes randomized in 2022. Random
 //    MACs are locally administered (bit 0x02 of the first octet), unicast.

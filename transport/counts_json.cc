@@ -86,6 +86,9 @@ std::string EncodeCounts(const SensorIdentity& id, std::uint64_t seq,
       j[field.substr(0, dot)][field.substr(dot + 1)] = nullptr;
     }
   }
+  if (policy.noise_epsilon > 0) {
+    j["noise"] = Json{{"mechanism", "discrete_laplace"}, {"epsilon", policy.noise_epsilon}};
+  }
   if (!suppressed.empty()) j["suppressed"] = suppressed;
   return j.dump();
 }

@@ -56,7 +56,9 @@ namespace {
 
 constexpr std::uint64_t kMinPercentileVisits = 10;
 
-// The counts of a message by name, in message order.
+// The counts of a message by name, in message order. A new count of people
+// goes here (and into kSuppressibleFields); a new sum relation between counts
+// is a row of kSumRelations; the solver does the rest.
 std::vector<std::pair<std::string, std::uint64_t>> Counts(const analytics::WindowReport& r) {
   const analytics::PeopleReport& p = r.people;
   const analytics::Engagement& e = p.engagement;

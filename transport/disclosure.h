@@ -28,6 +28,7 @@ namespace footfall::transport {
 struct DisclosurePolicy {
   std::uint64_t min_count = 0;     // 0: nothing is suppressed
   bool rssi_floor_active = false;  // publish frames.below_rssi_floor
+  double noise_epsilon = 0;        // > 0: noise mode, the counts are noisy ("noise" in the message)
 };
 
 // The JSON names of the fields of `report` to publish as null, in the order of

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/file_io.h"
+
 namespace footfall::transport {
 
 namespace {
@@ -23,8 +25,6 @@ constexpr std::size_t kRecordHeader = 8;  // length + CRC
 // 'M', id, creation time, QoS, retained, topic length.
 constexpr std::size_t kMessageHeader = 1 + 8 + 8 + 1 + 1 + 4;
 constexpr std::uint32_t kMaxBody = 256u * 1024u * 1024u;  // far above any message
-
-std::string Errno(int err) { return std::strerror(err); }
 
 std::uint32_t Crc32(const std::string& data) {
   static const std::array<std::uint32_t, 256> table = [] {
@@ -92,49 +92,18 @@ std::string Frame(const std::string& body) {
   return rec;
 }
 
-bool WriteAll(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
+// Creates the journal's directory and any missing parents with mode 0700.
+void MakeStateDirs(const std::filesystem::path& dir) {
+  if (Status made = MakeDirs(dir, 0700); !made) {
+    throw std::runtime_error("cannot create state directory " + dir.string() + ": " + made.error());
   }
-  return true;
-}
-
-void MakeDirs(const std::filesystem::path& dir) {
-  if (dir.empty()) return;
-  std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return;
-  std::filesystem::path partial;
-  for (const auto& part : dir) {
-    partial /= part;
-    if (mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      throw std::runtime_error("cannot create state directory " + dir.string() + ": " +
-                               Errno(errno));
-    }
-  }
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw std::runtime_error("state directory " + dir.string() + " is not a directory");
-  }
-}
-
-void SyncDirectoryOf(const std::string& path) {
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int fd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
 }
 
 }  // namespace
 
 MessageJournal::MessageJournal(std::string path, std::size_t max_entries)
     : path_(std::move(path)), max_entries_(std::max<std::size_t>(max_entries, 1)) {
-  MakeDirs(std::filesystem::path(path_).parent_path());
+  MakeStateDirs(std::filesystem::path(path_).parent_path());
   Load();
 }
 
@@ -149,7 +118,7 @@ void MessageJournal::Load() {
   {
     const int fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno != ENOENT) {
-      throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + Errno(errno));
+      throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + ErrnoText(errno));
     }
     if (fd >= 0) {
       char buf[65536];
@@ -159,7 +128,7 @@ void MessageJournal::Load() {
         if (n < 0) {
           const int err = errno;
           close(fd);
-          throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + Errno(err));
+          throw std::runtime_error("cannot read MQTT journal " + path_ + ": " + ErrnoText(err));
         }
         if (n == 0) break;
         data.append(buf, static_cast<std::size_t>(n));
@@ -267,15 +236,15 @@ void MessageJournal::Load() {
 void MessageJournal::OpenForAppend() {
   if (fd_ >= 0) close(fd_);
   fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) SetError("cannot open " + path_ + ": " + Errno(errno));
+  if (fd_ < 0) SetError("cannot open " + path_ + ": " + ErrnoText(errno));
 }
 
 bool MessageJournal::WriteRecord(const std::string& body) noexcept {
   const std::string rec = Frame(body);
   if (fd_ < 0) OpenForAppend();
   if (fd_ < 0) return false;
-  if (!WriteAll(fd_, rec.data(), rec.size())) {
-    SetError("cannot append to " + path_ + ": " + Errno(errno));
+  if (Status written = WriteAll(fd_, rec.data(), rec.size()); !written) {
+    SetError("cannot append to " + path_ + ": " + written.error());
     // A partial record would end every later replay at this point: rewrite.
     Compact();
     return false;
@@ -376,24 +345,14 @@ void MessageJournal::MaybeCompact() {
 }
 
 void MessageJournal::Compact() {
-  const std::string tmp = path_ + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    SetError("cannot create " + tmp + ": " + Errno(errno));
-    return;
-  }
   std::string out(kMagic, sizeof kMagic);
   out += Frame(IdBody('D', dropped_total_));
   for (const Slot& s : slots_) out += Frame(MessageBody(s.entry));
-  const bool ok = WriteAll(fd, out.data(), out.size()) && fdatasync(fd) == 0;
-  const int err = errno;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path_.c_str()) != 0) {
-    SetError("cannot rewrite " + path_ + ": " + Errno(ok ? errno : err));
-    unlink(tmp.c_str());
+  if (Status replaced = ReplaceFile(path_, out.data(), out.size(), /*durable=*/true, "");
+      !replaced) {
+    SetError("cannot rewrite " + path_ + ": " + replaced.error());
     return;
   }
-  SyncDirectoryOf(path_);
   file_bytes_ = out.size();
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
@@ -408,7 +367,7 @@ void MessageJournal::Tidy() {
 
 void MessageJournal::SyncLocked() {
   if (!dirty_ || fd_ < 0) return;
-  if (fdatasync(fd_) != 0) SetError("cannot flush " + path_ + ": " + Errno(errno));
+  if (fdatasync(fd_) != 0) SetError("cannot flush " + path_ + ": " + ErrnoText(errno));
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
 }

@@ -99,6 +99,7 @@ analytics::WindowReport WindowNoise::Apply(const analytics::WindowReport& report
   const analytics::PeopleReport& p = report.people;
   analytics::PeopleReport& q = out.people;
   q.estimated_devices = noisy(p.estimated_devices);
+  q.occupancy = noisy(p.occupancy);
   q.visitors = noisy(p.visitors);
   q.stationary = noisy(p.stationary);
   q.arrivals = noisy(p.arrivals);

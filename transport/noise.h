@@ -45,12 +45,13 @@ class DiscreteLaplace final {
 };
 
 // How many counts one person can change by one in a window: the address
-// count of their kind (per address), the estimated devices, visitors or
-// stationary, arrivals, one closed visit (a passer-by, an engagement bucket
-// or a stationary departure), and the epoch's two totals. Every noised count
-// gets the scale kSensitivity / epsilon, so the window's vector is
-// epsilon-DP.
-inline constexpr std::uint32_t kNoiseSensitivity = 7;
+// count of their kind (per address), the estimated devices, the occupancy,
+// visitors or stationary, arrivals, one closed visit (a passer-by, an
+// engagement bucket or a stationary departure), and the epoch's two totals. Every noised count
+// gets the scale kNoiseSensitivity / epsilon, so the window's vector is
+// epsilon-DP. A new published count must be noised in WindowNoise::Apply,
+// and this raised if one person can change it too.
+inline constexpr std::uint32_t kNoiseSensitivity = 8;
 
 // The noise of the published windows. epsilon is used to a thousandth
 // (0.001 .. 100). Derived figures are computed from the noisy ones

@@ -19,32 +19,16 @@
 #include <system_error>
 #include <utility>
 
+#include "base/file_io.h"
+
 namespace footfall::transport {
 
 namespace {
 
-std::string Errno(int err) { return std::strerror(err); }
-
 // Creates `dir` and any missing parents with mode 0700.
-void MakeDirs(const std::filesystem::path& dir) {
-  if (dir.empty()) return;
-  std::filesystem::path partial;
-  for (const auto& part : dir) {
-    partial /= part;
-    struct stat st {};
-    if (stat(partial.c_str(), &st) == 0) {
-      if (S_ISDIR(st.st_mode)) continue;
-      throw std::runtime_error("cannot create state directory " + dir.string() + ": " +
-                               partial.string() + " exists and is not a directory");
-    }
-    if (mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      throw std::runtime_error("cannot create state directory " + dir.string() + ": " +
-                               partial.string() + ": " + Errno(errno));
-    }
-  }
-  struct stat st {};
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    throw std::runtime_error("state directory " + dir.string() + " is not a directory");
+void MakeStateDirs(const std::filesystem::path& dir) {
+  if (Status made = MakeDirs(dir, 0700); !made) {
+    throw std::runtime_error("cannot create state directory " + dir.string() + ": " + made.error());
   }
 }
 
@@ -53,7 +37,7 @@ bool ReadAll(const std::string& path, std::string& out) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return false;
-    throw std::runtime_error("cannot read sequence file " + path + ": " + Errno(errno));
+    throw std::runtime_error("cannot read sequence file " + path + ": " + ErrnoText(errno));
   }
   char buf[256];
   while (true) {
@@ -62,7 +46,7 @@ bool ReadAll(const std::string& path, std::string& out) {
       if (errno == EINTR) continue;
       const int err = errno;
       close(fd);
-      throw std::runtime_error("cannot read sequence file " + path + ": " + Errno(err));
+      throw std::runtime_error("cannot read sequence file " + path + ": " + ErrnoText(err));
     }
     if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
@@ -90,41 +74,18 @@ std::uint64_t ParseValue(const std::string& path, std::string text) {
   return value;
 }
 
-void WriteAll(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category());
-    }
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-// Makes the rename itself durable, so that after a power cut the number never
-// goes back (a reused seq would be dropped by consumers as a redelivery).
-// Best effort: some file systems do not support syncing a directory.
-void SyncDirectory(const std::string& file) {
-  std::string dir = std::filesystem::path(file).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
-}
-
 }  // namespace
 
 SequenceStore::SequenceStore(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw std::runtime_error("sequence file path is empty");
   const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
-  MakeDirs(dir);
+  MakeStateDirs(dir);
   std::string text;
   if (ReadAll(path_, text)) last_ = ParseValue(path_, text);
   const std::string check_dir = dir.empty() ? "." : dir.string();
   if (access(check_dir.c_str(), W_OK | X_OK) != 0) {
-    throw std::runtime_error("state directory " + check_dir + " is not writable: " + Errno(errno));
+    throw std::runtime_error("state directory " + check_dir +
+                             " is not writable: " + ErrnoText(errno));
   }
 }
 
@@ -144,34 +105,14 @@ void SequenceStore::Sync() {
 SequenceStore::~SequenceStore() { Sync(); }
 
 bool SequenceStore::Write(bool durable) noexcept {
-  const std::string tmp = path_ + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error_ = "cannot write sequence file " + tmp + ": " + Errno(errno);
+  // Durable: after a power cut the number never goes back (a reused seq
+  // would be dropped by consumers as a redelivery).
+  const std::string text = std::to_string(last_) + "\n";
+  if (Status written = ReplaceFile(path_, text.data(), text.size(), durable, "sequence file");
+      !written) {
+    error_ = written.error();
     return false;
   }
-  try {
-    WriteAll(fd, std::to_string(last_) + "\n");
-    if (durable && fdatasync(fd) != 0) throw std::system_error(errno, std::generic_category());
-  } catch (const std::system_error& e) {
-    close(fd);
-    unlink(tmp.c_str());
-    error_ = "cannot write sequence file " + tmp + ": " + Errno(e.code().value());
-    return false;
-  }
-  if (close(fd) != 0) {
-    const int err = errno;
-    unlink(tmp.c_str());
-    error_ = "cannot write sequence file " + tmp + ": " + Errno(err);
-    return false;
-  }
-  if (rename(tmp.c_str(), path_.c_str()) != 0) {
-    const int err = errno;
-    unlink(tmp.c_str());
-    error_ = "cannot replace sequence file " + path_ + ": " + Errno(err);
-    return false;
-  }
-  if (durable) SyncDirectory(path_);
   return true;
 }
 

@@ -1,10 +1,12 @@
-// Purpose: runs the frame parser over every real capture in ../shared/captures
-// (real/ and labelled-single-device/, files nobody on the team wrote) and
+// Purpose: runs the frame parser over every real capture in tests/data
+// (real/ and labelled-single-device/, files nobody on the team wrote,
+// anonymised by tools/anonymize) and
 // compares what it finds with an independent oracle: the figures Wireshark's
 // tshark 4.0 reports for the same files, kept in real.tsv and
-// labelled-single-device.tsv. One test per file. The captures hold real MAC
-// addresses: the test keeps its own copies only to count distinct
-// transmitters, and no failure message ever prints an address.
+// labelled-single-device.tsv (scripts/tshark-counts). One test per file. The
+// addresses are pseudonyms, but treated as real ones: the test keeps its own
+// copies only to count distinct transmitters, and no failure message ever
+// prints an address.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // credential or a file (never logged), and the publisher options built from
 // them (journal under the state directory, info and discovery messages).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 
@@ -98,6 +99,10 @@ TEST(MqttConfigTest, PasswordFromCredentialBeforeFile) {
   Config c;
   c.username = "u";
   c.password_file = dir.File("pw");
+  // Readable by others: refused (issue 15), like the seed file.
+  chmod(dir.File("pw").c_str(), 0644);
+  EXPECT_THROW(ReadPassword(c, nullptr), std::runtime_error);
+  chmod(dir.File("pw").c_str(), 0600);
   Password p = ReadPassword(c, nullptr);
   EXPECT_EQ(p.value, "from-file");
   EXPECT_EQ(p.source, "file " + dir.File("pw"));

@@ -52,9 +52,24 @@ TEST(PrivacyConfigTest, TheShippedConfigStatesTheDefaults) {
       footfall::testing::ReadFile(footfall::testing::SourceDir() + "/config/footfall.toml");
   for (const char* documented :
        {"[privacy]", "min_count = 3", "# min_rssi_dbm =", "carry_over_max_s = 0",
-        "shared_seed_file = \"\"", "[process]", "user = \"\"", "\"footfall\""}) {
+        "shared_seed_file = \"\"", "[process]", "user = \"\"", "\"footfall\"", "noise = \"off\"",
+        "epsilon = 1.0"}) {
     EXPECT_NE(text.find(documented), std::string::npos) << documented;
   }
+}
+
+TEST(PrivacyConfigTest, NoiseModeIsOffByDefaultAndEpsilonIsBounded) {
+  EXPECT_EQ(Parse("").config.noise, "off");
+  EXPECT_DOUBLE_EQ(Parse("").config.noise_epsilon, 1.0);
+  const ConfigResult on = Parse("[privacy]\nnoise = \"laplace\"\nepsilon = 0.5\n");
+  ASSERT_TRUE(on.ok()) << on.errors.front();
+  EXPECT_EQ(on.config.noise, "laplace");
+  EXPECT_DOUBLE_EQ(on.config.noise_epsilon, 0.5);
+  EXPECT_DOUBLE_EQ(Parse("[privacy]\nepsilon = 2\n").config.noise_epsilon, 2.0);
+  EXPECT_THAT(OnlyError("[privacy]\nnoise = \"gaussian\"\n"), HasSubstr("privacy.noise"));
+  EXPECT_THAT(OnlyError("[privacy]\nepsilon = 0\n"), HasSubstr("privacy.epsilon"));
+  EXPECT_THAT(OnlyError("[privacy]\nepsilon = 101.0\n"), HasSubstr("privacy.epsilon"));
+  EXPECT_THAT(OnlyError("[privacy]\nepsilon = \"1\"\n"), HasSubstr("privacy.epsilon"));
 }
 
 TEST(PrivacyConfigTest, RotationFromTenMinutesToSevenDays) {

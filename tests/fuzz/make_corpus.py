@@ -7,7 +7,7 @@ Reproducible: same captures in, same files out (python3 standard library only).
 
 Two kinds of seeds:
   - records of the real captures (DIR/real and DIR/labelled-single-device,
-    default ../shared/captures beside the checkout), chosen for diversity
+    default tests/data), chosen for diversity
     (link type, radiotap present bitmaps, frame type, FCS state, element
     layout), with everything personal taken out before they are written:
       * every address field (addr1..addr4) becomes a fixed dummy,
@@ -677,7 +677,7 @@ def write_dir(path, seeds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--captures", default=os.path.join(REPO, "..", "shared", "captures"))
+    ap.add_argument("--captures", default=os.path.join(REPO, "tests", "data"))
     ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
     args = ap.parse_args()
 

@@ -21,7 +21,7 @@ namespace {
 
 using std::chrono::seconds;
 
-struct Run {
+struct Replayed {
   std::vector<Figures> counts;
   std::vector<MqttMessage> messages;
   int exit_code = -1;
@@ -33,7 +33,7 @@ bool EndsOffline(const std::vector<MqttMessage>& m) {
 }
 
 // `capture` replayed by footfalld with default settings (plus `extra` TOML).
-Run Replay(const TempDir& dir, const std::string& capture, const std::string& extra = "") {
+Replayed Replay(const TempDir& dir, const std::string& capture, const std::string& extra = "") {
   Broker broker;
   Subscriber sub(broker.port(), "footfall/#");
   const std::string config = dir.File("footfall.toml");
@@ -42,7 +42,7 @@ Run Replay(const TempDir& dir, const std::string& capture, const std::string& ex
                 "\"\n\n[mqtt]\nuri = \"tcp://127.0.0.1:" + std::to_string(broker.port()) +
                 "\"\n\n[state]\ndir = \"" + dir.File("state") + "\"\n\n" + extra);
   Process proc({FootfalldPath(), "--config", config}, dir.File("stdout"), dir.File("stderr"));
-  Run r;
+  Replayed r;
   const int status = proc.Wait(seconds(240));
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.messages = sub.WaitFor(EndsOffline, seconds(30));
@@ -70,7 +70,7 @@ std::string Simulate(const TempDir& dir, const std::string& preset, const std::s
 // the first few and the total).
 void ExpectNoFinding(const std::string& name, const std::string& capture, const TempDir& dir,
                      std::size_t min_windows) {
-  const Run r = Replay(dir, capture);
+  const Replayed r = Replay(dir, capture);
   ASSERT_EQ(r.exit_code, 0) << ReadFile(dir.File("stderr"));
   ASSERT_GE(r.counts.size(), min_windows);
   const Attacker attacker(CountsAttackerOptions(3));
@@ -110,6 +110,53 @@ TEST(AttackOverMqttTest, RealCaptures) {
     TempDir dir;
     ExpectNoFinding(capture, CapturesDir() + capture, dir, 2);
   }
+}
+
+// Noise mode through the real daemon: every count noisy, fresh noise in
+// every run (libsodium, no seed), the message says so and matches its
+// schema, nothing is suppressed, and the signal and the dwell are not
+// published.
+TEST(NoiseModeTest, EveryCountIsNoisyAndTheNoiseIsNeverRepeated) {
+  const std::string capture =
+      CapturesDir() + "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
+  const std::string noise = "[privacy]\nnoise = \"laplace\"\nepsilon = 1.0\n";
+  TempDir d1, d2, d3;
+  const Replayed a = Replay(d1, capture, noise), b = Replay(d2, capture, noise);
+  const Replayed exact = Replay(d3, capture, "[privacy]\nmin_count = 0\n");
+  ASSERT_EQ(a.exit_code, 0) << ReadFile(d1.File("stderr"));
+  ASSERT_EQ(b.exit_code, 0);
+  ASSERT_EQ(exact.exit_code, 0);
+  ASSERT_EQ(a.counts.size(), exact.counts.size());
+  ASSERT_EQ(b.counts.size(), exact.counts.size());
+  std::vector<MqttMessage> messages;
+  for (const MqttMessage& m : a.messages) {
+    if (m.topic != "footfall/store-7/door/counts") continue;
+    messages.push_back(m);
+    const nlohmann::json j = nlohmann::json::parse(m.payload);
+    EXPECT_EQ(j["noise"]["mechanism"], "discrete_laplace");
+    EXPECT_EQ(j["noise"]["epsilon"], 1.0);
+    EXPECT_FALSE(j.contains("suppressed"));
+    EXPECT_TRUE(j["rssi_dbm"]["median"].is_null());
+    EXPECT_TRUE(j["dwell_s"]["p50"].is_null());
+    EXPECT_EQ(j["devices"]["unique"].get<std::int64_t>(),
+              j["devices"]["global_mac"].get<std::int64_t>() +
+                  j["devices"]["randomized_mac"].get<std::int64_t>());
+  }
+  EXPECT_EQ(SchemaViolations(messages), std::vector<std::string>{});
+  // Against the exact counts, and run against run.
+  int off = 0, differ = 0, total = 0;
+  for (std::size_t i = 0; i < exact.counts.size(); ++i) {
+    for (const char* name : {"devices.estimated", "visitors", "arrivals", "epoch.devices"}) {
+      const auto x = exact.counts[i].values.at(name), na = a.counts[i].values.at(name),
+                 nb = b.counts[i].values.at(name);
+      ASSERT_TRUE(x && na && nb) << name;
+      off += *na != *x;
+      differ += *na != *nb;
+      ++total;
+    }
+  }
+  EXPECT_GT(off, total / 2) << off << " of " << total;
+  EXPECT_GT(differ, total / 2) << differ << " of " << total;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Purpose: end-to-end tests of the real footfalld binary: a real mosquitto on a
 // free loopback port, a real mosquitto_sub, real captures from
-// ../shared/captures, real signals. The per-window figures are computed
+// tests/data (anonymised real captures), real signals. The per-window figures are computed
 // independently of footfall's parser, from tshark's dissection of the same
 // file, and compared field by field with what the subscriber received. The
 // captures hold real people's MACs: they are kept in memory for comparison and

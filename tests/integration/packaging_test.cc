@@ -35,6 +35,7 @@ TEST(PackagingTest, InstallPutsEveryFileInTheDebianPlaces) {
       << out;
   const std::string d = dest.path();
   EXPECT_TRUE(IsExecutableFile(d + "/usr/sbin/footfalld"));
+  EXPECT_TRUE(IsExecutableFile(d + "/usr/bin/footfall-anonymize"));
   EXPECT_EQ(ReadFile(d + "/etc/footfall/footfall.toml"),
             ReadFile(SourceDir() + "/config/footfall.toml"));
   EXPECT_EQ(ReadFile(d + "/lib/systemd/system/footfalld.service"),
@@ -105,7 +106,7 @@ TEST(PackagingTest, CpackBuildsADebWithContentsControlAndConffiles) {
     }
   }
   for (const char* f :
-       {"/usr/sbin/footfalld", "/etc/footfall/footfall.toml",
+       {"/usr/sbin/footfalld", "/usr/bin/footfall-anonymize", "/etc/footfall/footfall.toml",
         "/lib/systemd/system/footfalld.service", "/usr/lib/sysusers.d/footfall.conf",
         "/usr/share/doc/footfall/README.md", "/usr/share/doc/footfall/deploy.md",
         "/usr/share/footfall/dashboard/index.html", "/usr/share/footfall/dashboard/app.js",
@@ -137,6 +138,9 @@ TEST(PackagingTest, CpackBuildsADebWithContentsControlAndConffiles) {
   std::string v2;
   EXPECT_EQ(RunCommand({unpacked.File("usr/sbin/footfalld"), "--version"}, &v2), 0) << v2;
   EXPECT_EQ(v2.rfind("footfalld " + version + "\n", 0), 0u) << v2;
+  std::string help;
+  EXPECT_EQ(RunCommand({unpacked.File("usr/bin/footfall-anonymize"), "--help"}, &help), 0) << help;
+  EXPECT_NE(help.find("--keep-unparsed"), std::string::npos) << help;
 }
 
 }  // namespace

@@ -379,6 +379,8 @@ void ExpectNoMacOrSsid(const TempDir& dir, const std::string& capture, const std
   ASSERT_TRUE(EndsOffline(r.messages));
   ASSERT_GE(CountsOf(r.messages).size(), 2u);
   EXPECT_NE(err.find("trace: probe request"), std::string::npos) << "trace logging not in effect";
+  // Trace says it is not for production (issue 15, point 9).
+  EXPECT_NE(err.find("For debugging only, not for production"), std::string::npos);
   EXPECT_EQ(SchemaViolations(r.messages), std::vector<std::string>{});
 
   const std::vector<Output> outputs = EverythingFootfalldProduced(dir, r);
@@ -669,21 +671,32 @@ class LeastPrivilegeTest : public PrivacyTest {
     ASSERT_EQ(geteuid(), 0u) << "least privilege is tested by starting footfalld as root (CI runs "
                                 "as root); run the tests as root";
     ASSERT_NE(Nobody(), 0u);
-    // nobody must reach the config, the state and the capture.
+    // nobody must reach the config, the state, the capture and footfalld
+    // itself: the checkout may sit in a directory only root can enter (as
+    // /root does), so nobody gets copies in this temporary directory.
     ASSERT_EQ(chmod(dir_.path().c_str(), 0755), 0);
+    capture_ = dir_.File("capture.pcap");
+    footfalld_ = dir_.File("footfalld");
+    std::filesystem::copy_file(CapturesDir() + kArgoF, capture_);
+    std::filesystem::copy_file(FootfalldPath(), footfalld_);
+    ASSERT_EQ(chmod(capture_.c_str(), 0644), 0);
+    ASSERT_EQ(chmod(footfalld_.c_str(), 0755), 0);
   }
+
+  std::string capture_;    // a copy of F_test_1 that nobody can read
+  std::string footfalld_;  // a copy of footfalld that nobody can run
 };
 
 TEST_F(LeastPrivilegeTest, StartedAsRootDropsToTheConfiguredUserWithNothingLeft) {
   Broker broker;
   Subscriber sub(broker.port(), "footfall/#");
   const std::string config =
-      WriteConfig(dir_, CapturesDir() + kArgoF, broker.port(), "[process]\nuser = \"nobody\"\n");
+      WriteConfig(dir_, capture_, broker.port(), "[process]\nuser = \"nobody\"\n");
   // A real-time replay stays up long enough to be looked at.
   std::string text = ReadFile(config);
   text.insert(text.find("\n\n[mqtt]"), "\nspeed = 1");
   WriteFile(config, text);
-  Process proc({FootfalldPath(), "--config", config}, dir_.File("stdout"), dir_.File("stderr"));
+  Process proc({footfalld_, "--config", config}, dir_.File("stdout"), dir_.File("stderr"));
   ASSERT_TRUE(WaitForStatus(proc.pid(), [](auto& s) { return s["Uid"] != Four(0); }))
       << "footfalld did not drop root: " << Err();
   sub.WaitFor([](const auto& m) { return !m.empty(); }, seconds(10));  // MQTT threads running
@@ -723,20 +736,20 @@ TEST_F(LeastPrivilegeTest, StartedAsRootDropsToTheConfiguredUserWithNothingLeft)
 
 // Starts footfalld through setpriv as nobody with the given capabilities in
 // its ambient set (as systemd's AmbientCapabilities= does).
-std::unique_ptr<Process> StartAsNobody(const TempDir& dir, const std::string& config,
-                                       const std::string& caps) {
+std::unique_ptr<Process> StartAsNobody(const TempDir& dir, const std::string& footfalld,
+                                       const std::string& config, const std::string& caps) {
   std::vector<std::string> argv{"setpriv", "--reuid=" + std::to_string(Nobody()),
                                 "--regid=" + std::to_string(Nogroup()), "--clear-groups"};
   if (!caps.empty()) {
     argv.push_back("--inh-caps=" + caps);
     argv.push_back("--ambient-caps=" + caps);
   }
-  argv.insert(argv.end(), {FootfalldPath(), "--config", config});
+  argv.insert(argv.end(), {footfalld, "--config", config});
   return std::make_unique<Process>(argv, dir.File("stdout"), dir.File("stderr"));
 }
 
-std::string ConfigForNobody(const TempDir& dir, int port) {
-  const std::string config = WriteConfig(dir, CapturesDir() + kArgoF, port, "");
+std::string ConfigForNobody(const TempDir& dir, const std::string& capture, int port) {
+  const std::string config = WriteConfig(dir, capture, port, "");
   std::string text = ReadFile(config);
   text.insert(text.find("\n\n[mqtt]"), "\nspeed = 1");
   WriteFile(config, text);
@@ -760,7 +773,7 @@ TEST_F(LeastPrivilegeTest, StartedWithNetRawAndMoreKeepsOnlyNetRaw) {
       0);
   EXPECT_NE(control.find("0000000000203102"), std::string::npos) << control;
 
-  auto proc = StartAsNobody(dir_, ConfigForNobody(dir_, broker.port()), caps);
+  auto proc = StartAsNobody(dir_, footfalld_, ConfigForNobody(dir_, capture_, broker.port()), caps);
   ASSERT_TRUE(WaitForStatus(proc->pid(), [](auto& s) { return s["NoNewPrivs"] == "1"; }))
       << "footfalld did not drop its capabilities: " << Err();
   sub.WaitFor([](const auto& m) { return !m.empty(); }, seconds(10));
@@ -790,7 +803,7 @@ TEST_F(LeastPrivilegeTest, ProcessIsNotDumpable) {
                                "--regid=" + std::to_string(Nogroup()), "--clear-groups", "sleep",
                                "30"},
       dir_.File("control.out"), dir_.File("control.err"));
-  auto proc = StartAsNobody(dir_, ConfigForNobody(dir_, broker.port()), "");
+  auto proc = StartAsNobody(dir_, footfalld_, ConfigForNobody(dir_, capture_, broker.port()), "");
   ASSERT_TRUE(WaitForStatus(proc->pid(), [](auto& s) { return s["Uid"] == Four(Nobody()); }));
   ASSERT_TRUE(WaitForStatus(control->pid(), [](auto& s) { return s["Uid"] == Four(Nobody()); }));
   ASSERT_TRUE(WaitForStatus(proc->pid(), [](auto& s) { return s["NoNewPrivs"] == "1"; })) << Err();

@@ -148,5 +148,13 @@ TEST(UnitFileTest, SandboxKeepsWhatFootfalldNeeds) {
             std::string::npos);
 }
 
+// Issue 15: the pseudonym state outside the locked key pages (pseudonyms,
+// sequence numbers, signal, times) must never be written to swap, where it
+// would outlive its expiry.
+TEST(UnitFileTest, PseudonymStateIsNeverSwapped) {
+  auto u = ReadUnit(UnitPath());
+  EXPECT_EQ(u["MemorySwapMax"], std::vector<std::string>{"0"});
+}
+
 }  // namespace
 }  // namespace footfall::testing

@@ -1,5 +1,5 @@
 // Purpose: helpers shared by the test suites: the real captures and their
-// tshark oracle (../shared/captures/*.tsv), reading pcap files, temporary
+// tshark oracle (tests/data/*.tsv), reading pcap files, temporary
 // directories, child processes with real signals, and a private mosquitto on a
 // free loopback port with a real mosquitto_sub.
 #pragma once
@@ -38,7 +38,7 @@ class ScopedTz final {
 bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
 // ---- Captures ------------------------------------------------------------
-std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR
+std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR: tests/data of the source tree
 std::string SourceDir();    // FOOTFALL_SOURCE_DIR
 std::string FootfalldPath();
 

@@ -75,7 +75,7 @@ length_s = 2
 uri = "tcp://127.0.0.1:1883"
 drain_timeout_s = 5
 [metrics]
-listen = "127.0.0.1:9464"
+listen = "unix:/run/footfall/metrics.sock"
 [state]
 dir = "/var/lib/footfall"
 EOF
@@ -159,7 +159,7 @@ check "footfalld becomes active (READY=1 under the sandbox)" test "$state" = act
 # Frames flow through the packet socket; windows reach the broker.
 metrics=""
 for _ in $(seq 100); do
-  metrics=$(in_ns curl -s 127.0.0.1:9464/metrics || true)
+  metrics=$(in_ns curl -s --unix-socket /run/footfall/metrics.sock http://footfalld/metrics || true)
   if grep -q '^footfall_mqtt_connected 1$' <<<"$metrics" &&
     grep -qE '^footfall_windows_published_total [1-9]' <<<"$metrics"; then break; fi
   sleep 0.2
@@ -167,6 +167,10 @@ done
 check "frames captured on mon0" grep -qE '^footfall_probe_requests_total [1-9][0-9]*$' <<<"$metrics"
 check "broker connected" grep -q '^footfall_mqtt_connected 1$' <<<"$metrics"
 check "windows published" grep -qE '^footfall_windows_published_total [1-9]' <<<"$metrics"
+# The metrics on a Unix socket need no token: only footfalld's user (and
+# root) may connect to it.
+sock=$(in_ns stat -c '%U %a' /run/footfall/metrics.sock || true)
+check "metrics socket mode ($sock)" test "$sock" = "footfall 600"
 status=""
 for _ in $(seq 50); do  # STATUS= is sent once a second
   status=$(in_ns systemctl show -p StatusText --value footfalld.service || true)

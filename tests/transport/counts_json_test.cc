@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/schema_check.h"
+
 namespace footfall::transport {
 namespace {
 
@@ -150,6 +152,15 @@ TEST(CountsJsonTest, StationaryDeparturesAreTheClosedVisitsOfNeitherKind) {
   EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 2);
   r.people.departures = 0;  // never negative
   EXPECT_EQ(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, r))["stationary_departures"], 0);
+}
+
+TEST(CountsJsonTest, NoiseModeIsNamedInTheMessage) {
+  EXPECT_FALSE(nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, FullReport())).contains("noise"));
+  const nlohmann::json j =
+      nlohmann::json::parse(EncodeCounts({"s", "d"}, 1, FullReport(), {0, false, 0.5}));
+  EXPECT_EQ(j["noise"], nlohmann::json::parse(R"({"mechanism":"discrete_laplace","epsilon":0.5})"));
+  EXPECT_EQ(footfall::testing::SchemaViolations({{"footfall/s/d/counts", j.dump()}}),
+            std::vector<std::string>{});
 }
 
 TEST(CountsJsonTest, Version1ConsumersSeeTheSameFields) {

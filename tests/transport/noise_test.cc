@@ -64,10 +64,10 @@ TEST(DiscreteLaplaceTest, FollowsTheTwoSidedGeometricDistribution) {
 }
 
 TEST(DiscreteLaplaceTest, VarianceAtTheDefaultEpsilon) {
-  // epsilon 1 per window over 7 counts: exp(-|z| / 7), variance 2a / (1 - a)^2.
+  // epsilon 1 per window over 8 counts: exp(-|z| / 8), variance 2a / (1 - a)^2.
   SeededRandom random(7);
   DiscreteLaplace d(random, 1000, 1000 * kNoiseSensitivity);
-  const double a = std::exp(-1.0 / 7.0);
+  const double a = std::exp(-1.0 / 8.0);
   const int n = 200000;
   double sum = 0, sum2 = 0, abs_sum = 0;
   for (int i = 0; i < n; ++i) {
@@ -79,7 +79,7 @@ TEST(DiscreteLaplaceTest, VarianceAtTheDefaultEpsilon) {
   const double mean = sum / n;
   EXPECT_NEAR(mean, 0.0, 0.1);
   EXPECT_NEAR(sum2 / n, 2 * a / ((1 - a) * (1 - a)), 0.03 * 2 * a / ((1 - a) * (1 - a)));
-  EXPECT_NEAR(abs_sum / n, 2 * a / (1 - a * a), 0.1);  // the mean error, ~7.0
+  EXPECT_NEAR(abs_sum / n, 2 * a / (1 - a * a), 0.1);  // the mean error, ~8.0
 }
 
 TEST(NoiseRandomnessTest, LibsodiumDrawsAreFreshForEverySampleAndNeverRepeat) {
@@ -157,7 +157,7 @@ TEST(WindowNoiseTest, DerivedFiguresFromTheNoisyCountsAndNothingUnbounded) {
     EXPECT_EQ(n.probe_requests, r.probe_requests);  // frames, not people (docs/privacy.md)
     changed += n.people.visitors != r.people.visitors;
   }
-  EXPECT_GT(changed, 150);  // P(noise = 0) = (1 - a) / (1 + a) = 7 %
+  EXPECT_GT(changed, 150);  // P(noise = 0) = (1 - a) / (1 + a) = 6 %
 }
 
 TEST(WindowNoiseTest, EpochTotalsAreNoisyRunningSumsOfNewcomers) {
