@@ -42,6 +42,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -146,6 +147,7 @@ class MqttPublisher::Impl final {
   Impl& operator=(const Impl&) = delete;
 
   void Publish(const std::string& topic_suffix, std::string payload);
+  void PublishState(const std::string& topic_suffix, std::string payload);
   std::size_t pending() const;
   bool journal_failed() const { return journal_failed_.load(); }
   std::size_t buffered() const { return journal_->size(); }
@@ -240,6 +242,8 @@ class MqttPublisher::Impl final {
   // taken on paho's threads.
   std::mutex status_mutex_;
   bool offline_queued_ = false;  // guarded by status_mutex_
+  // Retained state messages (PublishState) by full topic; guarded by status_mutex_.
+  std::map<std::string, std::string> state_;
 
   // Wakes Shutdown() when acknowledgements have been processed.
   std::mutex drain_mutex_;
@@ -598,6 +602,7 @@ void MqttPublisher::Impl::OnNewConnection() {
     if (offline_queued_ || !connected_.load()) return;
     PublishStatusLocked(status_topic_, "online");
     for (const RetainedMessage& m : options_.retained) PublishStatusLocked(m.topic, m.payload);
+    for (const auto& [topic, payload] : state_) PublishStatusLocked(topic, payload);
   }
   if (!options_.ha_status_topic.empty()) {
     try {
@@ -747,6 +752,15 @@ void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string p
   Wake();
 }
 
+void MqttPublisher::Impl::PublishState(const std::string& topic_suffix, std::string payload) {
+  std::lock_guard<std::mutex> lock(status_mutex_);
+  if (offline_queued_) return;  // shutting down: the last state stays retained
+  const std::string topic = options_.topic_base + "/" + topic_suffix;
+  std::string& kept = state_[topic];
+  kept = std::move(payload);
+  if (connected_.load()) PublishStatusLocked(topic, kept);
+}
+
 std::size_t MqttPublisher::Impl::pending() const {
   const std::int64_t n = shut_down_.load() ? final_pending_.load()
                                            : static_cast<std::int64_t>(journal_->size()) +
@@ -827,6 +841,10 @@ MqttPublisher::~MqttPublisher() = default;
 
 void MqttPublisher::Publish(const std::string& topic_suffix, std::string payload) {
   impl_->Publish(topic_suffix, std::move(payload));
+}
+
+void MqttPublisher::PublishState(const std::string& topic_suffix, std::string payload) {
+  impl_->PublishState(topic_suffix, std::move(payload));
 }
 
 std::size_t MqttPublisher::pending() const { return impl_->pending(); }
