@@ -190,6 +190,12 @@ bool PeopleEstimator::Knows(std::uint64_t pseudonym) const {
   return e != nullptr && Valid(*e);
 }
 
+std::optional<std::uint64_t> PeopleEstimator::DeviceOf(std::uint64_t pseudonym) const {
+  const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
+  if (e == nullptr || !Valid(*e)) return std::nullopt;
+  return devices_[e->device].identity;
+}
+
 std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
                                     std::optional<int> signal, bool* strong) {
   const std::uint64_t fp = traits.fingerprint;

@@ -79,6 +79,10 @@ class PeopleEstimator final {
   // Whether `pseudonym` already belongs to a tracked device (its traits'
   // fingerprint is then not needed).
   bool Knows(std::uint64_t pseudonym) const;
+  // The estimated device `pseudonym` belongs to, as the opaque identity the
+  // epoch sketches count (never a MAC); none if it is not tracked. For the
+  // signal view (signal_histogram.h).
+  std::optional<std::uint64_t> DeviceOf(std::uint64_t pseudonym) const;
 
   const PeopleOptions& options() const { return options_; }
   std::size_t tracked_devices() const { return devices_.size() - free_.size(); }

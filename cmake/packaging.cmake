@@ -3,7 +3,9 @@
 # /usr/sbin/footfalld, /usr/bin/footfall-anonymize (rewrites a capture so
 # that it can be handed to someone), /etc/footfall/footfall.toml (a conffile, so dpkg keeps
 # the operator's edits), the unit in /lib/systemd/system, the sysusers file in
-# /usr/lib/sysusers.d and the docs; shlibdeps fills Depends from the libraries
+# /usr/lib/sysusers.d, the docs, the web dashboard in
+# /usr/share/footfall/dashboard (dashboard/CMakeLists.txt) with an example
+# mosquitto configuration that serves it; shlibdeps fills Depends from the libraries
 # footfalld links; packaging/deb/ holds the maintainer scripts.
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   message(WARNING "CMAKE_INSTALL_PREFIX is ${CMAKE_INSTALL_PREFIX}; the Debian places need "
@@ -11,6 +13,10 @@ if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
 endif()
 
 install(FILES docs/deploy.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The broker's side of the dashboard, as an example only (not in
+# /etc/mosquitto: enabling it is the admin's choice, docs/deploy.md).
+install(FILES packaging/mosquitto/footfall-dashboard.conf packaging/mosquitto/footfall.acl
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/mosquitto)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME footfall)

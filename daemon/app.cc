@@ -14,6 +14,7 @@
 #include "daemon/secret_file.h"
 #include "hashing/seed_key_source.h"
 #include "transport/clock_jump_json.h"
+#include "transport/signal_json.h"
 
 namespace footfall::daemon {
 namespace {
@@ -45,6 +46,8 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
       windows_(
           config_.window_length, [this](const analytics::WindowReport& r) { EmitWindow(r); },
           config_.people),
+      today_(config_.window_length, config_.min_count),
+      signal_(std::chrono::hours(24) + config_.window_length),
       seq_(config_.state_dir + "/seq"),
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),
@@ -89,7 +92,7 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) 
         config_.algorithm, std::move(schedule), std::move(keys), now, config_.carry_over_max);
     spdlog::info("pseudonym key {} in locked memory; rotation {}",
                  shared ? "derived from the site seed" : "drawn at random", rotation);
-    windows_.StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
+    StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
     if (read_boot_clock && boot_clock_) pseudonymizer_->AdvanceTo(now, boot_clock_());
     return *pseudonymizer_;
   }
@@ -112,7 +115,7 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) 
   if (rotated) {
     // Grouping state is keyed like the pseudonyms: it goes with the old key
     // unless that key is carried over to recognise devices already present.
-    windows_.StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
+    StartEpoch(pseudonymizer_->epoch_start(), pseudonymizer_->carrying_over());
     if (pseudonymizer_->carrying_over()) {
       spdlog::info(
           "pseudonym key rotated (epoch {}); the old key is kept {} s to recognise "
@@ -135,6 +138,28 @@ void App::WarnIfTrace() const {
         "For debugging only, not for production: it tells when each phone probed. "
         "Calibrate the signal floor from the aggregate `signal` message instead");
   }
+}
+
+void App::StartEpoch(capture::TimePoint start, bool keep_devices) {
+  windows_.StartEpoch(start, keep_devices);
+  today_.StartEpoch(start);  // the day so far restarts with the key
+  // The device identities of the signal view are keyed like the pseudonyms.
+  if (!keep_devices) {
+    signal_.Clear();
+    signal_since_ = start;
+  }
+}
+
+void App::PublishSignal(capture::TimePoint end) {
+  transport::SignalThresholds thresholds;
+  thresholds.visitor_rssi_dbm = config_.people.visitor_rssi_dbm;
+  thresholds.inside_rssi_dbm = config_.people.inside_rssi_dbm;
+  thresholds.min_rssi_dbm = config_.min_rssi_dbm;
+  publisher_->PublishState(
+      "signal", transport::EncodeSignal(identity_, signal_since_, end, signal_.Snapshot(end),
+                                        thresholds, config_.min_count));
+  signal_.Clear();
+  signal_since_ = end;
 }
 
 int App::Run() {
@@ -247,6 +272,11 @@ void App::OnFrame(capture::RawFrame& frame) {
         traits.fingerprint = pseudonymizer_->Fingerprint(signature, n);
       }
       windows_.OnProbe(t, who, r.probe.radio.signal_dbm, traits);
+      if (r.probe.radio.signal_dbm) {
+        if (auto device = windows_.people().DeviceOf(who.value)) {
+          signal_.Add(t, *device, *r.probe.radio.signal_dbm);
+        }
+      }
       break;
     }
     case capture::FrameClass::kOther:
@@ -309,6 +339,14 @@ void App::EmitWindow(const analytics::WindowReport& report) {
   // policy hides stays hidden on every channel.
   published_ = transport::ReadPublishedFigures(payload);
   publisher_->Publish("counts", std::move(payload));
+  // The day so far, from the windows as published (their suppression).
+  if (today_.Add(released)) publisher_->PublishState("today", today_.Encode(identity_));
+  // The signal view, once per clock hour (and at the end): disjoint periods,
+  // so that no two messages differ by the devices of one minute.
+  if (report.partial ||
+      report.end >= std::chrono::floor<std::chrono::hours>(signal_since_) + std::chrono::hours(1)) {
+    PublishSignal(report.end);
+  }
   const transport::PublishedFigures& f = *published_;
   spdlog::info(
       "window {} {}: {} probe requests, {} devices ({} randomized), {} malformed, {} "

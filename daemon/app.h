@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
 #include "capture/clock.h"
 #include "capture/source.h"
@@ -30,6 +31,7 @@
 #include "transport/published_figures.h"
 #include "transport/publisher.h"
 #include "transport/sequence_store.h"
+#include "transport/today_json.h"
 
 namespace footfall::daemon {
 
@@ -102,6 +104,9 @@ class App final : public capture::FrameSink {
   bool Advance(capture::TimePoint now);
   void OnClockJump(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
+  void StartEpoch(capture::TimePoint start, bool keep_devices);
+  // Publishes the signal view of the period since signal_since_ and starts the next.
+  void PublishSignal(capture::TimePoint end);
   void Stop(const char* why, int exit_code);
   void Tick();
   void WaitForSignal();
@@ -125,6 +130,9 @@ class App final : public capture::FrameSink {
   std::unique_ptr<hashing::Pseudonymizer> pseudonymizer_;  // made at the first event time
   std::unique_ptr<hashing::KeySource> seed_keys_;          // shared-key mode, until the first key
   analytics::WindowCounter windows_;
+  transport::DayLog today_;            // retained <base>/today
+  analytics::SignalHistogram signal_;  // retained <base>/signal
+  capture::TimePoint signal_since_{};  // start of the signal view's period
   transport::SequenceStore seq_;
   transport::SensorIdentity identity_;
   transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count

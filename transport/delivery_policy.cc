@@ -53,12 +53,20 @@ void DeliveryPolicy::OnConnected() {
   if (offline_queued_) return;
   PublishStatus(options_.status_topic, "online");
   for (const RetainedMessage& m : options_.retained) PublishStatus(m.topic, m.payload);
+  for (const auto& [topic, payload] : state_) PublishStatus(topic, payload);
   SendAllAgain();
   // A new connection is a fresh start: no backoff left from the old one.
   feed_not_before_ = {};
   backoff_ = options_.min_retry;
   MaybeReportBuffer(true);
   Feed();
+}
+
+void DeliveryPolicy::PublishState(const std::string& topic, std::string payload) {
+  if (offline_queued_) return;
+  std::string& kept = state_[topic];
+  kept = std::move(payload);
+  if (connected_) PublishStatus(topic, kept);
 }
 
 void DeliveryPolicy::OnConnectionLost() {

@@ -119,6 +119,11 @@ class DeliveryPolicy final {
   void OnPublishDone(std::uint64_t token, const PublishResult& result);
   // The Home Assistant birth message: its discovery messages again.
   void OnHomeAssistantOnline();
+  // A retained state message (today, signal): only the latest matters, so it
+  // is not journaled; it replaces the previous one of its topic, is published
+  // at once if connected and again at every connection. Nothing once
+  // "offline" is queued.
+  void PublishState(const std::string& topic, std::string payload);
   // Does what is due now (sends data, takes lost publishes as failed, reports
   // the buffer when it changed). Returns when it next has something to do
   // without an event, if ever.
@@ -166,6 +171,7 @@ class DeliveryPolicy final {
   std::map<std::uint64_t, InFlight> in_flight_;  // token -> what
   std::map<std::uint64_t, InFlight> stale_;      // data sent before the last SendAllAgain
   std::map<std::string, std::uint64_t> delivered_by_topic_;
+  std::map<std::string, std::string> state_;  // PublishState, by topic
   bool connected_ = false;
   bool offline_queued_ = false;
   std::size_t status_pending_ = 0;

@@ -143,6 +143,7 @@ class MqttPublisher::Impl final : public MqttClient {
   Impl& operator=(const Impl&) = delete;
 
   void Publish(const std::string& topic_suffix, std::string payload);
+  void PublishState(const std::string& topic_suffix, std::string payload);
   std::size_t pending() const;
   bool journal_failed() const { return journal_failed_.load(); }
   std::size_t buffered() const { return journal_->size(); }
@@ -634,6 +635,12 @@ void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string p
   Wake();
 }
 
+void MqttPublisher::Impl::PublishState(const std::string& topic_suffix, std::string payload) {
+  if (shutting_down_.load()) return;  // the last state stays retained
+  std::lock_guard<std::mutex> lock(policy_mutex_);
+  policy_->PublishState(options_.topic_base + "/" + topic_suffix, std::move(payload));
+}
+
 std::size_t MqttPublisher::Impl::pending() const {
   const std::int64_t n = shut_down_.load() ? final_pending_.load()
                                            : static_cast<std::int64_t>(journal_->size()) +
@@ -706,6 +713,10 @@ MqttPublisher::~MqttPublisher() = default;
 
 void MqttPublisher::Publish(const std::string& topic_suffix, std::string payload) {
   impl_->Publish(topic_suffix, std::move(payload));
+}
+
+void MqttPublisher::PublishState(const std::string& topic_suffix, std::string payload) {
+  impl_->PublishState(topic_suffix, std::move(payload));
 }
 
 std::size_t MqttPublisher::pending() const { return impl_->pending(); }

@@ -72,6 +72,7 @@ class MqttPublisher final : public Publisher {
   ~MqttPublisher() override;
 
   void Publish(const std::string& topic_suffix, std::string payload) override;
+  void PublishState(const std::string& topic_suffix, std::string payload) override;
   std::size_t pending() const override;
   bool connected() const override;
   std::uint64_t dropped() const override;

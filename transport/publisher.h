@@ -16,6 +16,10 @@ class Publisher {
   // Queues one message for `topic_suffix` under the sensor's topic base
   // ("counts" -> <prefix>/<site>/<sensor>/counts). Never blocks on the network.
   virtual void Publish(const std::string& topic_suffix, std::string payload) = 0;
+  // A retained state message for `topic_suffix` ("today", "signal"): only the
+  // latest matters, so it is not journaled; it replaces the previous one, is
+  // published at once if connected and again at every connection.
+  virtual void PublishState(const std::string& topic_suffix, std::string payload) = 0;
   // Messages queued but not yet acknowledged by the broker.
   virtual std::size_t pending() const = 0;
   virtual bool connected() const = 0;

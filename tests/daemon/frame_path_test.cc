@@ -13,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -32,9 +33,14 @@ using nlohmann::json;
 
 class RecordingPublisher final : public transport::Publisher {
  public:
-  explicit RecordingPublisher(std::vector<std::string>* counts) : counts_(counts) {}
+  explicit RecordingPublisher(std::vector<std::string>* counts,
+                              std::map<std::string, std::string>* states = nullptr)
+      : counts_(counts), states_(states) {}
   void Publish(const std::string& topic_suffix, std::string payload) override {
     if (topic_suffix == "counts") counts_->push_back(std::move(payload));
+  }
+  void PublishState(const std::string& topic_suffix, std::string payload) override {
+    if (states_ != nullptr) (*states_)[topic_suffix] = std::move(payload);
   }
   std::size_t pending() const override { return 0; }
   bool connected() const override { return true; }
@@ -42,6 +48,7 @@ class RecordingPublisher final : public transport::Publisher {
 
  private:
   std::vector<std::string>* counts_;
+  std::map<std::string, std::string>* states_;  // the latest retained state by topic suffix
 };
 
 // A radiotap probe request from a made-up, locally administered address
@@ -179,6 +186,38 @@ TEST(FramePathTest, SmallGroupsArePublishedAsNullByDefault) {
   ASSERT_EQ(off.counts.size(), 2u);
   EXPECT_EQ(off.counts[1]["devices"]["unique"], 2);
   EXPECT_FALSE(off.counts[1].contains("suppressed"));
+}
+
+TEST(FramePathTest, TodayAndSignalArePublishedAsRetainedStates) {
+  TempDir dir;
+  const Capture capture = MakeCapture(dir);
+  boost::asio::io_context io;
+  std::vector<std::string> counts;
+  std::map<std::string, std::string> states;
+  App app(MakeConfig(dir, capture.path, ""), io,
+          std::make_unique<RecordingPublisher>(&counts, &states));
+  ASSERT_EQ(app.Run(), 0);
+  ASSERT_EQ(states.count("today"), 1u);
+  ASSERT_EQ(states.count("signal"), 1u);
+  const json today = json::parse(states["today"]);
+  EXPECT_EQ(today["schema"], "footfall.today/1");
+  EXPECT_EQ(today["since"], "2023-11-14T22:14:00Z");
+  EXPECT_TRUE(today["complete"].get<bool>());  // the replay's epoch began with it
+  // Window 1 (22:14-22:15) completed the 22:00 slot; window 2 (partial) opened the next.
+  ASSERT_EQ(today["slots"].size(), 1u) << today.dump();
+  EXPECT_EQ(today["slots"][0]["start"], "2023-11-14T22:00:00Z");
+  EXPECT_EQ(today["slots"][0]["windows"], 1);
+  EXPECT_EQ(today["slots"][0]["probe_requests"], 40);
+  EXPECT_EQ(today["slots"][0]["devices_peak"], 20);
+  // Strongest signals: -69 .. -51 dBm in window 1, and two devices at -40 dBm
+  // in window 2, a small group: that bin is null.
+  const json signal = json::parse(states["signal"]);
+  EXPECT_EQ(signal["thresholds"]["visitor_rssi_dbm"], -70);
+  ASSERT_FALSE(signal["bins"].empty());
+  EXPECT_EQ(signal["bins"].front()["from_dbm"], -70);
+  EXPECT_EQ(signal["bins"].back()["from_dbm"], -40);
+  EXPECT_TRUE(signal["bins"].back()["devices"].is_null()) << signal.dump();
+  EXPECT_EQ(signal["min_count"], 3);
 }
 
 TEST(FramePathTest, PrivilegeHookRunsAfterTheCaptureIsOpenAndBeforeThePublisher) {

@@ -28,6 +28,7 @@ using std::chrono::seconds;
 class NullPublisher final : public transport::Publisher {
  public:
   void Publish(const std::string&, std::string) override {}
+  void PublishState(const std::string&, std::string) override {}
   std::size_t pending() const override { return 0; }
   bool connected() const override { return true; }
   bool Shutdown(std::chrono::milliseconds) override { return true; }

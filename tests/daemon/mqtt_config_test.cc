@@ -69,6 +69,7 @@ TEST(MqttConfigTest, TlsFilesMustBeReadableAndNeedATlsUri) {
   TempDir dir;
   WriteFile(dir.File("ca.pem"), "x");
   WriteFile(dir.File("pw"), "secret\n");
+  chmod(dir.File("pw").c_str(), 0600);  // a password file others may read is refused
   // Relative to the config's directory.
   ConfigResult r = ParseConfig(std::string(kSource) +
                                    "[mqtt]\nuri = \"mqtts://broker:8883\"\nca_file = \"ca.pem\"\n"

@@ -26,6 +26,7 @@ class UnacknowledgedPublisher final : public transport::Publisher {
  public:
   explicit UnacknowledgedPublisher(bool kept) : kept_(kept) {}
   void Publish(const std::string&, std::string) override { ++pending_; }
+  void PublishState(const std::string&, std::string) override {}
   std::size_t pending() const override { return pending_; }
   bool connected() const override { return false; }
   bool Shutdown(std::chrono::milliseconds) override { return pending_ == 0; }

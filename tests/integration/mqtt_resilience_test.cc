@@ -425,7 +425,7 @@ TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndVali
   ASSERT_EQ(ExitCode(proc->Wait(seconds(30))), 0) << Err("run");
   // A subscriber coming later gets every retained message.
   MqttSub late(broker.port(), {kBase + "/#", "homeassistant/#"});
-  const auto msgs = late.WaitFor([](const auto& m) { return m.size() >= 10; }, seconds(10));
+  const auto msgs = late.WaitFor([](const auto& m) { return m.size() >= 12; }, seconds(10));
   std::map<std::string, std::string> by_topic;
   for (const auto& m : msgs) by_topic[m.topic] = m.payload;
   EXPECT_EQ(by_topic[kBase + "/status"], "offline");
@@ -441,7 +441,10 @@ TEST_F(MqttResilienceTest, InfoBufferAndHomeAssistantDiscoveryAreRetainedAndVali
     ASSERT_EQ(by_topic.count(topic), 1u) << topic;
     EXPECT_EQ(json::parse(by_topic[topic])["state_topic"], kBase + "/counts");
   }
-  EXPECT_EQ(msgs.size(), 10u);
+  // The day so far and the signal view are retained states too.
+  EXPECT_EQ(json::parse(by_topic[kBase + "/today"])["schema"], "footfall.today/1");
+  EXPECT_EQ(json::parse(by_topic[kBase + "/signal"])["schema"], "footfall.signal/1");
+  EXPECT_EQ(msgs.size(), 12u);
   EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
 }
 

@@ -44,6 +44,14 @@ TEST(PackagingTest, InstallPutsEveryFileInTheDebianPlaces) {
             ReadFile(SourceDir() + "/systemd/footfall.sysusers"));
   EXPECT_TRUE(std::filesystem::exists(d + "/usr/share/doc/footfall/README.md"));
   EXPECT_TRUE(std::filesystem::exists(d + "/usr/share/doc/footfall/deploy.md"));
+  // The dashboard, and the example mosquitto configuration whose http_dir is it.
+  EXPECT_TRUE(std::filesystem::exists(d + "/usr/share/footfall/dashboard/index.html"));
+  EXPECT_TRUE(std::filesystem::exists(d + "/usr/share/footfall/dashboard/app.js"));
+  const std::string example =
+      ReadFile(d + "/usr/share/doc/footfall/examples/mosquitto/footfall-dashboard.conf");
+  EXPECT_NE(example.find("\nhttp_dir /usr/share/footfall/dashboard\n"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(d + "/usr/share/doc/footfall/examples/mosquitto/footfall.acl"));
+  EXPECT_FALSE(std::filesystem::exists(d + "/etc/mosquitto"));  // not enabled behind one's back
   // Nothing under /usr/local or /usr/etc.
   EXPECT_FALSE(std::filesystem::exists(d + "/usr/local"));
   EXPECT_FALSE(std::filesystem::exists(d + "/usr/etc"));
@@ -100,7 +108,10 @@ TEST(PackagingTest, CpackBuildsADebWithContentsControlAndConffiles) {
   for (const char* f :
        {"/usr/sbin/footfalld", "/usr/bin/footfall-anonymize", "/etc/footfall/footfall.toml",
         "/lib/systemd/system/footfalld.service", "/usr/lib/sysusers.d/footfall.conf",
-        "/usr/share/doc/footfall/README.md", "/usr/share/doc/footfall/deploy.md"}) {
+        "/usr/share/doc/footfall/README.md", "/usr/share/doc/footfall/deploy.md",
+        "/usr/share/footfall/dashboard/index.html", "/usr/share/footfall/dashboard/app.js",
+        "/usr/share/footfall/dashboard/app.css",
+        "/usr/share/doc/footfall/examples/mosquitto/footfall-dashboard.conf"}) {
     EXPECT_EQ(files.count(f), 1u) << f << " not in the package:\n" << listing;
   }
   for (const auto& f : files) {

@@ -69,6 +69,8 @@ std::string SchemaForTopic(const std::string& topic) {
   if (EndsWith(topic, "/info")) return dir + "info-v1.json";
   if (EndsWith(topic, "/buffer")) return dir + "buffer-v1.json";
   if (EndsWith(topic, "/clock")) return dir + "clock-v1.json";
+  if (EndsWith(topic, "/today")) return dir + "today-v1.json";
+  if (EndsWith(topic, "/signal")) return dir + "signal-v1.json";
   if (topic.find("/sensor/") != std::string::npos && EndsWith(topic, "/config")) {
     return dir + "homeassistant-sensor-config.json";
   }

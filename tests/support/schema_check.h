@@ -14,7 +14,8 @@
 namespace footfall::testing {
 
 // The schema file (docs/schema/*.json) for a topic, or "" if there is none:
-// <base>/counts, <base>/status, <base>/info, <base>/buffer and
+// <base>/counts, <base>/status, <base>/info, <base>/buffer, <base>/today,
+// <base>/signal and
 // <prefix>/sensor/<id>/config (Home Assistant discovery).
 std::string SchemaForTopic(const std::string& topic);
 

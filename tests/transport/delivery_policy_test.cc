@@ -402,5 +402,33 @@ TEST_F(DeliveryPolicyTest, ExpiredMessagesAreDroppedCountedAndReported) {
   EXPECT_EQ(BufferReports().back(), "expired=1");
 }
 
+TEST_F(DeliveryPolicyTest, StateMessagesKeepTheLatestAndAreSentAgainAtEveryConnection) {
+  Make(false);
+  auto sent_to = [&](const std::string& topic) {
+    std::vector<std::string> out;
+    for (const Sent& s : client_.sent) {
+      if (s.message.topic == topic) {
+        EXPECT_TRUE(s.message.retained);
+        out.push_back(s.message.payload);
+      }
+    }
+    return out;
+  };
+  policy_->PublishState("b/today", "t1");  // not connected: kept, not sent
+  EXPECT_TRUE(sent_to("b/today").empty());
+  policy_->PublishState("b/today", "t2");  // replaces t1
+  policy_->OnConnected();
+  EXPECT_EQ(sent_to("b/today"), (std::vector<std::string>{"t2"}));
+  policy_->PublishState("b/today", "t3");  // connected: at once
+  EXPECT_EQ(sent_to("b/today"), (std::vector<std::string>{"t2", "t3"}));
+  EXPECT_EQ(journal_->size(), 0u) << "a state message is not journaled";
+  policy_->OnConnectionLost();
+  policy_->OnConnected();  // the latest again on the new connection
+  EXPECT_EQ(sent_to("b/today"), (std::vector<std::string>{"t2", "t3", "t3"}));
+  ASSERT_TRUE(policy_->QueueOffline(true));
+  policy_->PublishState("b/today", "t4");  // after "offline": nothing
+  EXPECT_EQ(sent_to("b/today").back(), "t3");
+}
+
 }  // namespace
 }  // namespace footfall::transport
