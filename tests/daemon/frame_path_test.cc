@@ -51,8 +51,10 @@ class RecordingPublisher final : public transport::Publisher {
   std::map<std::string, std::string>* states_;  // the latest retained state by topic suffix
 };
 
-// A radiotap probe request from a made-up, locally administered address
-// 02:00:00:00:00:<device>, with a dBm antenna signal field or none.
+// A radiotap probe request from a made-up, globally administered address
+// 00:00:00:00:00:<device> (each its own device: these tests are about the
+// frame path, suppression and the retained states, not about grouping
+// randomized addresses), with a dBm antenna signal field or none.
 PcapRecord Probe(std::int64_t ts_us, std::uint8_t device, std::optional<int> signal) {
   PcapRecord r;
   r.ts_us = ts_us;
@@ -62,7 +64,7 @@ PcapRecord Probe(std::int64_t ts_us, std::uint8_t device, std::optional<int> sig
   } else {
     b = {0, 0, 8, 0, 0, 0, 0, 0};
   }
-  const std::uint8_t header[24] = {0x40, 0, 0, 0,      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0,
+  const std::uint8_t header[24] = {0x40, 0, 0, 0,      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0,
                                    0,    0, 0, device, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x10, 0};
   b.insert(b.end(), header, header + sizeof header);
   const std::uint8_t ies[] = {0, 0, 1, 1, 0x02};  // wildcard SSID, one rate

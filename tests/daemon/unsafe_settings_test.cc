@@ -70,8 +70,12 @@ TEST(UnsafeSettingsTest, SecretFilesOthersMayReadAreRefused) {
   TempDir dir;
   const std::string pw = dir.File("pw");
   WriteFile(pw, "secret\n");
+  const std::string cert = dir.File("cert.pem");
+  WriteFile(cert, "not checked here\n");
   for (const std::string& table :
        {std::string("[mqtt]\nusername = \"u\"\npassword_file = \""),
+        std::string("[mqtt]\nuri = \"ssl://127.0.0.1:8883\"\ncert_file = \"" + cert +
+                    "\"\nkey_file = \""),
         std::string("[metrics]\nlisten = \"127.0.0.1:9464\"\ntoken_file = \"")}) {
     chmod(pw.c_str(), 0644);
     ConfigResult r = ParseConfig(kBase + table + pw + "\"\n", dir.File("f.toml"));

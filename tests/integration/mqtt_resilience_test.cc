@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -460,6 +461,7 @@ TEST_F(MqttResilienceTest, BadCredentialsAndUntrustedCertificateInLogAndStatusLi
   const std::string uri = "ssl://127.0.0.1:" + std::to_string(tls_port);
   const std::string wrong = "Zq9-not-the-password";
   WriteFile(dir_.File("password"), wrong + "\n");
+  chmod(dir_.File("password").c_str(), 0600);  // footfalld refuses one others may read
   const std::string tls = "drain_timeout_s = 1\nca_file = \"" + pki.ca_cert + "\"\ncert_file = \"" +
                           pki.client_cert + "\"\nkey_file = \"" + pki.client_key +
                           "\"\nusername = \"sensor\"\n";

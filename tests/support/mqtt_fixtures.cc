@@ -19,6 +19,8 @@ void Run(const std::vector<std::string>& argv) {
 void MakeKey(const std::string& key) {
   Run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
        key});
+  // footfalld refuses a key file that other users may read (as a password).
+  Run({"chmod", "600", key});
 }
 
 void MakeCa(const std::string& dir, const std::string& name, std::string* cert) {
