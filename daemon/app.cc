@@ -433,6 +433,15 @@ std::string App::StatusLine() const {
   if (const std::uint64_t dropped = publisher_->dropped(); dropped > 0) {
     s += ", " + std::to_string(dropped) + " dropped (buffer full)";
   }
+  const transport::BufferHealth health = publisher_->buffer_health();
+  if (!health.journal_error.empty()) {
+    s += "; journal not written (" + health.journal_error +
+         "): " + std::to_string(health.memory_only) + " held in memory only (at most " +
+         std::to_string(health.max_memory_only) + ")";
+  }
+  if (health.memory_dropped > 0) {
+    s += ", " + std::to_string(health.memory_dropped) + " dropped beyond the memory bound";
+  }
   if (pseudonymizer_ && clock_) {
     auto age =
         std::chrono::duration_cast<std::chrono::minutes>(*clock_ - pseudonymizer_->epoch_start());

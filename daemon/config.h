@@ -59,6 +59,7 @@ struct Config {
   int qos = 1;
   std::string client_id;  // default: footfall-<site>-<sensor>
   int max_buffered = 100000;
+  int max_memory_buffered = 10000;         // held in memory while the journal cannot be written
   std::chrono::seconds drain_timeout{30};  // at the end of a file / at shutdown
   int mqtt_version = 4;                    // 4 = MQTT 3.1.1 (the default), 5 = MQTT 5
   std::chrono::seconds message_expiry{0};  // MQTT 5 only; 0 = none

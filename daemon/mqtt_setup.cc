@@ -56,6 +56,7 @@ transport::MqttOptions MqttOptionsFrom(const Config& config) {
   o.journal_path = config.state_dir + "/mqtt-journal";
   o.qos = config.qos;
   o.max_buffered = config.max_buffered;
+  o.max_memory_buffered = config.max_memory_buffered;
   o.mqtt_version = config.mqtt_version;
   o.message_expiry = config.message_expiry;
   o.ca_file = config.ca_file;

@@ -65,7 +65,12 @@ std::string EncodeBufferReport(const SensorInfo& info, const BufferReport& repor
       {"dropped_total", report.dropped_total},
       {"expired_total", report.expired_total},
       {"rejected_total", report.rejected_total},
+      {"journal_failing", !report.journal_error.empty()},
+      {"memory_only", report.memory_only},
+      {"max_memory_only", report.max_memory_only},
+      {"memory_dropped_total", report.memory_dropped_total},
   };
+  if (!report.journal_error.empty()) j["journal_error"] = report.journal_error;
   return j.dump();
 }
 

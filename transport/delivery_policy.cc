@@ -46,6 +46,42 @@ void DeliveryPolicy::Enqueue(const std::string& topic, std::string payload, int 
       topic, std::move(payload), qos, false,
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Wall().time_since_epoch())
           .count());
+  WatchJournal();
+}
+
+void DeliveryPolicy::WatchJournal() {
+  const bool failing = journal_.failing();
+  const std::size_t held = journal_.memory_only();
+  const std::uint64_t dropped = journal_.memory_dropped_total();
+  if (failing && !journal_failing_) {
+    spdlog::error(
+        "{}: messages are held in memory only (at most {}, [mqtt] max_memory_buffered; "
+        "beyond that the oldest are dropped and counted) until the journal can be written "
+        "again; a restart before then loses them",
+        journal_.failing_error(), journal_.max_memory_only());
+    catch_up_at_ = clock_.Monotonic() + options_.journal_retry;
+    episode_peak_ = 0;
+  }
+  if (failing) episode_peak_ = std::max(episode_peak_, held);
+  memory_only_peak_ = std::max(memory_only_peak_, held);
+  if (!failing && journal_failing_) {
+    spdlog::warn(
+        "MQTT journal {} written again: {} message(s) held in memory caught up (at most {} "
+        "held at once; {} dropped beyond the bound so far)",
+        journal_.path(), memory_only_seen_, episode_peak_, dropped);
+  }
+  if (dropped > memory_dropped_seen_) {
+    // The first, then every 100th.
+    if (memory_dropped_seen_ == 0 || dropped / 100 > memory_dropped_seen_ / 100) {
+      spdlog::warn(
+          "MQTT journal cannot be written and {} message(s) are held in memory: the oldest "
+          "of them dropped ({} so far)",
+          held, dropped);
+    }
+  }
+  journal_failing_ = failing;
+  memory_only_seen_ = held;
+  memory_dropped_seen_ = dropped;
 }
 
 void DeliveryPolicy::OnConnected() {
@@ -123,6 +159,7 @@ void DeliveryPolicy::OnPublishDone(std::uint64_t token, const PublishResult& res
       ++delivered_by_topic_[sent.topic];
     }
     if (current) backoff_ = options_.min_retry;
+    WatchJournal();
     return;
   }
   if (ClassifyFailure(result, options_.mqtt5) == FailureClass::kFinalRejection) {
@@ -181,6 +218,11 @@ bool DeliveryPolicy::PublishStatus(const std::string& topic, const std::string& 
 
 std::optional<capture::MonotonicTime> DeliveryPolicy::Pump() {
   const capture::MonotonicTime now = clock_.Monotonic();
+  WatchJournal();
+  if (journal_failing_ && now >= catch_up_at_) {
+    if (!journal_.CatchUp()) catch_up_at_ = now + options_.journal_retry;
+    WatchJournal();
+  }
   // Publishes that never completed: lost, sent again.
   bool lost_data = false;
   for (auto it = in_flight_.begin(); it != in_flight_.end();) {
@@ -202,9 +244,11 @@ std::optional<capture::MonotonicTime> DeliveryPolicy::Pump() {
     Backoff("no acknowledgement within " + std::to_string(options_.lost_after.count()) + " ms");
   }
   Feed();
+  WatchJournal();  // acknowledgements of expired messages
   MaybeReportBuffer(false);
   std::optional<capture::MonotonicTime> next;
   const auto earliest = [&](capture::MonotonicTime t) { next = next ? std::min(*next, t) : t; };
+  if (journal_failing_) earliest(catch_up_at_);
   for (const auto& [token, f] : in_flight_) earliest(f.sent_at + options_.lost_after);
   if (connected_ && journal_.size() > journal_.in_flight() && feed_not_before_ > now) {
     earliest(feed_not_before_);
@@ -260,7 +304,8 @@ void DeliveryPolicy::MaybeReportBuffer(bool force) {
   if (!options_.encode_buffer_report) return;
   const std::uint64_t dropped = journal_.dropped_total();
   if (!force && buffer_reported_ && dropped == reported_dropped_ && expired_ == reported_expired_ &&
-      rejected_ == reported_rejected_) {
+      rejected_ == reported_rejected_ && journal_failing_ == reported_failing_ &&
+      memory_dropped_seen_ == reported_memory_dropped_) {
     return;
   }
   if (offline_queued_ || !connected_) return;
@@ -270,6 +315,10 @@ void DeliveryPolicy::MaybeReportBuffer(bool force) {
   r.dropped_total = dropped;
   r.expired_total = expired_;
   r.rejected_total = rejected_;
+  r.memory_only = journal_.memory_only();
+  r.max_memory_only = journal_.max_memory_only();
+  r.memory_dropped_total = memory_dropped_seen_;
+  r.journal_error = journal_.failing_error();
   std::string payload;
   try {
     payload = options_.encode_buffer_report(r);
@@ -282,6 +331,8 @@ void DeliveryPolicy::MaybeReportBuffer(bool force) {
     reported_dropped_ = dropped;
     reported_expired_ = expired_;
     reported_rejected_ = rejected_;
+    reported_failing_ = journal_failing_;
+    reported_memory_dropped_ = memory_dropped_seen_;
   }
 }
 

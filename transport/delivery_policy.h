@@ -9,7 +9,9 @@
 // messages in flight, a publish the client refused locally, a token that never
 // completes); drops what outlived its message expiry; orders the retained
 // "online", the announcements and the buffer report before the data at every
-// connection and "offline" after it at shutdown. Time comes from an injected
+// connection and "offline" after it at shutdown; while the journal cannot be
+// written (a full disk) tries again and again to catch it up with what it
+// holds in memory, says so in the log and in the buffer report. Time comes from an injected
 // capture::Clock. Not thread-safe: the paho adapter (mqtt_publisher.cc) calls
 // it from one thread at a time, and tests drive it with a fake client and a
 // fake clock.
@@ -44,6 +46,13 @@ struct BufferReport {
   std::uint64_t dropped_total = 0;   // dropped because the journal was full, ever
   std::uint64_t expired_total = 0;   // not sent because their expiry had passed, this run
   std::uint64_t rejected_total = 0;  // refused by the broker (final MQTT 5 reason code), this run
+  // The journal cannot be written (a full disk): messages held in memory
+  // only, their bound, those dropped beyond it (this run), and why ("" if the
+  // journal is written).
+  std::uint64_t memory_only = 0;
+  std::uint64_t max_memory_only = 0;
+  std::uint64_t memory_dropped_total = 0;
+  std::string journal_error;
 };
 
 struct OutgoingMessage {
@@ -96,6 +105,8 @@ struct DeliveryOptions {
   // A publish neither acknowledged nor failed after this long is taken as
   // lost and sent again.
   std::chrono::milliseconds lost_after{60000};
+  // While the journal cannot be written: how often to try to catch it up.
+  std::chrono::milliseconds journal_retry{1000};
   // Encodes the retained <base>/buffer payload; empty: no buffer report.
   std::function<std::string(const BufferReport&)> encode_buffer_report;
 };
@@ -124,9 +135,9 @@ class DeliveryPolicy final {
   // at once if connected and again at every connection. Nothing once
   // "offline" is queued.
   void PublishState(const std::string& topic, std::string payload);
-  // Does what is due now (sends data, takes lost publishes as failed, reports
-  // the buffer when it changed). Returns when it next has something to do
-  // without an event, if ever.
+  // Does what is due now (catches up a failing journal, sends data, takes
+  // lost publishes as failed, reports the buffer when it changed). Returns
+  // when it next has something to do without an event, if ever.
   std::optional<capture::MonotonicTime> Pump();
 
   // Shutdown: queues the retained "offline" once connected and the journal
@@ -145,6 +156,9 @@ class DeliveryPolicy final {
   std::uint64_t expired() const { return expired_; }
   std::uint64_t send_again() const { return send_again_; }  // failures that resent data
   std::uint64_t status_failed() const { return status_failed_; }
+  // The most messages held in memory only at once while the journal could not
+  // be written, this run.
+  std::size_t memory_only_peak() const { return memory_only_peak_; }
 
  private:
   struct InFlight {
@@ -161,6 +175,9 @@ class DeliveryPolicy final {
   // still removes the message).
   void SendAllAgain();
   void Backoff(const std::string& why);
+  // Logs what changed in the journal's health (failing, caught up, memory
+  // drops) and remembers it for the buffer report.
+  void WatchJournal();
 
   const DeliveryOptions options_;
   MessageJournal& journal_;
@@ -186,6 +203,14 @@ class DeliveryPolicy final {
   std::uint64_t reported_dropped_ = 0;
   std::uint64_t reported_expired_ = 0;
   std::uint64_t reported_rejected_ = 0;
+  bool journal_failing_ = false;
+  bool reported_failing_ = false;
+  std::uint64_t memory_dropped_seen_ = 0;
+  std::uint64_t reported_memory_dropped_ = 0;
+  std::size_t memory_only_seen_ = 0;
+  std::size_t memory_only_peak_ = 0;  // this run
+  std::size_t episode_peak_ = 0;      // this failure of the journal
+  capture::MonotonicTime catch_up_at_{};
 };
 
 }  // namespace footfall::transport

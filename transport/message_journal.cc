@@ -99,10 +99,71 @@ void MakeStateDirs(const std::filesystem::path& dir) {
   }
 }
 
+class PosixJournalFile final : public JournalFile {
+ public:
+  explicit PosixJournalFile(std::string path) : path_(std::move(path)) {}
+  ~PosixJournalFile() override { Close(); }
+  PosixJournalFile(const PosixJournalFile&) = delete;
+  PosixJournalFile& operator=(const PosixJournalFile&) = delete;
+
+  Status Append(const std::string& bytes) override {
+    if (Status opened = Open(); !opened) return opened;
+    if (Status written = WriteAll(fd_, bytes.data(), bytes.size()); !written) {
+      return Fail("cannot append to MQTT journal " + path_ + ": " + written.error());
+    }
+    return {};
+  }
+  Status TruncateTo(std::size_t size) override {
+    if (Status opened = Open(); !opened) return opened;
+    if (ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      return Fail("cannot truncate MQTT journal " + path_ + ": " + ErrnoText(errno));
+    }
+    return {};
+  }
+  Status Replace(const std::string& content) override {
+    if (Status replaced =
+            ReplaceFile(path_, content.data(), content.size(), /*durable=*/true, "MQTT journal");
+        !replaced) {
+      return replaced;
+    }
+    Close();  // the old file's descriptor; the new file is opened when used
+    return {};
+  }
+  Status Sync() override {
+    if (fd_ >= 0 && fdatasync(fd_) != 0) {
+      return Fail("cannot flush MQTT journal " + path_ + ": " + ErrnoText(errno));
+    }
+    return {};
+  }
+
+ private:
+  Status Open() {
+    if (fd_ >= 0) return {};
+    fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) return Fail("cannot open MQTT journal " + path_ + ": " + ErrnoText(errno));
+    return {};
+  }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+  const std::string path_;
+  int fd_ = -1;
+};
+
 }  // namespace
 
-MessageJournal::MessageJournal(std::string path, std::size_t max_entries)
-    : path_(std::move(path)), max_entries_(std::max<std::size_t>(max_entries, 1)) {
+std::unique_ptr<JournalFile> MakePosixJournalFile(const std::string& path) {
+  return std::make_unique<PosixJournalFile>(path);
+}
+
+MessageJournal::MessageJournal(std::string path, std::size_t max_entries,
+                               std::size_t max_memory_only, std::unique_ptr<JournalFile> file)
+    : path_(std::move(path)),
+      max_entries_(std::max<std::size_t>(max_entries, 1)),
+      max_memory_only_(std::max<std::size_t>(max_memory_only, 1)),
+      file_(file ? std::move(file) : MakePosixJournalFile(path_)) {
   MakeStateDirs(std::filesystem::path(path_).parent_path());
   Load();
 }
@@ -110,7 +171,6 @@ MessageJournal::MessageJournal(std::string path, std::size_t max_entries)
 MessageJournal::~MessageJournal() {
   std::lock_guard<std::mutex> lock(mutex_);
   SyncLocked();
-  if (fd_ >= 0) close(fd_);
 }
 
 void MessageJournal::Load() {
@@ -240,38 +300,56 @@ void MessageJournal::Load() {
     rewrite = true;
   }
   if (data.empty() || rewrite) {
-    Compact();  // a fresh, well-formed file
-    if (fd_ < 0) {
-      throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + error_);
-    }
-  } else {
-    OpenForAppend();
-    if (fd_ < 0) {
-      throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + error_);
-    }
+    // A fresh, well-formed file.
+    if (!Compact()) throw std::runtime_error(error_);
+  } else if (access(path_.c_str(), W_OK) != 0) {
+    throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + ErrnoText(errno));
   }
   error_.clear();
 }
 
-void MessageJournal::OpenForAppend() {
-  if (fd_ >= 0) close(fd_);
-  fd_ = open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) SetError("cannot open " + path_ + ": " + ErrnoText(errno));
+bool MessageJournal::AppendRecord(const std::string& body) noexcept {
+  try {
+    const std::string rec = Frame(body);
+    if (Status written = file_->Append(rec); !written) {
+      failing_error_ = written.error();
+      // A partial record would end every later replay at this point.
+      if (Status cut = file_->TruncateTo(file_bytes_); !cut) {
+        failing_error_ += "; " + cut.error();
+        rewrite_due_ = true;
+      }
+      return false;
+    }
+    file_bytes_ += rec.size();
+    dirty_ = true;
+    return true;
+  } catch (const std::exception& e) {  // out of memory
+    failing_error_ = "cannot append to MQTT journal " + path_ + ": " + e.what();
+    return false;
+  }
 }
 
 bool MessageJournal::WriteRecord(const std::string& body) noexcept {
-  const std::string rec = Frame(body);
-  if (fd_ < 0) OpenForAppend();
-  if (fd_ < 0) return false;
-  if (Status written = WriteAll(fd_, rec.data(), rec.size()); !written) {
-    SetError("cannot append to " + path_ + ": " + written.error());
-    // A partial record would end every later replay at this point: rewrite.
-    Compact();
-    return false;
+  if (failing_) return false;
+  if (AppendRecord(body)) return true;
+  failing_ = true;
+  return false;
+}
+
+void MessageJournal::RecordGone(char type, std::uint64_t id) {
+  const std::string body = IdBody(type, id);
+  if (!WriteRecord(body)) owed_.push_back(body);
+}
+
+void MessageJournal::Erase(std::size_t i) {
+  const Slot& s = slots_[i];
+  if (s.in_flight) --in_flight_;
+  if (s.on_disk) {
+    live_bytes_ -= RecordSize(s.entry);
+  } else {
+    --memory_only_;
   }
-  file_bytes_ += rec.size();
-  dirty_ = true;
-  return true;
+  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
 std::size_t MessageJournal::FindIndex(std::uint64_t id) const {
@@ -290,13 +368,28 @@ void MessageJournal::DropOne() {
       break;
     }
   }
-  const Slot& s = slots_[victim];
-  if (s.in_flight) --in_flight_;
-  live_bytes_ -= RecordSize(s.entry);
-  const std::uint64_t id = s.entry.id;
-  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(victim));
+  const std::uint64_t id = slots_[victim].entry.id;
+  const bool on_disk = slots_[victim].on_disk;
+  Erase(victim);
   ++dropped_total_;
-  WriteRecord(IdBody('X', id));
+  // One held in memory only needs no record: the 'D' written when the
+  // journal catches up carries the count.
+  if (on_disk) RecordGone('X', id);
+}
+
+void MessageJournal::DropOldestMemoryOnly() {
+  std::size_t victim = slots_.size();
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].on_disk) continue;
+    if (victim == slots_.size()) victim = i;  // the oldest, if all are in flight
+    if (!slots_[i].in_flight) {
+      victim = i;
+      break;
+    }
+  }
+  if (victim == slots_.size()) return;
+  Erase(victim);
+  ++memory_dropped_;
 }
 
 std::uint64_t MessageJournal::Append(const std::string& topic, std::string payload, int qos,
@@ -313,22 +406,25 @@ std::uint64_t MessageJournal::Append(const std::string& topic, std::string paylo
                                  : std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count();
-  const std::string body = MessageBody(e);
-  live_bytes_ += kRecordHeader + body.size();
-  slots_.push_back({std::move(e), false});
-  WriteRecord(body);
+  const std::uint64_t id = e.id;
+  const bool written = WriteRecord(MessageBody(e));
+  if (written) live_bytes_ += RecordSize(e);
+  slots_.push_back({std::move(e), false, written});
+  if (!written) {
+    ++memory_only_;
+    while (memory_only_ > max_memory_only_) DropOldestMemoryOnly();
+  }
   MaybeCompact();
-  return slots_.back().entry.id;
+  return id;
 }
 
 bool MessageJournal::Ack(std::uint64_t id) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::size_t i = FindIndex(id);
   if (i >= slots_.size()) return false;
-  if (slots_[i].in_flight) --in_flight_;
-  live_bytes_ -= RecordSize(slots_[i].entry);
-  slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(i));
-  WriteRecord(IdBody('A', id));
+  const bool on_disk = slots_[i].on_disk;
+  Erase(i);
+  if (on_disk) RecordGone('A', id);
   MaybeCompact();
   return true;
 }
@@ -362,33 +458,94 @@ void MessageJournal::RequeueAll() {
 }
 
 void MessageJournal::MaybeCompact() {
+  // Not while failing: a rewrite of the whole file would fail the same way.
+  if (failing_) return;
   if (file_bytes_ > kCompactMinBytes && file_bytes_ - sizeof kMagic > 2 * live_bytes_) Compact();
 }
 
-void MessageJournal::Compact() {
+bool MessageJournal::Compact() {
   std::string out(kMagic, sizeof kMagic);
   out += Frame(IdBody('D', dropped_total_));
-  for (const Slot& s : slots_) out += Frame(MessageBody(s.entry));
-  if (Status replaced = ReplaceFile(path_, out.data(), out.size(), /*durable=*/true, "");
-      !replaced) {
-    SetError("cannot rewrite " + path_ + ": " + replaced.error());
-    return;
+  std::size_t live = 0;
+  for (const Slot& s : slots_) {
+    out += Frame(MessageBody(s.entry));
+    live += RecordSize(s.entry);
   }
+  if (Status replaced = file_->Replace(out); !replaced) {
+    // The old file is kept: nothing is lost, but it is said.
+    if (failing_) {
+      failing_error_ = replaced.error();
+    } else {
+      SetError(replaced.error());
+    }
+    return false;
+  }
+  // Everything the journal holds is in the new file.
+  for (Slot& s : slots_) s.on_disk = true;
+  memory_only_ = 0;
+  owed_.clear();
+  failing_ = false;
+  rewrite_due_ = false;
+  failing_error_.clear();
+  live_bytes_ = live;
   file_bytes_ = out.size();
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
-  OpenForAppend();
+  return true;
+}
+
+bool MessageJournal::CatchUp() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return CatchUpLocked();
+}
+
+bool MessageJournal::CatchUpLocked() {
+  if (!failing_) return true;
+  if (!rewrite_due_) {
+    // The file holds whole records up to file_bytes_ (a failed write was cut
+    // off); again, in case the cut itself failed then.
+    if (Status cut = file_->TruncateTo(file_bytes_); !cut) {
+      failing_error_ = cut.error();
+      rewrite_due_ = true;
+    }
+  }
+  if (rewrite_due_) return Compact();
+  while (!owed_.empty()) {
+    if (!AppendRecord(owed_.front())) return false;
+    owed_.pop_front();
+  }
+  // The messages held in memory are newer than every one on disk: appended
+  // oldest first, the file's ids still ascend.
+  for (Slot& s : slots_) {
+    if (s.on_disk) continue;
+    if (!AppendRecord(MessageBody(s.entry))) return false;
+    s.on_disk = true;
+    --memory_only_;
+    live_bytes_ += RecordSize(s.entry);
+  }
+  // Drops of messages that were never on disk: the count.
+  if (!AppendRecord(IdBody('D', dropped_total_))) return false;
+  failing_ = false;
+  failing_error_.clear();
+  MaybeCompact();
+  return true;
 }
 
 void MessageJournal::Tidy() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!CatchUpLocked()) return;
   const std::size_t tidy_size = sizeof kMagic + kRecordHeader + 9 + live_bytes_;
   if (file_bytes_ > tidy_size) Compact();
 }
 
 void MessageJournal::SyncLocked() {
-  if (!dirty_ || fd_ < 0) return;
-  if (fdatasync(fd_) != 0) SetError("cannot flush " + path_ + ": " + ErrnoText(errno));
+  if (!dirty_) return;
+  if (Status synced = file_->Sync(); !synced) {
+    // What was written may not be on disk: only a rewrite (fsync'd) is sure.
+    failing_error_ = synced.error();
+    failing_ = true;
+    rewrite_due_ = true;
+  }
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
 }
@@ -418,7 +575,27 @@ std::uint64_t MessageJournal::dropped_total() const {
   return dropped_total_;
 }
 
-void MessageJournal::SetError(const std::string& what) { error_ = "MQTT journal: " + what; }
+bool MessageJournal::failing() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failing_;
+}
+
+std::string MessageJournal::failing_error() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return failing_ ? failing_error_ : std::string();
+}
+
+std::size_t MessageJournal::memory_only() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return memory_only_;
+}
+
+std::uint64_t MessageJournal::memory_dropped_total() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return memory_dropped_;
+}
+
+void MessageJournal::SetError(const std::string& what) { error_ = what; }
 
 std::string MessageJournal::TakeError() {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -8,23 +8,55 @@
 // Format: an 8-byte magic, then records [u32 body length][u32 CRC-32 of the
 // body][body], little-endian. Bodies: 'M' a message (id, creation time, QoS,
 // retained, topic, payload), 'A' an acknowledgement of an id, 'X' an id dropped because the
-// journal was full, 'D' the number dropped before this file was written. A
-// torn or corrupt record (a crash in mid-write) ends the replay there and is
-// cut off. Records are written at once (a crash of the process loses nothing)
-// and flushed to disk at most once a second (a power cut loses at most about a
-// second). When the dead records outweigh the live ones the file is rewritten
-// (temporary file, fsync, rename).
+// journal was full, 'D' the number dropped before this record. A
+// torn last record (a crash in mid-write) is cut off at the next start; a
+// corrupt record in the middle is skipped and counted. Records are written at
+// once (a crash of the process loses nothing) and flushed to disk at most once
+// a second (a power cut loses at most about a second). When the dead records
+// outweigh the live ones the file is rewritten (temporary file, fsync, rename).
+//
+// When the file cannot be written (the disk is full, an I/O error) the
+// journal is "failing": a partly written record is cut off again, and from
+// then on messages are held in memory only, at most `max_memory_only` of them
+// (beyond that the oldest of them are dropped and counted: memory_dropped);
+// the acknowledgements and drops of messages already on disk are owed to the
+// file. CatchUp(), called again and again by the delivery policy, writes what
+// is owed and what is held in memory, oldest first, once the file takes it
+// again (or rewrites the file if its state is unknown after a failed
+// truncation or flush). The file's operations go through JournalFile, so that
+// tests can make them fail.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/result.h"
+
 namespace footfall::transport {
+
+// The journal file's operations (real: PosixJournalFile in the .cc).
+class JournalFile {
+ public:
+  virtual ~JournalFile() = default;
+  // Appends `bytes` at the end. On failure part of them may have been
+  // written; the reason names the file ("cannot append to /x: No space ...").
+  virtual Status Append(const std::string& bytes) = 0;
+  // Cuts the file to `size` bytes.
+  virtual Status TruncateTo(std::size_t size) = 0;
+  // Replaces the whole file atomically and durably (temporary file, fsync,
+  // rename); on failure the old file is kept.
+  virtual Status Replace(const std::string& content) = 0;
+  // Flushes what was appended to disk (fdatasync).
+  virtual Status Sync() = 0;
+};
+// The real file at `path` (opened when first used, mode 0600).
+std::unique_ptr<JournalFile> MakePosixJournalFile(const std::string& path);
 
 struct JournalEntry {
   std::uint64_t id = 0;
@@ -39,16 +71,21 @@ class MessageJournal final {
  public:
   // Opens or creates the journal at `path` (creating its directory, mode 0700)
   // and loads the unacknowledged messages. Throws std::runtime_error if the
-  // file cannot be created, read or written.
-  MessageJournal(std::string path, std::size_t max_entries);
+  // file cannot be created, read or written. `file`: the file's operations
+  // (default: the real file at `path`).
+  MessageJournal(std::string path, std::size_t max_entries,
+                 std::size_t max_memory_only = kDefaultMaxMemoryOnly,
+                 std::unique_ptr<JournalFile> file = nullptr);
   ~MessageJournal();
   MessageJournal(const MessageJournal&) = delete;
   MessageJournal& operator=(const MessageJournal&) = delete;
 
   // Appends a message, first dropping (and counting) the oldest ones if the
   // journal is full: the oldest not yet handed to the connection, else the
-  // oldest. Never throws for I/O errors (the message is kept in memory and
-  // the error is kept for TakeError()). Returns the message's id.
+  // oldest. Never throws for I/O errors: if the file cannot be written the
+  // journal is failing() and the message is held in memory (the oldest held
+  // in memory dropped, and counted, beyond max_memory_only). Returns the
+  // message's id.
   // `created_ms`: the message's creation time (ms since the epoch), -1 = now.
   std::uint64_t Append(const std::string& topic, std::string payload, int qos, bool retained,
                        std::int64_t created_ms = -1);
@@ -66,13 +103,32 @@ class MessageJournal final {
   void Sync();
   // Flushes if the last flush is older than kSyncInterval.
   void MaybeSync();
-  // Rewrites the file without its dead records, if it has any (shutdown).
+  // Rewrites the file without its dead records, if it has any (shutdown);
+  // catches up first if failing.
   void Tidy();
+  // While failing: writes what is owed to the file and the messages held in
+  // memory, oldest first, as far as the file takes them. True if the journal
+  // is no longer failing (nothing held in memory only).
+  bool CatchUp();
+
+  // The file is behind what the journal holds: messages are held in memory
+  // only (a restart would lose them) until CatchUp() succeeds.
+  bool failing() const;
+  // Why the last write failed, while failing(); else "".
+  std::string failing_error() const;
+  // Messages held in memory only (not in the file), and their bound.
+  std::size_t memory_only() const;
+  std::size_t max_memory_only() const { return max_memory_only_; }
+  // Messages dropped because more than max_memory_only were held in memory,
+  // since the journal was opened.
+  std::uint64_t memory_dropped_total() const;
 
   std::size_t size() const;
   std::size_t in_flight() const;
   std::uint64_t dropped_total() const;
-  // The last I/O error since the previous call, or "" if none.
+  // The last I/O error since the previous call that lost nothing (a
+  // compaction that could not be written: the old file is kept), or "" if
+  // none. A failing file is failing(), not an error here.
   std::string TakeError();
   // What opening found worth telling (a torn record cut off, entries dropped
   // to fit a smaller bound), or "".
@@ -82,6 +138,7 @@ class MessageJournal final {
   const std::string& path() const { return path_; }
 
   static constexpr std::chrono::seconds kSyncInterval{1};
+  static constexpr std::size_t kDefaultMaxMemoryOnly = 10000;
   // Rewrite when the file is larger than this and mostly dead records.
   static constexpr std::size_t kCompactMinBytes = 64 * 1024;
 
@@ -89,20 +146,32 @@ class MessageJournal final {
   struct Slot {
     JournalEntry entry;
     bool in_flight = false;
+    bool on_disk = true;  // its 'M' record is in the file
   };
 
   void Load();
-  void OpenForAppend();
+  // Appends one record; on failure cuts off what part of it was written and
+  // keeps the reason in failing_error_. Whether or not failing.
+  bool AppendRecord(const std::string& body) noexcept;
+  // AppendRecord unless failing; a failure makes the journal failing.
   bool WriteRecord(const std::string& body) noexcept;
+  // The record of a message on disk gone (acknowledged 'A', dropped 'X'):
+  // written, or owed while failing.
+  void RecordGone(char type, std::uint64_t id);
+  void Erase(std::size_t index);
   void DropOne();
+  void DropOldestMemoryOnly();
+  bool CatchUpLocked();
   void MaybeCompact();
-  void Compact();
+  bool Compact();
   void SyncLocked();
   void SetError(const std::string& what);
   std::size_t FindIndex(std::uint64_t id) const;
 
   const std::string path_;
   const std::size_t max_entries_;
+  const std::size_t max_memory_only_;
+  std::unique_ptr<JournalFile> file_;
   mutable std::mutex mutex_;
   std::deque<Slot> slots_;  // oldest first, ascending ids
   std::uint64_t next_id_ = 1;
@@ -110,8 +179,13 @@ class MessageJournal final {
   std::size_t in_flight_ = 0;
   std::size_t file_bytes_ = 0;
   std::size_t live_bytes_ = 0;  // bytes of the live 'M' records
-  int fd_ = -1;
   bool dirty_ = false;
+  bool failing_ = false;
+  bool rewrite_due_ = false;      // the file's tail is unknown: only a rewrite repairs it
+  std::deque<std::string> owed_;  // record bodies owed to the file, in order
+  std::size_t memory_only_ = 0;   // slots not on disk
+  std::uint64_t memory_dropped_ = 0;
+  std::string failing_error_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::string error_;
   std::string open_note_;

@@ -145,7 +145,15 @@ class MqttPublisher::Impl final : public MqttClient {
   void Publish(const std::string& topic_suffix, std::string payload);
   void PublishState(const std::string& topic_suffix, std::string payload);
   std::size_t pending() const;
-  bool journal_failed() const { return journal_failed_.load(); }
+  bool journal_kept() const { return !journal_->failing(); }
+  BufferHealth buffer_health() const {
+    BufferHealth h;
+    h.journal_error = journal_->failing_error();
+    h.memory_only = journal_->memory_only();
+    h.max_memory_only = journal_->max_memory_only();
+    h.memory_dropped = journal_->memory_dropped_total();
+    return h;
+  }
   std::size_t buffered() const { return journal_->size(); }
   bool connected() const { return connected_.load(); }
   std::uint64_t dropped() const { return journal_->dropped_total(); }
@@ -219,8 +227,7 @@ class MqttPublisher::Impl final : public MqttClient {
 
   std::atomic<bool> connected_{false};
   std::atomic<bool> ever_connected_{false};
-  std::atomic<bool> shutting_down_{false};   // Publish refuses from now on
-  std::atomic<bool> journal_failed_{false};  // a journal write failed: messages may be lost
+  std::atomic<bool> shutting_down_{false};  // Publish refuses from now on
   std::atomic<bool> shut_down_{false};
   std::atomic<std::int64_t> final_pending_{0};
   std::atomic<std::size_t> status_pending_{0};  // mirrors of the policy's figures
@@ -278,6 +285,9 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
     throw std::runtime_error("MQTT version must be 4 (3.1.1) or 5");
   }
   if (options_.max_buffered < 1) throw std::runtime_error("MQTT max_buffered must be >= 1");
+  if (options_.max_memory_buffered < 1) {
+    throw std::runtime_error("MQTT max_memory_buffered must be >= 1");
+  }
   if (options_.min_retry.count() < 1 || options_.max_retry < options_.min_retry) {
     throw std::runtime_error("MQTT retry interval must satisfy 1 s <= min <= max");
   }
@@ -288,8 +298,9 @@ MqttPublisher::Impl::Impl(MqttOptions options, MqttEvents events)
                              " is not a TLS URI (ssl://, mqtts:// or wss://)");
   }
 
-  journal_ = std::make_unique<MessageJournal>(options_.journal_path,
-                                              static_cast<std::size_t>(options_.max_buffered));
+  journal_ = std::make_unique<MessageJournal>(
+      options_.journal_path, static_cast<std::size_t>(options_.max_buffered),
+      static_cast<std::size_t>(options_.max_memory_buffered));
   if (!journal_->open_note().empty()) spdlog::warn("{}", journal_->open_note());
   if (journal_->size() > 0) {
     spdlog::info("MQTT journal {}: {} unacknowledged message(s) from an earlier run will be sent",
@@ -606,10 +617,9 @@ mqtt::message_ptr MqttPublisher::Impl::MakeMessage(const OutgoingMessage& m) con
 }
 
 void MqttPublisher::Impl::LogJournalErrors() {
-  if (std::string err = journal_->TakeError(); !err.empty()) {
-    spdlog::error("{}", err);
-    journal_failed_.store(true);
-  }
+  // Errors that lost nothing (a compaction not written); a journal that
+  // cannot be written is the policy's to report.
+  if (std::string err = journal_->TakeError(); !err.empty()) spdlog::error("{}", err);
 }
 
 void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string payload) {
@@ -691,9 +701,14 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
   journal_->Tidy();
   journal_->Sync();
   LogJournalErrors();
-  const std::size_t kept = journal_->size();
+  const std::size_t memory_only = journal_->memory_only();
+  if (memory_only > 0) {
+    spdlog::error("MQTT shutdown: {} unacknowledged message(s) held in memory only are lost: {}",
+                  memory_only, journal_->failing_error());
+  }
+  const std::size_t kept = journal_->size() - memory_only;
   // An "offline" never queued (no connection) counts as unacknowledged too.
-  const std::int64_t left = static_cast<std::int64_t>(kept) +
+  const std::int64_t left = static_cast<std::int64_t>(kept + memory_only) +
                             static_cast<std::int64_t>(status_pending_.load()) + (offline ? 0 : 1);
   final_pending_ = left;
   shut_down_ = true;
@@ -720,7 +735,8 @@ void MqttPublisher::PublishState(const std::string& topic_suffix, std::string pa
 }
 
 std::size_t MqttPublisher::pending() const { return impl_->pending(); }
-bool MqttPublisher::pending_kept() const { return !impl_->journal_failed(); }
+bool MqttPublisher::pending_kept() const { return impl_->journal_kept(); }
+BufferHealth MqttPublisher::buffer_health() const { return impl_->buffer_health(); }
 
 bool MqttPublisher::connected() const { return impl_->connected(); }
 

@@ -5,7 +5,9 @@
 // report (<base>/buffer) are published. Data messages go through an on-disk
 // journal (message_journal.h) under the state directory: they survive a
 // restart of footfalld until the broker acknowledges them, and when the
-// journal is full the oldest are dropped and counted. What is sent when, what
+// journal is full the oldest are dropped and counted; while the journal cannot
+// be written (a full disk) they are held in memory, up to a bound, until it
+// can. What is sent when, what
 // is sent again and what counts as delivered is the delivery policy's
 // (delivery_policy.h); this class is the thin adapter that runs it over paho
 // on a worker thread. Reconnects are automatic
@@ -35,7 +37,10 @@ struct MqttOptions {
   std::string journal_path;  // the on-disk buffer, e.g. <state_dir>/mqtt-journal
   int qos = 1;
   int max_buffered = 100000;  // journal bound (messages)
-  int mqtt_version = 4;       // 4 = MQTT 3.1.1, 5 = MQTT 5
+  // While the journal cannot be written (a full disk): messages held in
+  // memory only, at most (beyond that the oldest of them are dropped).
+  int max_memory_buffered = 10000;
+  int mqtt_version = 4;  // 4 = MQTT 3.1.1, 5 = MQTT 5
   // MQTT 5 only: MESSAGE_EXPIRY_INTERVAL of the data messages (0 = none),
   // counted from when the message was journaled.
   std::chrono::seconds message_expiry{0};
@@ -82,6 +87,7 @@ class MqttPublisher final : public Publisher {
 
   std::uint64_t delivered(const std::string& topic_suffix) const override;
   std::uint64_t rejected() const override;
+  BufferHealth buffer_health() const override;
 
   // Messages the journal holds (unacknowledged data messages).
   std::size_t buffered() const;

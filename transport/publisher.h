@@ -10,6 +10,15 @@
 
 namespace footfall::transport {
 
+// The offline buffer's health, for the status line.
+struct BufferHealth {
+  // Why the on-disk journal cannot be written (a full disk), or "" if it can.
+  std::string journal_error;
+  std::size_t memory_only = 0;       // messages held in memory only meanwhile
+  std::size_t max_memory_only = 0;   // their bound ([mqtt] max_memory_buffered)
+  std::uint64_t memory_dropped = 0;  // dropped beyond that bound, this run
+};
+
 class Publisher {
  public:
   virtual ~Publisher() = default;
@@ -32,6 +41,7 @@ class Publisher {
   // Data messages the broker refused for good (an MQTT 5 reason code), since
   // the start: counted, logged and in the buffer report, not sent again.
   virtual std::uint64_t rejected() const { return 0; }
+  virtual BufferHealth buffer_health() const { return {}; }
   // Why the last connection attempt failed or the connection was lost, or ""
   // while connected (status line, logs). Never contains secrets.
   virtual std::string last_error() const { return ""; }

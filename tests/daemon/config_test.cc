@@ -219,6 +219,8 @@ TEST(ConfigTest, RangeAndValueErrorsHaveExactPositions) {
               StartsWith("t.toml:2:16: error: mqtt.max_buffered: must be 1 to 10000000"));
   EXPECT_THAT(OneError("mqtt", "max_buffered = 10000001"),
               StartsWith("t.toml:2:16: error: mqtt.max_buffered:"));
+  EXPECT_THAT(OneError("mqtt", "max_memory_buffered = 0"),
+              StartsWith("t.toml:2:23: error: mqtt.max_memory_buffered: must be 1 to 10000000"));
   EXPECT_THAT(OneError("mqtt", "drain_timeout_s = 3601"),
               StartsWith("t.toml:2:19: error: mqtt.drain_timeout_s: must be 0 to 3600"));
   EXPECT_THAT(OneError("state", "dir = \"\""), StartsWith("t.toml:2:7: error: state.dir:"));
@@ -419,6 +421,7 @@ TEST(ConfigTest, ShippedConfigLoadsCleanWithDefaults) {
   EXPECT_EQ(c.qos, d.qos);
   EXPECT_EQ(c.client_id, d.client_id);
   EXPECT_EQ(c.max_buffered, d.max_buffered);
+  EXPECT_EQ(c.max_memory_buffered, d.max_memory_buffered);
   EXPECT_EQ(c.drain_timeout, d.drain_timeout);
   EXPECT_EQ(c.state_dir, d.state_dir);
   EXPECT_EQ(c.log_level, d.log_level);

@@ -50,7 +50,7 @@ TEST(ReloadTest, RestartKeysAreNamedAndKeptAtTheirRunningValue) {
       "[hashing]\nalgorithm = \"blake2b\"\nrotate_at = \"05:00\"\nrotate_every_s = 3600\n"
       "[windows]\nlength_s = 30\n"
       "[mqtt]\nuri = \"tcp://broker.example:1883\"\ntopic_prefix = \"ff\"\nqos = 2\n"
-      "client_id = \"x\"\nmax_buffered = 5\nversion = 5\n"
+      "client_id = \"x\"\nmax_buffered = 5\nmax_memory_buffered = 7\nversion = 5\n"
       "[homeassistant]\nenabled = false\nprefix = \"ha\"\n"
       "[state]\ndir = \"/tmp/other\"\n";
   ConfigResult r = ParseConfig(
@@ -61,16 +61,27 @@ TEST(ReloadTest, RestartKeysAreNamedAndKeptAtTheirRunningValue) {
   ASSERT_TRUE(r.ok()) << r.errors.front();
   ReloadPlan p = PlanReload(running, r.config);
   EXPECT_TRUE(p.applied.empty());
-  for (const char* key : {"sensor.site",          "sensor.id",
-                          "capture.sources",      "capture.speed",
-                          "capture.snaplen",      "capture.buffer_size_kib",
-                          "capture.immediate",    "hashing.algorithm",
-                          "hashing.rotate_at",    "hashing.rotate_every_s",
-                          "windows.length_s",     "mqtt.uri",
-                          "mqtt.topic_prefix",    "mqtt.qos",
-                          "mqtt.client_id",       "mqtt.max_buffered",
-                          "mqtt.version",         "homeassistant.enabled",
-                          "homeassistant.prefix", "state.dir"}) {
+  for (const char* key : {"sensor.site",
+                          "sensor.id",
+                          "capture.sources",
+                          "capture.speed",
+                          "capture.snaplen",
+                          "capture.buffer_size_kib",
+                          "capture.immediate",
+                          "hashing.algorithm",
+                          "hashing.rotate_at",
+                          "hashing.rotate_every_s",
+                          "windows.length_s",
+                          "mqtt.uri",
+                          "mqtt.topic_prefix",
+                          "mqtt.qos",
+                          "mqtt.client_id",
+                          "mqtt.max_buffered",
+                          "mqtt.version",
+                          "mqtt.max_memory_buffered",
+                          "homeassistant.enabled",
+                          "homeassistant.prefix",
+                          "state.dir"}) {
     EXPECT_TRUE(Contains(p.needs_restart, key)) << key;
   }
   // The running values stay.

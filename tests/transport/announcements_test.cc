@@ -69,12 +69,29 @@ TEST(AnnouncementsTest, BufferReportMatchesItsSchema) {
   r.buffered = 12;
   r.max_buffered = 100;
   r.dropped_total = 3;
+  r.max_memory_only = 50;
   const std::string text = EncodeBufferReport(Info(), r);
   json j = json::parse(text);
   EXPECT_EQ(j["schema"], "footfall.buffer/1");
   EXPECT_EQ(j["buffered"], 12);
   EXPECT_EQ(j["dropped_total"], 3);
+  EXPECT_EQ(j["journal_failing"], false);
+  EXPECT_FALSE(j.contains("journal_error"));
   EXPECT_EQ(footfall::testing::SchemaViolations("buffer-v1.json", text),
+            std::vector<std::string>{});
+  // The journal cannot be written (a full disk): it says so, and how many
+  // are held in memory and were dropped beyond the bound.
+  r.journal_error = "cannot append to MQTT journal /s/mqtt-journal: No space left on device";
+  r.memory_only = 50;
+  r.memory_dropped_total = 7;
+  const std::string failing = EncodeBufferReport(Info(), r);
+  j = json::parse(failing);
+  EXPECT_EQ(j["journal_failing"], true);
+  EXPECT_EQ(j["journal_error"], r.journal_error);
+  EXPECT_EQ(j["memory_only"], 50);
+  EXPECT_EQ(j["max_memory_only"], 50);
+  EXPECT_EQ(j["memory_dropped_total"], 7);
+  EXPECT_EQ(footfall::testing::SchemaViolations("buffer-v1.json", failing),
             std::vector<std::string>{});
 }
 

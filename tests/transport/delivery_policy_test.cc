@@ -6,6 +6,10 @@
 // MQTT 5 broker's explicit, final rejection takes it out, counted, logged and
 // in the buffer report. Also: online, announcements and the buffer report
 // before the data, "offline" after it, backoff, expiry, late acknowledgements.
+// A full disk (a journal file whose writes fail): messages held in memory are
+// still delivered, the journal is caught up every journal_retry once the disk
+// takes writes again, the log and the buffer report say what is held, failing
+// and dropped beyond the memory bound.
 #include "transport/delivery_policy.h"
 
 #include <gtest/gtest.h>
@@ -18,12 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "support/failing_journal_file.h"
 #include "support/fake_clock.h"
 #include "support/test_support.h"
 
 namespace footfall::transport {
 namespace {
 
+using footfall::testing::DiskFaults;
+using footfall::testing::FailingJournalFile;
 using footfall::testing::FakeClock;
 using footfall::testing::TempDir;
 using namespace std::chrono_literals;
@@ -77,8 +84,10 @@ PublishResult Failed(int rc, int reason, std::string why = "failed") {
 
 class DeliveryPolicyTest : public ::testing::Test {
  protected:
-  void Make(bool mqtt5, std::size_t max_in_flight = 20) {
-    journal_ = std::make_unique<MessageJournal>(dir_.File("journal"), 1000);
+  void Make(bool mqtt5, std::size_t max_in_flight = 20, std::size_t max_memory = 1000) {
+    journal_ = std::make_unique<MessageJournal>(
+        dir_.File("journal"), 1000, max_memory,
+        std::make_unique<FailingJournalFile>(dir_.File("journal"), faults_));
     DeliveryOptions o;
     o.status_topic = "b/status";
     o.buffer_topic = "b/buffer";
@@ -89,10 +98,18 @@ class DeliveryPolicyTest : public ::testing::Test {
     o.min_retry = 1000ms;
     o.max_retry = 8000ms;
     o.lost_after = 30000ms;
+    o.journal_retry = 5000ms;
     o.encode_buffer_report = [](const BufferReport& r) {
-      return "buffered=" + std::to_string(r.buffered) +
-             " rejected=" + std::to_string(r.rejected_total) +
-             " expired=" + std::to_string(r.expired_total);
+      std::string s = "buffered=" + std::to_string(r.buffered) +
+                      " rejected=" + std::to_string(r.rejected_total) +
+                      " expired=" + std::to_string(r.expired_total);
+      if (!r.journal_error.empty() || r.memory_dropped_total > 0) {
+        s += " memory_only=" + std::to_string(r.memory_only) + "/" +
+             std::to_string(r.max_memory_only) +
+             " memory_dropped=" + std::to_string(r.memory_dropped_total) +
+             (r.journal_error.empty() ? "" : " failing");
+      }
+      return s;
     };
     options_ = o;
     policy_ = std::make_unique<DeliveryPolicy>(o, *journal_, client_, clock_);
@@ -115,6 +132,7 @@ class DeliveryPolicyTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::shared_ptr<DiskFaults> faults_ = std::make_shared<DiskFaults>();
   FakeClock clock_;
   FakeClient client_;
   DeliveryOptions options_;
@@ -428,6 +446,119 @@ TEST_F(DeliveryPolicyTest, StateMessagesKeepTheLatestAndAreSentAgainAtEveryConne
   ASSERT_TRUE(policy_->QueueOffline(true));
   policy_->PublishState("b/today", "t4");  // after "offline": nothing
   EXPECT_EQ(sent_to("b/today").back(), "t3");
+}
+
+// Captures what is logged while it lives.
+class LogCapture {
+ public:
+  LogCapture()
+      : ring_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(200)),
+        previous_(spdlog::default_logger()) {
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", ring_));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  int Count(const std::string& text) const {
+    int n = 0;
+    for (const auto& l : ring_->last_formatted()) n += l.find(text) != std::string::npos ? 1 : 0;
+    return n;
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> ring_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST_F(DeliveryPolicyTest, ADiskFullWhileTheBrokerIsDownIsCaughtUpOnceTheDiskTakesWrites) {
+  LogCapture log;
+  Make(false);
+  Enqueue(2);  // on disk
+  faults_->full = true;
+  Enqueue(3);  // held in memory
+  EXPECT_EQ(log.Count("messages are held in memory only (at most 1000"), 1);
+  EXPECT_EQ(log.Count("No space left on device"), 1) << "said once, not per message";
+  EXPECT_EQ(journal_->memory_only(), 3u);
+  // Tried again every journal_retry, on the injected clock.
+  const int tries = faults_->appends_failed;
+  auto next = policy_->Pump();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, clock_.Monotonic() + 5s);
+  EXPECT_EQ(faults_->appends_failed, tries) << "not before journal_retry";
+  clock_.Advance(5s);
+  next = policy_->Pump();
+  EXPECT_EQ(faults_->appends_failed, tries + 1);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, clock_.Monotonic() + 5s);
+  EXPECT_TRUE(journal_->failing());
+  // Space again: caught up at the next try, said once.
+  faults_->full = false;
+  clock_.Advance(5s);
+  next = policy_->Pump();
+  EXPECT_FALSE(journal_->failing());
+  EXPECT_FALSE(next.has_value()) << "nothing left to do without an event";
+  EXPECT_EQ(log.Count("written again: 3 message(s) held in memory caught up (at most 3 held"), 1);
+  EXPECT_EQ(policy_->memory_only_peak(), 3u);
+  // The broker back: every message once, in order; the buffer report is clean.
+  policy_->OnConnected();
+  EXPECT_EQ(client_.Data(), (std::vector<std::string>{"m1", "m2", "m3", "m4", "m5"}));
+  EXPECT_EQ(BufferReports().back(), "buffered=5 rejected=0 expired=0");
+  AckAll();
+  EXPECT_EQ(policy_->delivered(), 5u);
+  EXPECT_EQ(journal_->size(), 0u);
+  TempDir copy;
+  std::filesystem::copy_file(dir_.File("journal"), copy.File("j"));
+  EXPECT_EQ(MessageJournal(copy.File("j"), 10).size(), 0u) << "the acknowledgements written";
+}
+
+TEST_F(DeliveryPolicyTest, ADiskFullWhileConnectedStillDeliversAndTheBufferReportSaysSo) {
+  LogCapture log;
+  Make(false);
+  policy_->OnConnected();
+  faults_->full = true;
+  Enqueue(3);
+  policy_->Pump();
+  // Sent from memory, and the buffer report says the journal is failing.
+  EXPECT_EQ(client_.Data(), (std::vector<std::string>{"m1", "m2", "m3"}));
+  ASSERT_FALSE(BufferReports().empty());
+  EXPECT_EQ(BufferReports().back(),
+            "buffered=3 rejected=0 expired=0 memory_only=3/1000 "
+            "memory_dropped=0 failing");
+  AckAll();
+  EXPECT_EQ(policy_->delivered(), 3u);
+  EXPECT_EQ(journal_->memory_only(), 0u);
+  faults_->full = false;
+  clock_.Advance(5s);
+  policy_->Pump();
+  EXPECT_FALSE(journal_->failing());
+  EXPECT_EQ(log.Count("held in memory caught up (at most 3 held at once"), 1);
+  // The recovery is reported too.
+  EXPECT_EQ(BufferReports().back(), "buffered=0 rejected=0 expired=0");
+}
+
+TEST_F(DeliveryPolicyTest, BeyondTheMemoryBoundTheOldestAreDroppedCountedLoggedAndReported) {
+  LogCapture log;
+  Make(false, 20, /*max_memory=*/4);
+  faults_->full = true;
+  Enqueue(10);  // m1..m10: m1..m6 dropped
+  EXPECT_EQ(journal_->memory_dropped_total(), 6u);
+  EXPECT_EQ(log.Count("the oldest of them dropped (1 so far)"), 1);
+  EXPECT_EQ(log.Count("dropped ("), 1) << "the first, then every 100th";
+  Enqueue(100);  // 106 dropped in all: the 100th is logged
+  EXPECT_EQ(log.Count("the oldest of them dropped (100 so far)"), 1);
+  EXPECT_EQ(log.Count("dropped ("), 2);
+  policy_->OnConnected();
+  EXPECT_EQ(BufferReports().back(),
+            "buffered=4 rejected=0 expired=0 memory_only=4/4 "
+            "memory_dropped=106 failing");
+  // The newest four are sent; the dropped ones never.
+  EXPECT_EQ(client_.Data(), (std::vector<std::string>{"m107", "m108", "m109", "m110"}));
+  faults_->full = false;
+  clock_.Advance(5s);
+  policy_->Pump();
+  EXPECT_FALSE(journal_->failing());
+  EXPECT_EQ(BufferReports().back(),
+            "buffered=4 rejected=0 expired=0 memory_only=0/4 "
+            "memory_dropped=106");
+  EXPECT_EQ(policy_->memory_only_peak(), 4u);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 // reopen until acknowledged, the bound drops the oldest and the count
 // survives, a torn last record (a crash in mid-write) or trailing garbage is
 // cut off without losing the records before it, compaction keeps exactly the
-// live messages, and a foreign file is refused.
+// live messages, and a foreign file is refused. A disk that is full (a file
+// whose writes fail, tests/support/failing_journal_file.h): messages are held
+// in memory up to a bound, the oldest beyond it dropped and counted, the file
+// never left torn, and once it takes writes again it catches up in order.
 #include "transport/message_journal.h"
 
 #include <gtest/gtest.h>
@@ -13,11 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "support/failing_journal_file.h"
 #include "support/test_support.h"
 
 namespace footfall::transport {
 namespace {
 
+using footfall::testing::DiskFaults;
+using footfall::testing::FailingJournalFile;
 using footfall::testing::ReadFile;
 using footfall::testing::TempDir;
 using footfall::testing::WriteFile;
@@ -219,6 +225,156 @@ TEST(MessageJournalTest, UnusableStateDirectoryIsAStartupError) {
   TempDir dir;
   WriteFile(dir.File("file"), "x");
   EXPECT_THROW(MessageJournal(dir.File("file/mqtt-journal"), 10), std::runtime_error);
+}
+
+// What the file holds now, read by a second journal on a copy of it.
+struct OnDisk {
+  std::vector<std::string> payloads;
+  std::uint64_t dropped_total = 0;
+  std::string open_note;
+};
+OnDisk ReadBack(const std::string& path) {
+  TempDir copy;
+  std::filesystem::copy_file(path, copy.File("j"));
+  MessageJournal j(copy.File("j"), 1000000);
+  return {Payloads(j), j.dropped_total(), j.open_note()};
+}
+
+class DiskFullJournalTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<MessageJournal> Open(std::size_t max_entries, std::size_t max_memory) {
+    return std::make_unique<MessageJournal>(path_, max_entries, max_memory,
+                                            std::make_unique<FailingJournalFile>(path_, faults_));
+  }
+  TempDir dir_;
+  std::string path_ = dir_.File("mqtt-journal");
+  std::shared_ptr<DiskFaults> faults_ = std::make_shared<DiskFaults>();
+};
+
+TEST_F(DiskFullJournalTest, MessagesAreHeldInMemoryAndWrittenInOrderOnceTheDiskTakesThem) {
+  auto j = Open(100, 10);
+  const std::uint64_t m1 = j->Append("t", "m1", 1, false);
+  j->Append("t", "m2", 1, false);
+  EXPECT_FALSE(j->failing());
+  faults_->full = true;
+  j->Append("t", "m3", 1, false);
+  EXPECT_TRUE(j->failing());
+  EXPECT_NE(j->failing_error().find("No space left on device"), std::string::npos)
+      << j->failing_error();
+  EXPECT_EQ(j->TakeError(), "") << "a failing journal is failing(), not an error";
+  j->Append("t", "m4", 1, false);
+  j->Append("t", "m5", 1, false);
+  EXPECT_EQ(faults_->appends_failed, 1) << "no write is tried until CatchUp";
+  EXPECT_EQ(j->memory_only(), 3u);
+  EXPECT_EQ(j->size(), 5u);
+  EXPECT_TRUE(j->Ack(m1));  // on disk: its acknowledgement is owed
+  // Every message is still there to be sent, oldest first.
+  EXPECT_EQ(Payloads(*j), (std::vector<std::string>{"m2", "m3", "m4", "m5"}));
+  // The half-written record was cut off: the file reads clean, as before m3.
+  OnDisk before = ReadBack(path_);
+  EXPECT_EQ(before.payloads, (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_EQ(before.open_note, "");
+  // Still full: nothing changes, the file stays clean.
+  EXPECT_FALSE(j->CatchUp());
+  EXPECT_TRUE(j->failing());
+  EXPECT_EQ(ReadBack(path_).payloads, (std::vector<std::string>{"m1", "m2"}));
+  // Space again: the acknowledgement and m3..m5, in order.
+  faults_->full = false;
+  EXPECT_TRUE(j->CatchUp());
+  EXPECT_FALSE(j->failing());
+  EXPECT_EQ(j->failing_error(), "");
+  EXPECT_EQ(j->memory_only(), 0u);
+  EXPECT_EQ(j->memory_dropped_total(), 0u);
+  OnDisk after = ReadBack(path_);
+  EXPECT_EQ(after.payloads, (std::vector<std::string>{"m2", "m3", "m4", "m5"}));
+  EXPECT_EQ(after.open_note, "");
+  // Appends go straight to the file again.
+  j->Append("t", "m6", 1, false);
+  EXPECT_EQ(ReadBack(path_).payloads.back(), "m6");
+}
+
+TEST_F(DiskFullJournalTest, BeyondTheMemoryBoundTheOldestHeldInMemoryAreDroppedAndCounted) {
+  auto j = Open(100, 3);
+  j->Append("t", "m1", 1, false);  // on disk: never dropped for the memory bound
+  faults_->full = true;
+  for (int i = 2; i <= 7; ++i) j->Append("t", "m" + std::to_string(i), 1, false);
+  EXPECT_EQ(j->memory_only(), 3u);
+  EXPECT_EQ(j->memory_dropped_total(), 3u);  // m2, m3, m4
+  EXPECT_EQ(j->dropped_total(), 0u) << "the journal's own bound was not reached";
+  EXPECT_EQ(Payloads(*j), (std::vector<std::string>{"m1", "m5", "m6", "m7"}));
+  // In flight (handed to the broker): the oldest not in flight goes first.
+  ASSERT_EQ(j->TakeForSending(2).size(), 2u);  // m1, m5
+  j->Append("t", "m8", 1, false);
+  EXPECT_EQ(j->memory_dropped_total(), 4u);  // m6
+  j->RequeueAll();
+  EXPECT_EQ(Payloads(*j), (std::vector<std::string>{"m1", "m5", "m7", "m8"}));
+  faults_->full = false;
+  ASSERT_TRUE(j->CatchUp());
+  EXPECT_EQ(ReadBack(path_).payloads, (std::vector<std::string>{"m1", "m5", "m7", "m8"}));
+  EXPECT_EQ(j->memory_dropped_total(), 4u) << "the count stays for the run";
+}
+
+TEST_F(DiskFullJournalTest, TheJournalsOwnBoundWhileFailingIsCountedAndSurvivesTheCatchUp) {
+  auto j = Open(3, 10);
+  j->Append("t", "m1", 1, false);
+  j->Append("t", "m2", 1, false);
+  faults_->full = true;
+  j->Append("t", "m3", 1, false);     // held in memory
+  j->Append("t", "m4", 1, false);     // full: m1 (on disk) dropped, its 'X' owed
+  j->Append("t", "m5", 1, false);     // m2 dropped
+  j->Append("t", "m6", 1, false);     // m3 (in memory only) dropped
+  EXPECT_EQ(j->dropped_total(), 3u);  // m1, m2, m3
+  EXPECT_EQ(j->memory_dropped_total(), 0u);
+  faults_->full = false;
+  ASSERT_TRUE(j->CatchUp());
+  const OnDisk d = ReadBack(path_);
+  EXPECT_EQ(d.payloads, (std::vector<std::string>{"m4", "m5", "m6"}));
+  EXPECT_EQ(d.dropped_total, 3u);
+  EXPECT_EQ(d.open_note, "");
+}
+
+TEST_F(DiskFullJournalTest, AFailedCutOrFlushIsRepairedByARewrite) {
+  auto j = Open(100, 10);
+  const int created = faults_->rewrites;  // the new file's header
+  j->Append("t", "m1", 1, false);
+  // The write fails and so does cutting off its torn half.
+  faults_->full = true;
+  faults_->truncate_fails = true;
+  j->Append("t", "m2", 1, false);
+  EXPECT_TRUE(j->failing());
+  EXPECT_NE(ReadBack(path_).open_note.find("torn or corrupt"), std::string::npos)
+      << "the test's premise: the tail is torn";
+  faults_->full = false;
+  ASSERT_TRUE(j->CatchUp());  // the file rewritten whole
+  EXPECT_EQ(faults_->rewrites, created + 1);
+  OnDisk d = ReadBack(path_);
+  EXPECT_EQ(d.payloads, (std::vector<std::string>{"m1", "m2"}));
+  EXPECT_EQ(d.open_note, "");
+  // A flush that fails: what was written may not be on disk, rewritten too.
+  faults_->truncate_fails = false;
+  faults_->sync_fails = true;
+  j->Append("t", "m3", 1, false);
+  j->Sync();
+  EXPECT_TRUE(j->failing());
+  faults_->sync_fails = false;
+  ASSERT_TRUE(j->CatchUp());
+  EXPECT_EQ(faults_->rewrites, created + 2);
+  EXPECT_EQ(ReadBack(path_).payloads, (std::vector<std::string>{"m1", "m2", "m3"}));
+}
+
+TEST_F(DiskFullJournalTest, TidyAtShutdownCatchesUpFirst) {
+  auto j = Open(100, 10);
+  const std::uint64_t m1 = j->Append("t", "m1", 1, false);
+  faults_->full = true;
+  j->Append("t", "m2", 1, false);
+  EXPECT_TRUE(j->Ack(m1));
+  j->Tidy();  // still full: nothing written, nothing torn
+  EXPECT_TRUE(j->failing());
+  EXPECT_EQ(ReadBack(path_).payloads, std::vector<std::string>{"m1"});
+  faults_->full = false;
+  j->Tidy();
+  EXPECT_FALSE(j->failing());
+  EXPECT_EQ(ReadBack(path_).payloads, std::vector<std::string>{"m2"});
 }
 
 }  // namespace
