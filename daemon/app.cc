@@ -202,8 +202,7 @@ void App::OnClockJump(capture::TimePoint now) {
   // The window in progress ends at the old time, as partial; the windows the
   // jump skips (or would repeat) are not published: one message says so.
   windows_.Flush(jump.from);
-  const std::uint64_t seq = seq_.Next();
-  if (std::string err = seq_.TakeError(); !err.empty()) spdlog::error("{}", err);
+  const std::uint64_t seq = NextSeq();
   publisher_->Publish("clock",
                       transport::EncodeClockJump(identity_, seq, jump, window_clock_->resume(),
                                                  source_->finite() ? "capture" : "system"));
@@ -312,13 +311,31 @@ void App::OnSourceError(const std::string& message) {
   Stop("capture failed", kExitSoftware);
 }
 
+std::uint64_t App::NextSeq() {
+  const std::uint64_t seq = seq_.Next();
+  std::string err = seq_.TakeError();
+  if (err.empty()) {
+    if (seq_write_failures_ > 0) {
+      spdlog::warn("sequence file written again (seq {}) after {} failed write(s)", seq,
+                   seq_write_failures_);
+      seq_write_failures_ = 0;
+    }
+    return seq;
+  }
+  ++seq_write_failures_;
+  if (seq_write_failures_ == 1 || seq_write_failures_ % 100 == 0) {
+    // The number is still unique within this run; a restart may repeat it.
+    spdlog::error(
+        "{} ({} failed write(s) in a row, every 100th logged; seq numbers stay unique in "
+        "this run, a restart before the file is written again may repeat them)",
+        err, seq_write_failures_);
+  }
+  return seq;
+}
+
 void App::EmitWindow(const analytics::WindowReport& report) {
   ++counters_.windows;
-  const std::uint64_t seq = seq_.Next();
-  if (std::string err = seq_.TakeError(); !err.empty()) {
-    // The number is still unique within this run; a restart may repeat it.
-    spdlog::error("{}", err);
-  }
+  const std::uint64_t seq = NextSeq();
   // Noise mode: every count noised (no suppression, which would depend on
   // the true counts). Else the key epoch's totals are published in steps of
   // at least min_count, and small counts suppressed.

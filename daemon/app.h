@@ -104,6 +104,9 @@ class App final : public capture::FrameSink {
   bool Advance(capture::TimePoint now);
   void OnClockJump(capture::TimePoint now);
   void EmitWindow(const analytics::WindowReport& report);
+  // The next seq; a failed write of the sequence file (a full disk) is
+  // logged the first time, every 100th time, and when it is written again.
+  std::uint64_t NextSeq();
   void StartEpoch(capture::TimePoint start, bool keep_devices);
   // Publishes the signal view of the period since signal_since_ and starts the next.
   void PublishSignal(capture::TimePoint end);
@@ -134,6 +137,7 @@ class App final : public capture::FrameSink {
   analytics::SignalHistogram signal_;  // retained <base>/signal
   capture::TimePoint signal_since_{};  // start of the signal view's period
   transport::SequenceStore seq_;
+  std::uint64_t seq_write_failures_ = 0;  // in a row
   transport::SensorIdentity identity_;
   transport::EpochTotals epoch_totals_{config_.min_count};  // released in steps of min_count
   std::unique_ptr<transport::WindowNoise> noise_;           // noise mode ([privacy] noise)

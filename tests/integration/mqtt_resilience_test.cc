@@ -8,11 +8,18 @@
 // missing. Also: a wrong password and an untrusted broker certificate show in
 // the log and in the systemd status line (a real NOTIFY_SOCKET), footfalld
 // keeps retrying; the retained info, buffer report and Home Assistant
-// discovery. Every message received is validated against docs/schema/.
+// discovery. The state directory on a small tmpfs filled up while the broker
+// is down (windows held in memory up to [mqtt] max_memory_buffered, said in
+// the status line and the buffer report, the journal caught up once space
+// returns). Every message received is validated against docs/schema/.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -612,6 +619,285 @@ TEST_F(MqttResilienceTest, CorruptAndTruncatedJournalIsReportedAndTheRestDeliver
   for (const auto& c : DistinctCounts(msgs)) seqs.push_back(c["seq"].get<std::uint64_t>());
   // 1, 2, 4..7 from the journal (3 corrupt, 8 torn), 9..11 from run 2.
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 2, 4, 5, 6, 7, 9, 10, 11}));
+}
+
+// A tmpfs of `size` (e.g. "1m") mounted on `dir` in a mount namespace of the
+// test's own (unshare: every process the test starts from then on sees it,
+// and the host never does, even if the test is killed). Needs root.
+class ScopedTmpfs final {
+ public:
+  ScopedTmpfs(const std::string& dir, const std::string& size) : dir_(dir) {
+    std::filesystem::create_directories(dir);
+    if (unshare(CLONE_NEWNS) != 0) {
+      error_ = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+    } else if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      error_ = std::string("mount --make-rprivate /: ") + std::strerror(errno);
+    } else if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                     ("size=" + size + ",mode=0700").c_str()) != 0) {
+      error_ = "mount -t tmpfs " + dir + ": " + std::strerror(errno);
+    } else {
+      mounted_ = true;
+    }
+  }
+  ~ScopedTmpfs() {
+    if (mounted_) umount2(dir_.c_str(), MNT_DETACH);
+  }
+  ScopedTmpfs(const ScopedTmpfs&) = delete;
+  ScopedTmpfs& operator=(const ScopedTmpfs&) = delete;
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string dir_;
+  std::string error_;
+  bool mounted_ = false;
+};
+
+// Writes `path` until the file system holding it has no byte left (ENOSPC),
+// in ever smaller pieces. Returns the bytes written.
+std::uint64_t FillDisk(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  EXPECT_GE(fd, 0) << path << ": " << std::strerror(errno);
+  if (fd < 0) return 0;
+  const std::vector<char> block(1 << 16, 'f');
+  std::uint64_t total = 0;
+  for (std::size_t piece = block.size(); piece >= 1; piece /= 8) {
+    while (true) {
+      const ssize_t n = write(fd, block.data(), piece);
+      if (n <= 0) break;
+      total += static_cast<std::uint64_t>(n);
+    }
+  }
+  close(fd);
+  return total;
+}
+
+std::uint64_t FreeBytes(const std::string& dir) {
+  struct statvfs st {};
+  if (statvfs(dir.c_str(), &st) != 0) return ~0ULL;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+// The first number captured by `re` in `text`'s last match, or -1.
+long long LastNumber(const std::string& text, const std::regex& re) {
+  long long v = -1;
+  for (std::sregex_iterator it(text.begin(), text.end(), re), e; it != e; ++it) {
+    v = std::stoll((*it)[1].str());
+  }
+  return v;
+}
+
+class DiskFullTest : public MqttResilienceTest {
+ protected:
+  struct Figures {
+    std::size_t expected = 0;
+    std::size_t received = 0;
+    std::size_t distinct = 0;
+    std::size_t missing = 0;
+    long long memory_dropped = -1;
+    long long memory_peak = -1;
+  };
+
+  // The broker down and footfalld replaying 8 one-second windows a second
+  // into a 1 MiB tmpfs; the disk filled up until the status line says the
+  // journal is not written and `hold` windows are held in memory (or, with
+  // `expect_drops`, some were dropped beyond max_memory_buffered = `bound`);
+  // the filler deleted: the journal catches up; the broker back; SIGTERM
+  // once windows flow again. Every closed window (each "(seq N)" logged)
+  // reaches the persistent subscriber once after dedupe, except exactly the
+  // ones the buffer report, the status line and the log count as dropped.
+  Figures Run(int bound, int hold, bool expect_drops) {
+    Broker broker(std::string(kBrokerKeepsRoot) + PersistenceConfig(broker_dir_.path()));
+    MqttSub sub(broker.port(), {kBase + "/#"}, {"-c", "-i", "diskfull-sub"});
+    broker.Stop();
+    const std::string state = dir_.File("state");
+    ScopedTmpfs tmpfs(state, "1m");
+    EXPECT_EQ(tmpfs.error(), "") << "the test needs root";
+    if (!tmpfs.error().empty()) return {};
+    const std::string capture = dir_.File("c.pcap");
+    WriteCapture(capture, kEpoch, 900);  // far longer than the test: stopped by SIGTERM
+    NotifySocket notify(dir_.File("notify.sock"));
+    auto proc =
+        Start(Config(capture, broker.uri(), 8.0,
+                     "drain_timeout_s = 30\nmax_memory_buffered = " + std::to_string(bound) + "\n"),
+              "run", {"NOTIFY_SOCKET=" + notify.path()});
+    const std::string journal = state + "/mqtt-journal";
+    EXPECT_TRUE(
+        Eventually([&] { return Err("run").find("(seq 8)") != std::string::npos; }, seconds(20)))
+        << Err("run");
+
+    // The disk fills up.
+    const std::uint64_t filled = FillDisk(state + "/filler");
+    EXPECT_GT(filled, 500000u);
+    EXPECT_LT(FreeBytes(state), 8192u);
+    const std::regex held(R"((\d+) held in memory only \(at most (\d+)\))");
+    const std::regex dropped_beyond(R"((\d+) dropped beyond the memory bound)");
+    std::string failing_status;
+    const bool reached = Eventually(
+        [&] {
+          for (const auto& line : notify.Statuses()) {
+            std::smatch m;
+            if (!std::regex_search(line, m, held)) continue;
+            failing_status = line;
+            if (expect_drops ? std::regex_search(line, dropped_beyond)
+                             : std::stoi(m[1].str()) >= hold) {
+              return true;
+            }
+          }
+          return false;
+        },
+        seconds(30));
+    EXPECT_TRUE(reached) << (notify.Statuses().empty() ? "" : notify.Statuses().back()) << "\n"
+                         << Err("run");
+    EXPECT_TRUE(proc->running()) << Err("run");
+    EXPECT_NE(failing_status.find("journal not written (cannot append to MQTT journal " + journal +
+                                  ": No space left on device)"),
+              std::string::npos)
+        << failing_status;
+    EXPECT_NE(failing_status.find("(at most " + std::to_string(bound) + ")"), std::string::npos)
+        << failing_status;
+
+    // Space returns: the journal catches up (said in the log and the status
+    // line) and holds every window so far, none torn.
+    std::filesystem::remove(state + "/filler");
+    EXPECT_TRUE(
+        Eventually([&] { return Err("run").find("held in memory caught up") != std::string::npos; },
+                   seconds(10)))
+        << Err("run");
+    EXPECT_TRUE(Eventually(
+        [&] {
+          const auto st = notify.Statuses();
+          return !st.empty() && st.back().find("journal not written") == std::string::npos;
+        },
+        seconds(10)));
+    {
+      TempDir copy;
+      std::filesystem::copy_file(journal, copy.File("j"));
+      transport::MessageJournal j(copy.File("j"), 100000);
+      EXPECT_EQ(j.open_note(), "");
+      EXPECT_EQ(j.corrupt_records(), 0u);
+      EXPECT_GT(j.size(), static_cast<std::size_t>(hold));
+    }
+
+    // The broker back; a few more windows delivered live, then SIGTERM.
+    broker.Start();
+    const auto last_before =
+        static_cast<std::uint64_t>(LastNumber(Err("run"), std::regex(R"(\(seq (\d+)\))")));
+    sub.WaitFor(
+        [&](const auto& m) {
+          const auto c = DistinctCounts(m);
+          return !c.empty() && c.back()["seq"].template get<std::uint64_t>() >= last_before + 16;
+        },
+        seconds(30));
+    proc->Signal(SIGTERM);
+    const int st = proc->Wait(seconds(40));
+    EXPECT_NE(st, -1) << "footfalld did not stop";
+    EXPECT_EQ(ExitCode(st), 0) << Err("run");
+
+    const std::string err = Err("run");
+    std::set<std::uint64_t> closed;
+    const std::regex logged(R"(\(seq (\d+)\))");
+    for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
+      closed.insert(std::stoull((*it)[1].str()));
+    }
+    EXPECT_FALSE(closed.empty());
+    EXPECT_EQ(*closed.rbegin(), closed.size()) << "seq numbers were skipped or repeated";
+    Figures f;
+    f.expected = closed.size();
+    // The log's line of the catch-up says how many were held at most and
+    // dropped (drops happen only while the journal fails).
+    std::smatch caught;
+    const bool caught_up = std::regex_search(
+        err, caught,
+        std::regex(R"(caught up \(at most (\d+) held at once; (\d+) dropped beyond the bound)"));
+    EXPECT_TRUE(caught_up) << err;
+    if (caught_up) {
+      f.memory_peak = std::stoll(caught[1].str());
+      f.memory_dropped = std::stoll(caught[2].str());
+    }
+    const std::size_t dropped =
+        f.memory_dropped > 0 ? static_cast<std::size_t>(f.memory_dropped) : 0;
+    // The dropped windows are the oldest held in memory: consecutive.
+    const auto msgs = sub.WaitFor(
+        [&](const auto& m) {
+          return DistinctCounts(m).size() >= f.expected - dropped && !m.empty() &&
+                 m.back().payload == "offline";
+        },
+        seconds(30));
+    const auto counts = DistinctCounts(msgs);
+    f.distinct = counts.size();
+    for (const auto& m : msgs) f.received += m.topic == kBase + "/counts" ? 1 : 0;
+    std::set<std::uint64_t> got;
+    for (const auto& c : counts) got.insert(c["seq"].get<std::uint64_t>());
+    std::vector<std::uint64_t> missing;
+    for (std::uint64_t seq : closed) {
+      if (got.count(seq) == 0) missing.push_back(seq);
+    }
+    f.missing = missing.size();
+    EXPECT_EQ(missing.size(), dropped);
+    if (!missing.empty()) {
+      EXPECT_EQ(missing.back() - missing.front() + 1, missing.size()) << "not consecutive";
+    }
+    // In order, each once.
+    for (std::size_t i = 1; i < counts.size(); ++i) {
+      EXPECT_LT(counts[i - 1]["seq"].get<std::uint64_t>(), counts[i]["seq"].get<std::uint64_t>());
+    }
+    // The buffer report says how many were dropped beyond the bound.
+    long long reported = -1;
+    for (const auto& m : msgs) {
+      if (m.topic == kBase + "/buffer") {
+        const json b = json::parse(m.payload);
+        reported = b["memory_dropped_total"].get<long long>();
+        EXPECT_EQ(b["max_memory_only"], bound);
+      }
+    }
+    EXPECT_EQ(reported, static_cast<long long>(dropped));
+    // The status line said so too, up to the end.
+    long long in_status = 0;
+    for (const auto& line : notify.Statuses()) {
+      in_status = std::max(in_status, LastNumber(line, dropped_beyond));
+    }
+    EXPECT_EQ(in_status, static_cast<long long>(dropped));
+    if (expect_drops) {
+      EXPECT_GT(dropped, 0u);
+    }
+    EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+    EXPECT_NE(err.find("messages are held in memory only (at most " + std::to_string(bound)),
+              std::string::npos)
+        << err;
+    // The sequence file failed too: said once (and every 100th time), and
+    // when it is written again, not at every window.
+    std::size_t seq_errors = 0;
+    for (auto pos = err.find("cannot write sequence file"); pos != std::string::npos;
+         pos = err.find("cannot write sequence file", pos + 1)) {
+      ++seq_errors;
+    }
+    EXPECT_EQ(seq_errors, 1u) << err;
+    EXPECT_NE(err.find("sequence file written again"), std::string::npos) << err;
+    return f;
+  }
+
+  static void Print(const char* what, int bound, const Figures& f) {
+    std::cout << "disk-full figures (" << what << ", max_memory_buffered " << bound
+              << "): windows expected " << f.expected << ", received " << f.received
+              << ", duplicates dropped " << f.received - f.distinct << ", missing " << f.missing
+              << " (dropped beyond the memory bound, as counted: "
+              << std::max<long long>(f.memory_dropped, 0) << "), memory-held peak " << f.memory_peak
+              << "\n";
+  }
+};
+
+TEST_F(DiskFullTest, StateDirectoryFullWhileTheBrokerIsDownLosesNoWindow) {
+  const Figures f = Run(/*bound=*/1000, /*hold=*/24, /*expect_drops=*/false);
+  EXPECT_EQ(f.missing, 0u);
+  EXPECT_GE(f.memory_peak, 24);
+  Print("within the bound", 1000, f);
+}
+
+TEST_F(DiskFullTest, BeyondTheMemoryBoundTheDroppedWindowsAreCountedNeverSilent) {
+  const Figures f = Run(/*bound=*/10, /*hold=*/0, /*expect_drops=*/true);
+  EXPECT_GT(f.missing, 0u);
+  EXPECT_EQ(f.memory_peak, 10);
+  Print("beyond the bound", 10, f);
 }
 
 }  // namespace
