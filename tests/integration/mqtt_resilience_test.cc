@@ -11,7 +11,10 @@
 // discovery. The state directory on a small tmpfs filled up while the broker
 // is down (windows held in memory up to [mqtt] max_memory_buffered, said in
 // the status line and the buffer report, the journal caught up once space
-// returns). Every message received is validated against docs/schema/.
+// returns). A chain's topology: footfalld publishing to a store's mosquitto
+// bridged (mosquitto's own bridge, QoS 1, persistent) to a central one, the
+// link between them cut for 60 s. Every message received is validated against
+// docs/schema/.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sched.h>
@@ -898,6 +901,96 @@ TEST_F(DiskFullTest, BeyondTheMemoryBoundTheDroppedWindowsAreCountedNeverSilent)
   EXPECT_GT(f.missing, 0u);
   EXPECT_EQ(f.memory_peak, 10);
   Print("beyond the bound", 10, f);
+}
+
+// A chain of stores: footfalld publishes to its store's mosquitto, which
+// bridges footfall/# at QoS 1 with a persistent session to the central
+// broker (both with persistence). The link between the two brokers goes dead
+// for 60 s (a TCP relay that stops passing anything and refuses new
+// connections) while footfalld replays at real time, one window a second.
+// The central persistent subscriber ends with every window exactly once
+// after dropping repeats by seq, in order, none missing; the central broker
+// shows the link down and up again (the bridge's notification topic).
+TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenTheLinkIsCut60s) {
+  TempDir central_dir;
+  TempDir store_dir;
+  Broker central(std::string(kBrokerKeepsRoot) + PersistenceConfig(central_dir.path()));
+  TcpRelay relay(central.port());
+  const std::string state_topic = "$SYS/broker/connection/store-9-bridge/state";
+  MqttSub link_state(central.port(), {state_topic});
+  // The last state the bridge's notification topic showed ("" if none yet).
+  const auto link = [&] {
+    const auto m = link_state.Messages();
+    return m.empty() ? std::string() : m.back().payload;
+  };
+  MqttSub sub(central.port(), {kBase + "/#"}, {"-c", "-i", "central-sub"});
+  Broker store(std::string(kBrokerKeepsRoot) + PersistenceConfig(store_dir.path()) +
+               "max_queued_messages 10000\n" +
+               BridgeConfig("central", relay.port(), "footfall/#", "store-9-bridge"));
+  ASSERT_TRUE(Eventually([&] { return link() == "1"; }, seconds(15))) << store.log();
+
+  const std::string capture = dir_.File("c.pcap");
+  WriteCapture(capture, kEpoch, 600);  // far longer than the test: stopped by SIGTERM
+  auto proc = Start(Config(capture, store.uri(), 1.0, "drain_timeout_s = 30\n"), "run");
+  sub.WaitFor([](const auto& m) { return DistinctCounts(m).size() >= 3; }, seconds(20));
+  ASSERT_GE(DistinctCounts(sub.Messages()).size(), 3u) << Err("run") << store.log();
+
+  // The link goes dead for 60 s; footfalld goes on publishing to its store.
+  relay.Cut();
+  const auto cut_at = std::chrono::steady_clock::now();
+  const std::regex logged(R"(\(seq (\d+)\))");
+  const auto last_seq = [&] { return static_cast<std::uint64_t>(LastNumber(Err("run"), logged)); };
+  const std::uint64_t seq_at_cut = last_seq();
+  // The central broker takes the bridge for gone (its keep-alive, then its
+  // Last Will: the state "0").
+  EXPECT_TRUE(Eventually([&] { return link() == "0"; }, seconds(30))) << central.log();
+  std::this_thread::sleep_for(seconds(5));
+  const std::size_t during_cut = DistinctCounts(sub.Messages()).size();
+  std::this_thread::sleep_until(cut_at + seconds(60));
+  EXPECT_EQ(DistinctCounts(sub.Messages()).size(), during_cut) << "the link was not dead";
+  EXPECT_TRUE(proc->running()) << Err("run");
+  const std::uint64_t seq_at_restore = last_seq();
+  relay.Restore();
+
+  // The store's queue flows to the centre; windows flow live again.
+  EXPECT_TRUE(Eventually([&] { return link() == "1"; }, seconds(20))) << store.log();
+  sub.WaitFor(
+      [&](const auto& m) {
+        const auto c = DistinctCounts(m);
+        return !c.empty() && c.back()["seq"].template get<std::uint64_t>() >= seq_at_restore + 3;
+      },
+      seconds(30));
+  proc->Signal(SIGTERM);
+  const int st = proc->Wait(seconds(40));
+  ASSERT_NE(st, -1) << "footfalld did not stop";
+  EXPECT_EQ(ExitCode(st), 0) << Err("run");
+  const std::string err = Err("run");
+  std::set<std::uint64_t> closed;
+  for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
+    closed.insert(std::stoull((*it)[1].str()));
+  }
+  ASSERT_FALSE(closed.empty());
+  ASSERT_EQ(*closed.rbegin(), closed.size()) << "seq numbers were skipped or repeated";
+  EXPECT_EQ(err.find("MQTT connection lost"), std::string::npos)
+      << "footfalld's own link, to its store, never broke: " << err;
+  const auto msgs = sub.WaitFor(
+      [&](const auto& m) {
+        return DistinctCounts(m).size() >= closed.size() && !m.empty() &&
+               m.back().payload == "offline";
+      },
+      seconds(30));
+  std::size_t received = 0;
+  for (const auto& m : msgs) received += m.topic == kBase + "/counts" ? 1 : 0;
+  const auto counts = DistinctCounts(msgs);
+  ExpectEveryWindowOnceInOrder(counts, closed.size());
+  EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
+  EXPECT_GE(seq_at_restore - seq_at_cut, 50u) << "windows published during the cut";
+  EXPECT_GE(relay.connections_accepted(), 2) << "the bridge reconnected through the relay";
+  std::cout << "bridge figures: link cut 60 s, " << seq_at_restore - seq_at_cut
+            << " windows published during the cut; windows expected " << closed.size()
+            << ", received " << received << ", duplicates dropped " << received - counts.size()
+            << ", missing " << (closed.size() > counts.size() ? closed.size() - counts.size() : 0)
+            << "\n";
 }
 
 }  // namespace

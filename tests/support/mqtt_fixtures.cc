@@ -1,9 +1,18 @@
 // Purpose: implementation of the MQTT test fixtures (see mqtt_fixtures.h).
 #include "support/mqtt_fixtures.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace footfall::testing {
 namespace {
@@ -80,6 +89,178 @@ std::string SecureListenerConfig(const std::string& dir, const Pki& pki, int tls
 
 std::string PersistenceConfig(const std::string& dir) {
   return "persistence true\npersistence_location " + dir + "/\nautosave_interval 1\n";
+}
+
+std::string BridgeConfig(const std::string& name, int remote_port, const std::string& topic,
+                         const std::string& client_id) {
+  return "connection " + name + "\naddress 127.0.0.1:" + std::to_string(remote_port) + "\ntopic " +
+         topic + " out 1\ncleansession false\nremote_clientid " + client_id +
+         "\nbridge_protocol_version mqttv311\nnotifications true\nkeepalive_interval 5\n"
+         "restart_timeout 1\n";
+}
+
+namespace {
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  return addr;
+}
+
+// Writes all of `data` (blocking); false if the peer is gone.
+bool SendAll(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+TcpRelay::TcpRelay(int target_port) : target_(target_port) {
+  if (pipe(wake_) != 0) throw std::runtime_error("pipe failed");
+  Listen();
+  thread_ = std::thread([this] { Loop(); });
+}
+
+TcpRelay::~TcpRelay() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  Wake();
+  if (thread_.joinable()) thread_.join();
+  for (const Pair& p : pairs_) {
+    close(p.a);
+    close(p.b);
+  }
+  if (listen_fd_ >= 0) close(listen_fd_);
+  close(wake_[0]);
+  close(wake_[1]);
+}
+
+void TcpRelay::Listen() {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr = Loopback(port_);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(listen_fd_, 16) != 0) {
+    throw std::runtime_error(std::string("TCP relay: cannot listen: ") + std::strerror(errno));
+  }
+  socklen_t len = sizeof addr;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+  port_ = ntohs(addr.sin_port);
+}
+
+void TcpRelay::Wake() {
+  const char c = 1;
+  (void)!write(wake_[1], &c, 1);
+}
+
+void TcpRelay::Cut() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cut_ = true;
+  }
+  Wake();
+}
+
+void TcpRelay::Restore() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cut_ = false;
+    restore_ = true;
+  }
+  Wake();
+}
+
+int TcpRelay::connections_accepted() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return accepted_;
+}
+
+void TcpRelay::Loop() {
+  while (true) {
+    bool cut = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_) return;
+      cut = cut_;
+      if (cut && listen_fd_ >= 0) {
+        close(listen_fd_);  // new connections are refused
+        listen_fd_ = -1;
+      }
+      if (std::exchange(restore_, false)) {
+        // The dead connections go; the endpoints have given up on them.
+        for (const Pair& p : pairs_) {
+          close(p.a);
+          close(p.b);
+        }
+        pairs_.clear();
+        try {
+          if (listen_fd_ < 0) Listen();
+        } catch (const std::exception&) {
+          listen_fd_ = -1;  // the port was taken meanwhile: connections are refused
+        }
+      }
+    }
+    std::vector<pollfd> fds{{wake_[0], POLLIN, 0}};
+    if (!cut) {
+      fds.push_back({listen_fd_, POLLIN, 0});
+      for (const Pair& p : pairs_) {
+        fds.push_back({p.a, POLLIN, 0});
+        fds.push_back({p.b, POLLIN, 0});
+      }
+    }
+    if (poll(fds.data(), fds.size(), 1000) < 0) continue;
+    if (fds[0].revents != 0) {
+      char buf[64];
+      (void)!read(wake_[0], buf, sizeof buf);
+      continue;  // the state may have changed
+    }
+    if (cut) continue;
+    if (fds[1].revents & POLLIN) {
+      const int a = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (a >= 0) {
+        const int b = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr = Loopback(target_);
+        if (connect(b, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+          pairs_.push_back({a, b});
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++accepted_;
+        } else {
+          close(a);
+          close(b);
+        }
+      }
+    }
+    std::vector<Pair> alive;
+    for (std::size_t i = 0; i < pairs_.size(); ++i) {
+      const Pair& p = pairs_[i];
+      bool ok = true;
+      for (int side = 0; side < 2 && ok; ++side) {
+        const pollfd& f = fds[2 + 2 * i + side];
+        if ((f.revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        char buf[65536];
+        const ssize_t n = recv(f.fd, buf, sizeof buf, 0);
+        ok = n > 0 && SendAll(side == 0 ? p.b : p.a, buf, static_cast<std::size_t>(n));
+      }
+      if (ok) {
+        alive.push_back(p);
+      } else {
+        close(p.a);
+        close(p.b);
+      }
+    }
+    pairs_.swap(alive);
+  }
 }
 
 MqttSub::MqttSub(int port, const std::vector<std::string>& topic_filters,
