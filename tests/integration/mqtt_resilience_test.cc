@@ -522,8 +522,11 @@ TEST_F(MqttResilienceTest, BadCredentialsAndUntrustedCertificateInLogAndStatusLi
 // with SIGKILL at 25 seeded random moments and started again each time, the
 // broker up for half of the runs and down for the other half; a last run ends
 // normally. The persistent subscriber ends with every window footfalld closed
-// exactly once after dropping repeats by seq, in order, none missing; after
-// every kill the journal and the seq file open cleanly.
+// (logged, or found in the journal after a kill) exactly once after dropping
+// repeats by seq, in order, none missing; after every kill the journal and
+// the seq file open cleanly. A kill between taking a window's seq and
+// journaling it loses that window, which was never kept: a seq that is
+// neither logged nor journaled, at most one per kill, is a gap consumers see.
 TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
   std::mt19937 rng(13);
   std::uniform_int_distribution<int> moment_ms(300, 2700);
@@ -531,6 +534,8 @@ TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
   MqttSub sub(broker.port(), {kBase + "/counts"}, {"-c", "-i", "crash-sub"});
   const std::regex logged(R"(\(seq (\d+)\))");
   std::set<std::uint64_t> closed;  // the seq of every window footfalld closed
+  std::set<std::uint64_t> limbo;   // taken by a killed run, not logged
+  std::uint64_t taken = 0;         // the last seq taken (the seq file)
   const int kills = 25;
   for (int k = 0; k <= kills; ++k) {
     const bool last = k == kills;
@@ -550,8 +555,9 @@ TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
     }
     if (broker_down) broker.Start();
     const std::string err = Err(tag);
+    std::set<std::uint64_t> run_logged;
     for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
-      closed.insert(std::stoull((*it)[1].str()));
+      run_logged.insert(std::stoull((*it)[1].str()));
     }
     // The state files open (on copies: the originals stay as footfalld left them).
     TempDir copy;
@@ -560,30 +566,68 @@ TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
       EXPECT_NO_THROW({
         transport::MessageJournal j(copy.File("mqtt-journal"), 100000);
         EXPECT_EQ(j.corrupt_records(), 0u);
+        // What the journal holds was closed, logged or not.
+        for (const auto& e : j.TakeForSending(100000)) {
+          closed.insert(json::parse(e.payload)["seq"].get<std::uint64_t>());
+        }
       });
     }
+    std::uint64_t now_taken = taken;
     if (std::filesystem::exists(dir_.File("state/seq"))) {
       std::filesystem::copy_file(dir_.File("state/seq"), copy.File("seq"));
-      EXPECT_NO_THROW(transport::SequenceStore seq(copy.File("seq")));
+      EXPECT_NO_THROW(now_taken = transport::SequenceStore(copy.File("seq")).last());
     }
+    // This run took the seqs after the last one's, each once.
+    ASSERT_GE(now_taken, taken) << "the seq file went back";
+    for (std::uint64_t seq : run_logged) {
+      EXPECT_TRUE(seq > taken && seq <= now_taken) << "seq " << seq << " logged twice or not taken";
+    }
+    std::size_t unlogged = 0;
+    for (std::uint64_t seq = taken + 1; seq <= now_taken; ++seq) {
+      if (run_logged.count(seq) == 0) {
+        limbo.insert(seq);
+        ++unlogged;
+      }
+    }
+    // Only the window being emitted at the moment of the kill.
+    EXPECT_LE(unlogged, last ? 0u : 1u);
+    closed.insert(run_logged.begin(), run_logged.end());
+    taken = now_taken;
   }
   ASSERT_FALSE(closed.empty());
-  ASSERT_EQ(*closed.rbegin(), closed.size()) << "seq numbers were skipped or repeated";
   const auto msgs = sub.WaitFor(
-      [&](const auto& m) { return DistinctCounts(m).size() >= closed.size(); }, seconds(30));
+      [&](const auto& m) {
+        std::set<std::uint64_t> got;
+        for (const auto& c : DistinctCounts(m)) got.insert(c["seq"].template get<std::uint64_t>());
+        return std::includes(got.begin(), got.end(), closed.begin(), closed.end());
+      },
+      seconds(30));
   const auto counts = DistinctCounts(msgs);
   std::set<std::string> starts;
+  std::set<std::uint64_t> got;
   for (std::size_t i = 0; i < counts.size(); ++i) {
-    EXPECT_EQ(counts[i]["seq"].get<std::uint64_t>(), i + 1) << "out of order or missing";
+    const auto seq = counts[i]["seq"].get<std::uint64_t>();
+    if (i > 0) {
+      EXPECT_LT(counts[i - 1]["seq"].get<std::uint64_t>(), seq) << "out of order";
+    }
+    // Every one received was taken: closed, or journaled just before a kill
+    // cut its log line off.
+    EXPECT_TRUE(closed.count(seq) != 0 || limbo.count(seq) != 0) << "seq " << seq;
     EXPECT_TRUE(starts.insert(counts[i]["window"]["start"].get<std::string>()).second);
+    got.insert(seq);
   }
-  EXPECT_EQ(counts.size(), closed.size());
+  std::size_t missing = 0;
+  for (std::uint64_t seq : closed) missing += got.count(seq) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u);
+  std::size_t lost_in_limbo = 0;
+  for (std::uint64_t seq : limbo) lost_in_limbo += got.count(seq) == 0 ? 1 : 0;
   std::size_t received = 0;
   for (const auto& m : msgs) received += m.topic == kBase + "/counts" ? 1 : 0;
   std::cout << "crash figures: " << kills << " SIGKILLs, windows expected " << closed.size()
             << ", received " << received << ", duplicates dropped " << received - counts.size()
-            << ", missing " << (closed.size() > counts.size() ? closed.size() - counts.size() : 0)
-            << "\n";
+            << ", missing " << missing << "; " << limbo.size()
+            << " seq(s) taken by a kill before the window was logged, " << lost_in_limbo
+            << " of them before it was journaled (never kept: gaps in seq)\n";
 }
 
 // The journal damaged by hand: a record in the middle corrupted, the tail
@@ -953,7 +997,8 @@ TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenT
   relay.Restore();
 
   // The store's queue flows to the centre; windows flow live again.
-  EXPECT_TRUE(Eventually([&] { return link() == "1"; }, seconds(20))) << store.log();
+  // (mosquitto 2.0.11 tries again every 10-20 s here, restart_timeout 1 or not.)
+  EXPECT_TRUE(Eventually([&] { return link() == "1"; }, seconds(60))) << store.log();
   sub.WaitFor(
       [&](const auto& m) {
         const auto c = DistinctCounts(m);
