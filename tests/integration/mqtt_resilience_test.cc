@@ -748,11 +748,13 @@ class DiskFullTest : public MqttResilienceTest {
   // into a 1 MiB tmpfs; the disk filled up until the status line says the
   // journal is not written and `hold` windows are held in memory (or, with
   // `expect_drops`, some were dropped beyond max_memory_buffered = `bound`);
-  // the filler deleted: the journal catches up; the broker back; SIGTERM
+  // with `broker_back_while_full` the broker comes back then, and the buffer
+  // report says the journal is failing; the filler deleted: the journal
+  // catches up; the broker back (if not yet); SIGTERM
   // once windows flow again. Every closed window (each "(seq N)" logged)
   // reaches the persistent subscriber once after dedupe, except exactly the
   // ones the buffer report, the status line and the log count as dropped.
-  Figures Run(int bound, int hold, bool expect_drops) {
+  Figures Run(int bound, int hold, bool expect_drops, bool broker_back_while_full) {
     Broker broker(std::string(kBrokerKeepsRoot) + PersistenceConfig(broker_dir_.path()));
     MqttSub sub(broker.port(), {kBase + "/#"}, {"-c", "-i", "diskfull-sub"});
     broker.Stop();
@@ -803,6 +805,36 @@ class DiskFullTest : public MqttResilienceTest {
     EXPECT_NE(failing_status.find("(at most " + std::to_string(bound) + ")"), std::string::npos)
         << failing_status;
 
+    if (broker_back_while_full) {
+      // The broker back while the disk is still full: what is held in memory
+      // is delivered, and the buffer report says the journal is failing.
+      broker.Start();
+      const auto report = sub.WaitFor(
+          [&](const auto& m) {
+            for (const auto& x : m) {
+              if (x.topic == kBase + "/buffer" &&
+                  json::parse(x.payload)["journal_failing"] == true) {
+                return true;
+              }
+            }
+            return false;
+          },
+          seconds(40));
+      json failing_report;
+      for (const auto& x : report) {
+        if (x.topic != kBase + "/buffer") continue;
+        const json b = json::parse(x.payload);
+        if (b["journal_failing"] == true) failing_report = b;
+      }
+      EXPECT_FALSE(failing_report.is_null()) << Err("run");
+      if (failing_report.is_null()) return {};
+      EXPECT_NE(failing_report["journal_error"].get<std::string>().find("No space left on device"),
+                std::string::npos)
+          << failing_report.dump();
+      EXPECT_GT(failing_report["memory_only"].get<int>(), 0) << failing_report.dump();
+      EXPECT_EQ(failing_report["max_memory_only"], bound);
+    }
+
     // Space returns: the journal catches up (said in the log and the status
     // line) and holds every window so far, none torn.
     std::filesystem::remove(state + "/filler");
@@ -822,11 +854,14 @@ class DiskFullTest : public MqttResilienceTest {
       transport::MessageJournal j(copy.File("j"), 100000);
       EXPECT_EQ(j.open_note(), "");
       EXPECT_EQ(j.corrupt_records(), 0u);
-      EXPECT_GT(j.size(), static_cast<std::size_t>(hold));
+      // With the broker down, every window so far.
+      if (!broker_back_while_full) {
+        EXPECT_GT(j.size(), static_cast<std::size_t>(hold));
+      }
     }
 
     // The broker back; a few more windows delivered live, then SIGTERM.
-    broker.Start();
+    if (!broker_back_while_full) broker.Start();
     const auto last_before =
         static_cast<std::uint64_t>(LastNumber(Err("run"), std::regex(R"(\(seq (\d+)\))")));
     sub.WaitFor(
@@ -934,14 +969,18 @@ class DiskFullTest : public MqttResilienceTest {
 };
 
 TEST_F(DiskFullTest, StateDirectoryFullWhileTheBrokerIsDownLosesNoWindow) {
-  const Figures f = Run(/*bound=*/1000, /*hold=*/24, /*expect_drops=*/false);
+  const Figures f = Run(/*bound=*/1000, /*hold=*/24, /*expect_drops=*/false,
+                        /*broker_back_while_full=*/false);
   EXPECT_EQ(f.missing, 0u);
   EXPECT_GE(f.memory_peak, 24);
   Print("within the bound", 1000, f);
 }
 
+// Also: the broker back while the disk is still full (delivered from memory,
+// the buffer report says the journal is failing).
 TEST_F(DiskFullTest, BeyondTheMemoryBoundTheDroppedWindowsAreCountedNeverSilent) {
-  const Figures f = Run(/*bound=*/10, /*hold=*/0, /*expect_drops=*/true);
+  const Figures f = Run(/*bound=*/10, /*hold=*/0, /*expect_drops=*/true,
+                        /*broker_back_while_full=*/true);
   EXPECT_GT(f.missing, 0u);
   EXPECT_EQ(f.memory_peak, 10);
   Print("beyond the bound", 10, f);
@@ -953,7 +992,9 @@ TEST_F(DiskFullTest, BeyondTheMemoryBoundTheDroppedWindowsAreCountedNeverSilent)
 // for 60 s (a TCP relay that stops passing anything and refuses new
 // connections) while footfalld replays at real time, one window a second.
 // The central persistent subscriber ends with every window exactly once
-// after dropping repeats by seq, in order, none missing; the central broker
+// after dropping repeats by seq, none missing, in order (but for counts
+// published while the bridge reconnects, which mosquitto 2.0.11 may send
+// ahead of those queued during the cut); the central broker
 // shows the link down and up again (the bridge's notification topic).
 TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenTheLinkIsCut60s) {
   TempDir central_dir;
@@ -1027,7 +1068,34 @@ TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenT
   std::size_t received = 0;
   for (const auto& m : msgs) received += m.topic == kBase + "/counts" ? 1 : 0;
   const auto counts = DistinctCounts(msgs);
-  ExpectEveryWindowOnceInOrder(counts, closed.size());
+  // Every window once, none missing.
+  std::vector<std::uint64_t> arrived;
+  for (const auto& c : counts) arrived.push_back(c["seq"].get<std::uint64_t>());
+  std::vector<std::uint64_t> sorted = arrived;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::uint64_t> all(closed.begin(), closed.end());
+  EXPECT_EQ(sorted, all) << "missing or repeated windows";
+  // In order, but for what mosquitto 2.0.11 lets overtake the queue when the
+  // bridge reconnects: a count published at that moment goes straight to the
+  // bridge's in-flight window, ahead of the ones queued during the cut. Only
+  // counts published after the link came back may do so, and the rest
+  // arrive in order.
+  std::vector<std::uint64_t> overtook;
+  std::vector<std::uint64_t> rest;
+  std::uint64_t smallest_after = ~0ULL;
+  for (auto it = arrived.rbegin(); it != arrived.rend(); ++it) {
+    if (*it > smallest_after) {
+      overtook.push_back(*it);
+    } else {
+      rest.push_back(*it);
+      smallest_after = *it;
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(rest.rbegin(), rest.rend()));
+  for (std::uint64_t seq : overtook) {
+    EXPECT_GT(seq, seq_at_restore) << "a count queued during the cut arrived out of order";
+  }
+  EXPECT_LE(overtook.size(), 20u);
   EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
   EXPECT_GE(seq_at_restore - seq_at_cut, 50u) << "windows published during the cut";
   EXPECT_GE(relay.connections_accepted(), 2) << "the bridge reconnected through the relay";
@@ -1035,7 +1103,7 @@ TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenT
             << " windows published during the cut; windows expected " << closed.size()
             << ", received " << received << ", duplicates dropped " << received - counts.size()
             << ", missing " << (closed.size() > counts.size() ? closed.size() - counts.size() : 0)
-            << "\n";
+            << ", ahead of the queue at the reconnection " << overtook.size() << "\n";
 }
 
 }  // namespace
