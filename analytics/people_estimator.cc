@@ -52,8 +52,12 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>  // DEBUGX
+#include <cstdlib>  // DEBUGX
 #include <cstring>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include "analytics/window_counter.h"
 
@@ -70,6 +74,11 @@ constexpr double kCalibrationChains = 8;   // devices (decayed) before it is use
 constexpr double kCalibrationDecay = 0.9;  // per window
 constexpr double kOneDevice = 2.5;  // a model's one chain is one device up to this many times
                                     // the MACs per device of the calibration
+// A model's own rate (MACs per device per window, relative to the crowd's)
+// is remembered longer and bounded.
+constexpr double kModelRateDecay = 0.98;  // per window
+constexpr double kRateFactorMin = 0.25;
+constexpr double kRateFactorMax = 4;
 // Linking.
 constexpr int kSeqMaxGap = 32;        // continuation always accepted up to this gap
 constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
@@ -80,6 +89,10 @@ constexpr int kSeqBucketBits = 5;     // index buckets of 32 sequence numbers
 // burst come 1-40 ms apart; the Argo simulator's next burst may follow 70 ms
 // after the last (docs/accuracy.md), so this is not a cadence.
 constexpr std::int64_t kMidBurstUs = 10'000;
+std::int64_t kMidBurst() {  // DEBUGX
+  static const std::int64_t v = std::getenv("EST_MB") ? std::atoll(std::getenv("EST_MB")) : kMidBurstUs;
+  return v;
+}
 // A silence this long starts a new burst (for the device's cadence): a
 // burst on channels 1, 6 and 11 lasts under 0.4 s.
 constexpr std::int64_t kNewBurstUs = 1'000'000;
@@ -91,7 +104,14 @@ constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak l
 // The signal tolerance of weak links: this quantile of the jumps between
 // consecutive bursts of devices that kept their MAC, once this many (decayed
 // per window) were seen; until then, none.
-constexpr double kJumpQuantile = 0.9;
+double kJumpQuantile() {  // DEBUGX
+  static const double q = std::getenv("EST_Q") ? std::atof(std::getenv("EST_Q")) : 0.9;
+  return q;
+}
+// A model borrows the crowd's tolerance unless more than this share of its
+// weak links in reach were refused by it (after this many, decayed).
+constexpr double kMisfitShare = 0.5;
+constexpr double kMisfitEvidence = 10;
 constexpr double kJumpEvidence = 30;
 constexpr double kJumpDecay = 0.9;
 // exp(jump / kRssiScale) for jumps of 0..kMaxRssiJumpDb dB.
@@ -139,6 +159,13 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   PseudonymEntry* entry = pseudonyms_.Find(who.value);
   std::uint32_t index = entry != nullptr && Valid(*entry) ? entry->device : kNone;
   const bool same_mac = index != kNone;  // the device's MAC, not a new one
+  if (same_mac) {
+    // A phone never returns to a random MAC it left: if the device's latest
+    // MAC was linked to it and an older one is heard again, the latest is
+    // somebody else's (two phones of one model in turn, or bursting at once).
+    const Device& d = devices_[index];
+    if (d.randomized && d.current_linked && d.current_mac != who.value) SplitCurrent(index);
+  }
   if (index == kNone) {
     if (who.has_carried) {  // the same MAC under the previous key (carry-over)
       const PseudonymEntry* carried = pseudonyms_.Find(who.carried);
@@ -155,7 +182,11 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
       if (strong) ++g.strong;
       if (index == kNone) ++g.devices;
     }
+    const bool linked = index != kNone;
     if (index == kNone) index = NewDevice(t, who, traits);
+    devices_[index].current_mac = who.value;
+    devices_[index].current_since_us = t;
+    devices_[index].current_linked = linked && who.randomized && !who.has_carried;
     entry = &pseudonyms_.Insert(who.value);
     if (devices_[index].macs < 0xFFFF) ++devices_[index].macs;
     entry->device = index;
@@ -166,6 +197,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   Device& d = devices_[index];
   if (d.window != window_) {
     d.window = window_;
+    d.window_first_us = t;
     d.window_macs = 0;
     d.window_rssi = kNoSignal;
   }
@@ -178,6 +210,49 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   }
   Touch(index, t, traits, signal_dbm, same_mac);
   return sighting;
+}
+
+// The device's latest MAC becomes a device of its own, with the device's
+// latest state (every frame since that MAC was linked was its); the device
+// keeps its older MACs.
+void PeopleEstimator::SplitCurrent(std::uint32_t index) {
+  devices_[index].current_linked = false;
+  const std::uint64_t current = devices_[index].current_mac;
+  PseudonymEntry* e = pseudonyms_.Find(current);
+  if (e == nullptr || !Valid(*e) || e->device != index) return;
+  const Device old = devices_[index];  // NewDevice may move the table
+  const std::uint32_t n =
+      NewDevice(old.last_us, hashing::Pseudonym{current, true},
+                ProbeTraits{true, old.fingerprint, old.last_seq});
+  Device& d = devices_[index];
+  Device& s = devices_[n];
+  if (d.group != nullptr) ++d.group->devices;
+  s.burst_us = old.burst_us;
+  s.interval_s = old.interval_s;
+  s.last_seq = old.last_seq;
+  s.last_rssi = old.last_rssi;
+  s.has_rssi = old.has_rssi;
+  s.max_rssi = old.last_rssi;
+  s.visit_open = true;
+  s.first_us = std::max(old.current_since_us, old.first_us);
+  ++arrivals_;
+  s.current_mac = current;
+  s.current_since_us = old.current_since_us;
+  s.macs = 1;
+  if (d.macs > 1) --d.macs;
+  if (e->window == window_ && old.window == window_) {
+    s.window = window_;
+    s.window_first_us = std::max(old.current_since_us, old.window_first_us);
+    s.window_macs = 1;
+    s.window_rssi = old.last_rssi;
+    if (d.window_macs > 1) --d.window_macs;
+  }
+  e->device = n;
+  e->generation = s.generation;
+  s.seq_bucket = static_cast<std::int16_t>(s.last_seq >> kSeqBucketBits);
+  by_seq_[SeqKey(s.fingerprint, s.seq_bucket)].push_back(n);
+  bursts_[s.fingerprint].push_back(BurstEntry{n, s.burst_us});
+  ++index_entries_;
 }
 
 bool PeopleEstimator::Valid(const PseudonymEntry& e) const {
@@ -263,26 +338,38 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   std::size_t examined = 0;
   std::uint32_t chosen = kNone;
   double best_score = 1e300;
+  const auto group = groups_.find(fp);
+  int tolerance = jump_tolerance_;
+  if (group != groups_.end()) {
+    const Group& g = group->second;
+    tolerance = g.own_tolerance >= 0 ? g.own_tolerance : g.misfit ? kMaxRssiJumpDb : tolerance;
+  }
+  int nearest = -1;  // the smallest jump to a candidate in reach, -1: none
   for (const BurstEntry& e : entries) {
     if (examined == kWeakScan) break;
     if (!live(e)) continue;
     ++examined;
     const Device& d = devices_[e.device];
     const double silence = static_cast<double>(t - d.last_us) / 1e6;
-    if (t - d.last_us < kMidBurstUs || t - d.last_us > weak_horizon_us_) continue;
+    if (t - d.last_us < kMidBurst() || t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
     // exp(|ln(silence / interval)| + jump / kRssiScale), without the logarithm.
     const double ratio = silence / interval;
     double score = ratio >= 1 ? ratio : 1 / ratio;
     if (signal && d.has_rssi) {
       const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
-      if (jump > jump_tolerance_) continue;
+      if (nearest < 0 || jump < nearest) nearest = jump;
+      if (jump > tolerance) continue;
       score *= kJumpFactor[static_cast<std::size_t>(jump)];
     }
     if (score < best_score) {
       best_score = score;
       chosen = e.device;
     }
+  }
+  if (nearest >= 0 && group != groups_.end()) {
+    group->second.nearest[static_cast<std::size_t>(nearest)] += 1;
+    group->second.nearest_seen += 1;
   }
   return chosen;
 }
@@ -355,10 +442,16 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
     d.interval_s = d.interval_s > 0 ? 0.7f * d.interval_s + 0.3f * gap : gap;
     // How much one device's signal moves from one burst to the next, seen
     // where the device is certain (same MAC): the tolerance of weak links.
+    // Per model: how a phone's signal moves is the model's and its
+    // surroundings' (a steady till says nothing about a phone in a pocket).
     if (same_mac && signal && d.has_rssi) {
       const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
       jumps_[static_cast<std::size_t>(jump)] += 1;
       jumps_seen_ += 1;
+      if (d.group != nullptr) {
+        d.group->jumps[static_cast<std::size_t>(jump)] += 1;
+        d.group->jumps_seen += 1;
+      }
     }
   }
   if (!d.visit_open) {
@@ -503,6 +596,26 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
              : GroupKind::kExact;
 }
 
+namespace {
+// The most of the spans [first, last] that contain one instant.
+std::uint64_t MostAtOnce(std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+  std::vector<std::pair<std::int64_t, int>> edges;  // (time, +1 start / -1 end); starts first
+  edges.reserve(2 * spans.size());
+  for (const auto& [first, last] : spans) {
+    edges.emplace_back(first, -1);  // sorted before an end at the same time
+    edges.emplace_back(last, 1);
+  }
+  std::sort(edges.begin(), edges.end());
+  std::int64_t open = 0;
+  std::int64_t most = 0;
+  for (const auto& [time, kind] : edges) {
+    open -= kind;
+    most = std::max(most, open);
+  }
+  return static_cast<std::uint64_t>(most);
+}
+}  // namespace
+
 // Devices whose MAC changes can be followed (global MACs, models that keep
 // their sequence counter) are counted as grouped. For models that reset it,
 // grouping is a guess: a model whose new MACs all went to one device in the
@@ -517,8 +630,9 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   struct Tally {
     std::uint64_t chains = 0;
     std::uint64_t macs = 0;
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // each chain's in the window
   };
-  std::unordered_map<const Group*, Tally> ambiguous;
+  std::unordered_map<Group*, Tally> ambiguous;
   Tally unfollowed;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
@@ -531,6 +645,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       Tally& a = ambiguous[d.group];
       ++a.chains;
       a.macs += d.window_macs;
+      a.spans.emplace_back(d.window_first_us, d.last_us);
       continue;
     }
     if (kind == GroupKind::kCalibrating) {
@@ -553,17 +668,39 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t single_chains = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  for (const auto& [group, a] : ambiguous) {
-    // One chain, and no more MACs than one device of the crowd uses: one
-    // device, counted, and it shows a device's MACs.
-    if (a.chains == 1 &&
+  // The crowd's MACs per device become per-model by the model's own rate
+  // relative to the crowd's, both from the windows in which a model was one
+  // device (so that how long devices stay cancels out), shrunk toward the
+  // crowd's while the model's evidence is thin.
+  double scaled_macs = static_cast<double>(unfollowed.macs);
+  const double crowd_one = single_chains_ > 0 ? single_macs_ / single_chains_ : 0;
+  for (auto& [group, a] : ambiguous) {
+    // Chains of the model that follow one another in the window, none
+    // heard while another was (one phone silent beyond the weak horizon,
+    // then back), could be one device: what the chains show at once is the
+    // most devices they prove.
+    static const bool use_at_once = !std::getenv("EST_NOATONCE");  // DEBUGX
+    const std::uint64_t at_once = a.chains == 1 ? 1 : use_at_once ? MostAtOnce(a.spans) : a.chains;
+    // One chain at a time, and no more MACs than one device of the crowd
+    // uses: one device, counted, and it shows a device's MACs.
+    if (at_once == 1 &&
         (macs_per_device_ <= 0 || static_cast<double>(a.macs) <= kOneDevice * macs_per_device_)) {
       ++exact;
       ++single_chains;
       single_macs += a.macs;
+      group->one_macs += static_cast<float>(a.macs);
+      group->one_windows += 1;
     } else {
-      ambiguous_chains += a.chains;
+      ambiguous_chains += at_once;
       ambiguous_macs += a.macs;
+      double factor = 1;
+      static const bool per_model = !std::getenv("EST_NOPM");  // DEBUGX
+      if (per_model && crowd_one > 0 && group->one_windows > 0) {
+        const double own = group->one_macs / group->one_windows;
+        const double w = group->one_windows / (group->one_windows + kCalibrationChains);
+        factor = std::clamp(1 + w * (own / crowd_one - 1), kRateFactorMin, kRateFactorMax);
+      }
+      scaled_macs += static_cast<double>(a.macs) / factor;
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
@@ -575,10 +712,23 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
   single_macs_ = kCalibrationDecay * single_macs_ + static_cast<double>(single_macs);
   single_chains_ = kCalibrationDecay * single_chains_ + static_cast<double>(single_chains);
+  static const int pool = std::getenv("EST_POOL") ? std::atoi(std::getenv("EST_POOL")) : 0;  // DEBUGX
+  if (pool == 1) {
+    if (calibration_chains_ + single_chains_ >= kCalibrationChains)
+      macs_per_device_ = (calibration_macs_ + single_macs_) / (calibration_chains_ + single_chains_);
+  } else if (pool == 2 && calibration_chains_ > 0 && calibration_chains_ < kCalibrationChains &&
+             single_chains_ >= kCalibrationChains) {
+    const double w = calibration_chains_ / kCalibrationChains;
+    macs_per_device_ = w * calibration_macs_ / calibration_chains_ + (1 - w) * single_macs_ / single_chains_;
+  } else
   if (calibration_chains_ >= kCalibrationChains) {
     macs_per_device_ = calibration_macs_ / calibration_chains_;
   } else if (single_chains_ >= kCalibrationChains) {
     macs_per_device_ = single_macs_ / single_chains_;
+  }
+  if (std::getenv("EST_DEBUG")) {  // DEBUGX
+    std::fprintf(stderr, "DEBUGX window %u exact %llu ambig chains %llu macs %llu per_dev %.2f calib %.1f/%.1f single %.1f/%.1f unfollowed %llu\n", window_, (unsigned long long)exact, (unsigned long long)ambiguous_chains, (unsigned long long)ambiguous_macs, macs_per_device_, calibration_macs_, calibration_chains_, single_macs_, single_chains_, (unsigned long long)unfollowed.chains);
+    for (const auto& [group, a] : ambiguous) std::fprintf(stderr, "DEBUGX   group chains %llu macs %llu new %llu dev %llu strong %llu chance %.1f tol %d\n", (unsigned long long)a.chains, (unsigned long long)a.macs, (unsigned long long)group->new_macs, (unsigned long long)group->devices, (unsigned long long)group->strong, group->chance, group->own_tolerance);
   }
   if (ambiguous_chains == 0) return exact;
   // Without a calibration yet: the chains, unless they are a crowd (a crowd
@@ -590,24 +740,50 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
     per_device = std::max(1.0, window_s / kPriorInterval);
   }
-  const double estimate = static_cast<double>(ambiguous_macs) / per_device;
+  const double estimate = scaled_macs / per_device;
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
 }
 
-void PeopleEstimator::UpdateJumpTolerance() {
-  jump_tolerance_ = kMaxRssiJumpDb;
-  if (jumps_seen_ >= kJumpEvidence) {
-    double below = 0;
-    for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
-      below += jumps_[static_cast<std::size_t>(j)];
-      if (below >= kJumpQuantile * jumps_seen_) {
-        jump_tolerance_ = j;
-        break;
-      }
-    }
+namespace {
+// The kJumpQuantile of a histogram of jumps; kMaxRssiJumpDb without evidence.
+template <typename Histogram>
+int JumpQuantile(const Histogram& jumps, double seen) {
+  if (seen < kJumpEvidence) return kMaxRssiJumpDb;
+  double below = 0;
+  for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
+    below += static_cast<double>(jumps[static_cast<std::size_t>(j)]);
+    if (below >= kJumpQuantile() * seen) return j;
   }
+  return kMaxRssiJumpDb;
+}
+}  // namespace
+
+void PeopleEstimator::UpdateJumpTolerance() {
+  jump_tolerance_ = JumpQuantile(jumps_, jumps_seen_);
   for (double& n : jumps_) n *= kJumpDecay;
   jumps_seen_ *= kJumpDecay;
+  for (auto& [fp, g] : groups_) {
+    // The model's own evidence; else the crowd's, while it fits the model:
+    // refusing most of a model's weak links means its signal moves more
+    // than the crowd's (a phone in a pocket beside a steady till).
+    g.own_tolerance = -1;
+    g.misfit = false;
+    if (g.jumps_seen >= kJumpEvidence) {
+      g.own_tolerance = JumpQuantile(g.jumps, g.jumps_seen);
+    } else {
+      double beyond = 0;  // new MACs the crowd's tolerance would leave unlinked
+      for (int j = jump_tolerance_ + 1; j <= kMaxRssiJumpDb; ++j) {
+        beyond += g.nearest[static_cast<std::size_t>(j)];
+      }
+      g.misfit = g.nearest_seen >= kMisfitEvidence && beyond > kMisfitShare * g.nearest_seen;
+    }
+    for (float& n : g.jumps) n *= static_cast<float>(kJumpDecay);
+    g.jumps_seen *= static_cast<float>(kJumpDecay);
+    g.one_macs *= static_cast<float>(kModelRateDecay);
+    g.one_windows *= static_cast<float>(kModelRateDecay);
+    for (float& n : g.nearest) n *= static_cast<float>(kJumpDecay);
+    g.nearest_seen *= static_cast<float>(kJumpDecay);
+  }
 }
 
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {

@@ -266,6 +266,63 @@ TEST(PeopleEstimatorTest, BurstOrderKeepsTwoPhonesOfOneModelApart) {
   EXPECT_EQ(e.tracked_devices(), 2u);
 }
 
+// A phone never returns to a random MAC it left. Two phones of one model
+// that reset their counters and keep each MAC for a few bursts, probing in
+// turn at the same signal: a weak link may join the second one's MAC to the
+// first phone, but the first phone's MAC heard again after it splits it off.
+TEST(PeopleEstimatorTest, AnOldMacHeardAgainSplitsOffTheMacLinkedAfterIt) {
+  PeopleEstimator e;
+  for (int round = 0; round < 12; ++round) {
+    const TimePoint t = At(10, 0) + seconds(40 * round);
+    const std::uint64_t mac = static_cast<std::uint64_t>(round / 4);  // a new MAC every 4 rounds
+    e.OnProbe(t, Random(100 + mac), Traits(42, 0), -60);
+    e.OnProbe(t + seconds(20), Random(200 + mac), Traits(42, 0), -60);
+  }
+  PeopleReport r = Close(e, At(10, 9));
+  EXPECT_EQ(r.estimated_devices, 2u);
+  EXPECT_EQ(e.tracked_devices(), 2u);
+  EXPECT_EQ(r.epoch_devices, 2u);
+}
+
+// A new MAC 1 ms after the device's last frame, continuing nobody's
+// sequence, is the same phone if the old MAC is not heard again (the Argo
+// simulator's phones start a burst under a new MAC 1 ms after the last).
+TEST(PeopleEstimatorTest, ANewMacRightAfterTheLastFrameIsTheSamePhone) {
+  PeopleEstimator e;
+  for (int burst = 0; burst < 30; ++burst) {
+    const TimePoint t = At(10, 0) + seconds(20 * burst);
+    e.OnProbe(t, Random(1000 + 2 * burst), Traits(42, 100), -60);
+    e.OnProbe(t + milliseconds(20), Random(1000 + 2 * burst), Traits(42, 101), -60);
+    e.OnProbe(t + milliseconds(21), Random(1001 + 2 * burst), Traits(42, 3000), -60);
+  }
+  PeopleReport r = Close(e, At(10, 10));
+  EXPECT_EQ(r.estimated_devices, 1u);
+  EXPECT_EQ(e.tracked_devices(), 1u);
+}
+
+// How a phone's signal moves is its own: a lone per-burst randomizer whose
+// signal jumps 8-20 dB from burst to burst, beside a till whose signal is
+// steady (jumps of 0-1 dB), is one phone, not one device per jump; the
+// till's steadiness is borrowed only while it fits the model.
+TEST(PeopleEstimatorTest, ASteadyTillDoesNotSplitAJumpyPhone) {
+  PeopleEstimator e;
+  std::mt19937_64 rng(3);
+  const TimePoint start = At(10, 0);
+  std::uint64_t mac = 1;
+  for (int w = 0; w < 3; ++w) {
+    PeopleReport r;
+    for (int b = 0; b < 45; ++b) {
+      const TimePoint t = start + minutes(15 * w) + seconds(20 * b);
+      e.OnProbe(t, Global(999), {}, -60 - (b % 2));
+      const int level = -55 - static_cast<int>(rng() % 2) * (8 + static_cast<int>(rng() % 13));
+      e.OnProbe(t + seconds(7), Random(mac++), Traits(42, static_cast<std::uint16_t>(rng() & 0xFFF)),
+                level);
+    }
+    r = Close(e, start + minutes(15 * (w + 1)));
+    EXPECT_EQ(r.estimated_devices, 2u) << "window " << w;
+  }
+}
+
 TEST(PeopleEstimatorTest, CarriedPseudonymKeepsTheDevice) {
   PeopleEstimator e;
   e.OnProbe(At(10, 0), Global(1), {}, -50);
