@@ -14,13 +14,20 @@
 //     a crowd of one model, a gap of 32 matches somebody else's counter by
 //     chance for most new MACs).
 //  2. weakly otherwise, but only for models whose new MACs rarely link
-//     strongly (they reset the counter): among that model's devices not
-//     mid-burst (no frame in the last kMidBurstUs), the one whose silence
-//     best fits its own burst cadence and whose signal is closest. The
-//     signal must be within the jump that devices keeping their MAC show
-//     from burst to burst in the same crowd (its 90th percentile, learnt per
-//     key epoch); without such evidence any jump is accepted.
-// Otherwise it is a new device.
+//     strongly (they reset the counter): among that model's devices heard
+//     within the weak horizon, the one whose silence best fits its own
+//     burst cadence and whose signal is closest. The signal must be within
+//     the jump (90th percentile) that the model's own devices keeping their
+//     MAC show from burst to burst; a model without such evidence borrows
+//     the whole crowd's, unless that would refuse most of its new MACs (its
+//     signal moves more than the crowd's: a phone beside a steady till);
+//     without any evidence any jump is accepted.
+// Otherwise it is a new device. A phone never returns to a random MAC it
+// left: when a device's older MAC is heard again after a newer one was
+// linked to it, the newer one is split off as a device of its own. (This
+// replaced a "mid-burst" rule that refused a link to a device heard in the
+// last 10 ms: the Argo simulator starts a burst under a new MAC 1 ms after
+// the last frame, and two phones bursting at once interleave their MACs.)
 //
 // Counting. For models whose MAC changes sequence numbers reveal, the grouped
 // devices are counted. A model that resets the counter and whose new MACs
@@ -29,8 +36,10 @@
 // for the visits of people who stay but merge or split phones in a crowd, so
 // a window counts them as the MACs they used divided by the MACs per device
 // per window that the followable per-burst randomizers of the same crowd
-// show (a calibration pooled over recent windows), or, without enough of
-// those, the models seen as one device.
+// show (a calibration pooled over recent windows, their single MACs that
+// continued nobody aside), or, without enough of those, the models seen as
+// one device. Chains of a model that were never heard at the same time in
+// the window count as one.
 //
 // Why (docs/accuracy.md): the weak links used to require a 1 s silence, a
 // next burst within [1/6, 6] of the device's cadence and a signal within
@@ -52,8 +61,6 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdio>  // DEBUGX
-#include <cstdlib>  // DEBUGX
 #include <cstring>
 #include <iterator>
 #include <utility>
@@ -74,25 +81,11 @@ constexpr double kCalibrationChains = 8;   // devices (decayed) before it is use
 constexpr double kCalibrationDecay = 0.9;  // per window
 constexpr double kOneDevice = 2.5;  // a model's one chain is one device up to this many times
                                     // the MACs per device of the calibration
-// A model's own rate (MACs per device per window, relative to the crowd's)
-// is remembered longer and bounded.
-constexpr double kModelRateDecay = 0.98;  // per window
-constexpr double kRateFactorMin = 0.25;
-constexpr double kRateFactorMax = 4;
 // Linking.
 constexpr int kSeqMaxGap = 32;        // continuation always accepted up to this gap
 constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
 constexpr int kSeqWidestGap = 256;    // the most frames a phone sends between two MACs
 constexpr int kSeqBucketBits = 5;     // index buckets of 32 sequence numbers
-// A device that sent a frame this recently is mid-burst: a new MAC of its
-// model that does not continue its sequence is somebody else. Frames of one
-// burst come 1-40 ms apart; the Argo simulator's next burst may follow 70 ms
-// after the last (docs/accuracy.md), so this is not a cadence.
-constexpr std::int64_t kMidBurstUs = 10'000;
-std::int64_t kMidBurst() {  // DEBUGX
-  static const std::int64_t v = std::getenv("EST_MB") ? std::atoll(std::getenv("EST_MB")) : kMidBurstUs;
-  return v;
-}
 // A silence this long starts a new burst (for the device's cadence): a
 // burst on channels 1, 6 and 11 lasts under 0.4 s.
 constexpr std::int64_t kNewBurstUs = 1'000'000;
@@ -104,10 +97,7 @@ constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak l
 // The signal tolerance of weak links: this quantile of the jumps between
 // consecutive bursts of devices that kept their MAC, once this many (decayed
 // per window) were seen; until then, none.
-double kJumpQuantile() {  // DEBUGX
-  static const double q = std::getenv("EST_Q") ? std::atof(std::getenv("EST_Q")) : 0.9;
-  return q;
-}
+constexpr double kJumpQuantile = 0.9;
 // A model borrows the crowd's tolerance unless more than this share of its
 // weak links in reach were refused by it (after this many, decayed).
 constexpr double kMisfitShare = 0.5;
@@ -221,9 +211,8 @@ void PeopleEstimator::SplitCurrent(std::uint32_t index) {
   PseudonymEntry* e = pseudonyms_.Find(current);
   if (e == nullptr || !Valid(*e) || e->device != index) return;
   const Device old = devices_[index];  // NewDevice may move the table
-  const std::uint32_t n =
-      NewDevice(old.last_us, hashing::Pseudonym{current, true},
-                ProbeTraits{true, old.fingerprint, old.last_seq});
+  const std::uint32_t n = NewDevice(old.last_us, hashing::Pseudonym{current, true},
+                                    ProbeTraits{true, old.fingerprint, old.last_seq});
   Device& d = devices_[index];
   Device& s = devices_[n];
   if (d.group != nullptr) ++d.group->devices;
@@ -351,7 +340,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     ++examined;
     const Device& d = devices_[e.device];
     const double silence = static_cast<double>(t - d.last_us) / 1e6;
-    if (t - d.last_us < kMidBurst() || t - d.last_us > weak_horizon_us_) continue;
+    if (t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
     // exp(|ln(silence / interval)| + jump / kRssiScale), without the logarithm.
     const double ratio = silence / interval;
@@ -649,8 +638,15 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       continue;
     }
     if (kind == GroupKind::kCalibrating) {
-      ++calibration_chains;
-      calibration_macs += d.window_macs;
+      // Its devices show how many MACs a device uses in a window, but for
+      // the single MACs that continued nobody (below): those are not
+      // certain devices (docs/accuracy.md: counting them as devices of one
+      // MAC brought the calibration down to 1.2-1.5 MACs a device in the
+      // quiet shop, where a Galaxy Android 14 shares Android 13's elements).
+      if (d.macs > 1) {
+        ++calibration_chains;
+        calibration_macs += d.window_macs;
+      }
       // A single MAC that continued no sequence, in a model of per-burst
       // randomizers that keep their counter: a new arrival, or a phone of
       // another model with the same fingerprint that resets its counter.
@@ -668,19 +664,12 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t single_chains = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  // The crowd's MACs per device become per-model by the model's own rate
-  // relative to the crowd's, both from the windows in which a model was one
-  // device (so that how long devices stay cancels out), shrunk toward the
-  // crowd's while the model's evidence is thin.
-  double scaled_macs = static_cast<double>(unfollowed.macs);
-  const double crowd_one = single_chains_ > 0 ? single_macs_ / single_chains_ : 0;
   for (auto& [group, a] : ambiguous) {
     // Chains of the model that follow one another in the window, none
     // heard while another was (one phone silent beyond the weak horizon,
-    // then back), could be one device: what the chains show at once is the
-    // most devices they prove.
-    static const bool use_at_once = !std::getenv("EST_NOATONCE");  // DEBUGX
-    const std::uint64_t at_once = a.chains == 1 ? 1 : use_at_once ? MostAtOnce(a.spans) : a.chains;
+    // then back), could be one device: they count as the most of them
+    // heard at once.
+    const std::uint64_t at_once = a.chains == 1 ? 1 : MostAtOnce(a.spans);
     // One chain at a time, and no more MACs than one device of the crowd
     // uses: one device, counted, and it shows a device's MACs.
     if (at_once == 1 &&
@@ -688,19 +677,9 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       ++exact;
       ++single_chains;
       single_macs += a.macs;
-      group->one_macs += static_cast<float>(a.macs);
-      group->one_windows += 1;
     } else {
       ambiguous_chains += at_once;
       ambiguous_macs += a.macs;
-      double factor = 1;
-      static const bool per_model = !std::getenv("EST_NOPM");  // DEBUGX
-      if (per_model && crowd_one > 0 && group->one_windows > 0) {
-        const double own = group->one_macs / group->one_windows;
-        const double w = group->one_windows / (group->one_windows + kCalibrationChains);
-        factor = std::clamp(1 + w * (own / crowd_one - 1), kRateFactorMin, kRateFactorMax);
-      }
-      scaled_macs += static_cast<double>(a.macs) / factor;
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
@@ -712,23 +691,10 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
   single_macs_ = kCalibrationDecay * single_macs_ + static_cast<double>(single_macs);
   single_chains_ = kCalibrationDecay * single_chains_ + static_cast<double>(single_chains);
-  static const int pool = std::getenv("EST_POOL") ? std::atoi(std::getenv("EST_POOL")) : 0;  // DEBUGX
-  if (pool == 1) {
-    if (calibration_chains_ + single_chains_ >= kCalibrationChains)
-      macs_per_device_ = (calibration_macs_ + single_macs_) / (calibration_chains_ + single_chains_);
-  } else if (pool == 2 && calibration_chains_ > 0 && calibration_chains_ < kCalibrationChains &&
-             single_chains_ >= kCalibrationChains) {
-    const double w = calibration_chains_ / kCalibrationChains;
-    macs_per_device_ = w * calibration_macs_ / calibration_chains_ + (1 - w) * single_macs_ / single_chains_;
-  } else
   if (calibration_chains_ >= kCalibrationChains) {
     macs_per_device_ = calibration_macs_ / calibration_chains_;
   } else if (single_chains_ >= kCalibrationChains) {
     macs_per_device_ = single_macs_ / single_chains_;
-  }
-  if (std::getenv("EST_DEBUG")) {  // DEBUGX
-    std::fprintf(stderr, "DEBUGX window %u exact %llu ambig chains %llu macs %llu per_dev %.2f calib %.1f/%.1f single %.1f/%.1f unfollowed %llu\n", window_, (unsigned long long)exact, (unsigned long long)ambiguous_chains, (unsigned long long)ambiguous_macs, macs_per_device_, calibration_macs_, calibration_chains_, single_macs_, single_chains_, (unsigned long long)unfollowed.chains);
-    for (const auto& [group, a] : ambiguous) std::fprintf(stderr, "DEBUGX   group chains %llu macs %llu new %llu dev %llu strong %llu chance %.1f tol %d\n", (unsigned long long)a.chains, (unsigned long long)a.macs, (unsigned long long)group->new_macs, (unsigned long long)group->devices, (unsigned long long)group->strong, group->chance, group->own_tolerance);
   }
   if (ambiguous_chains == 0) return exact;
   // Without a calibration yet: the chains, unless they are a crowd (a crowd
@@ -740,7 +706,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
     per_device = std::max(1.0, window_s / kPriorInterval);
   }
-  const double estimate = scaled_macs / per_device;
+  const double estimate = static_cast<double>(ambiguous_macs) / per_device;
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
 }
 
@@ -752,7 +718,7 @@ int JumpQuantile(const Histogram& jumps, double seen) {
   double below = 0;
   for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
     below += static_cast<double>(jumps[static_cast<std::size_t>(j)]);
-    if (below >= kJumpQuantile() * seen) return j;
+    if (below >= kJumpQuantile * seen) return j;
   }
   return kMaxRssiJumpDb;
 }
@@ -779,8 +745,6 @@ void PeopleEstimator::UpdateJumpTolerance() {
     }
     for (float& n : g.jumps) n *= static_cast<float>(kJumpDecay);
     g.jumps_seen *= static_cast<float>(kJumpDecay);
-    g.one_macs *= static_cast<float>(kModelRateDecay);
-    g.one_windows *= static_cast<float>(kModelRateDecay);
     for (float& n : g.nearest) n *= static_cast<float>(kJumpDecay);
     g.nearest_seen *= static_cast<float>(kJumpDecay);
   }

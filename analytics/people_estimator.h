@@ -114,25 +114,21 @@ class PeopleEstimator final {
     // the crowd fits this model.
     std::array<float, 49> nearest{};
     float nearest_seen = 0;
-    // MACs of the windows in which the model was one device (decayed): its
-    // own rate, beside the crowd's, for turning its MACs into devices.
-    float one_macs = 0;
-    float one_windows = 0;
     // Strong links beyond those expected by chance.
     double Followed() const { return static_cast<double>(strong) - chance; }
   };
   enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   struct Device {
     std::uint64_t fingerprint = 0;
-    Group* group = nullptr;      // its model's (randomized devices only)
-    std::uint64_t identity = 0;  // key in the epoch sketches
-    std::int64_t last_us = 0;    // last sighting
-    std::int64_t burst_us = 0;   // first sighting of the current burst
-    std::int64_t first_us = 0;   // first sighting of the open visit
-    std::int64_t window_first_us = 0;  // first sighting in window `window`
-    std::uint64_t current_mac = 0;     // pseudonym of its latest MAC
+    Group* group = nullptr;             // its model's (randomized devices only)
+    std::uint64_t identity = 0;         // key in the epoch sketches
+    std::int64_t last_us = 0;           // last sighting
+    std::int64_t burst_us = 0;          // first sighting of the current burst
+    std::int64_t first_us = 0;          // first sighting of the open visit
+    std::int64_t window_first_us = 0;   // first sighting in window `window`
+    std::uint64_t current_mac = 0;      // pseudonym of its latest MAC
     std::int64_t current_since_us = 0;  // ... first heard then
-    float interval_s = 0;        // running mean of the gaps between its bursts, 0: none yet
+    float interval_s = 0;               // running mean of the gaps between its bursts, 0: none yet
     std::uint32_t generation = 0;
     std::uint32_t window = 0;       // serial of the last window that counted it
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
