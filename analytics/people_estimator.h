@@ -125,6 +125,7 @@ class PeopleEstimator final {
     std::int64_t last_us = 0;           // last sighting
     std::int64_t burst_us = 0;          // first sighting of the current burst
     std::int64_t first_us = 0;          // first sighting of the open visit
+    std::int64_t inside_us = 0;         // last sighting at inside_rssi_dbm or stronger, 0: none
     std::int64_t window_first_us = 0;   // first sighting in window `window`
     std::uint64_t current_mac = 0;      // pseudonym of its latest MAC
     std::int64_t current_since_us = 0;  // ... first heard then
@@ -174,6 +175,7 @@ class PeopleEstimator final {
   bool Qualifies(const Device& d) const;
   bool Fixed(const Device& d) const;
   std::uint64_t CountOccupancy() const;
+  std::uint64_t SmoothOccupancy(std::uint64_t count);
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Unindex(std::uint32_t index);
@@ -218,6 +220,7 @@ class PeopleEstimator final {
   std::uint64_t departures_ = 0;
   std::uint64_t passersby_ = 0;
   std::uint64_t stationary_closed_ = 0;
+  double occupancy_ = -1;  // the smoothed occupancy (an aggregate, no device); < 0: none yet
   hashing::WipedVector<double> visitor_dwell_s_;
 
   TimePoint epoch_start_{};

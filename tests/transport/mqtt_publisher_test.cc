@@ -117,7 +117,8 @@ TEST(MqttPublisherTest, OnlineRetainedOrderedQos1DeliveryAndCleanShutdown) {
   MqttPublisher publisher(options, events.Events());
   ASSERT_TRUE(Eventually([&] { return publisher.connected(); }, 10s));
   ASSERT_TRUE(Eventually([&] { return publisher.pending() == 0; }, 10s));
-  EXPECT_EQ(events.connected.load(), 1);
+  EXPECT_TRUE(Eventually([&] { return events.connected.load() == 1; }, 5s))
+      << events.connected.load();
   EXPECT_EQ(events.failed.load(), 0);
 
   // A subscriber arriving later still sees the retained status.
@@ -194,7 +195,8 @@ TEST(MqttPublisherTest, BrokerAbsentAtStartThenStarted) {
   broker.Start();
   ASSERT_TRUE(Eventually([&] { return publisher.connected(); }, 10s));
   ASSERT_TRUE(Eventually([&] { return publisher.pending() == 0; }, 10s)) << publisher.pending();
-  EXPECT_EQ(events.connected.load(), 1);
+  EXPECT_TRUE(Eventually([&] { return events.connected.load() == 1; }, 5s))
+      << events.connected.load();
   // "online", then all ten buffered messages, once, in order.
   std::vector<std::string> expected{base + "/status q1 r1"};
   expected.insert(expected.end(), 10, base + "/counts q1 r0");
@@ -217,7 +219,8 @@ TEST(MqttPublisherTest, BrokerRestartBuffersAndRedelivers) {
 
   broker.Stop();
   ASSERT_TRUE(Eventually([&] { return !publisher.connected(); }, 10s));
-  EXPECT_EQ(events.lost.load(), 1);
+  // connected() turns false just before the callback runs on paho's thread.
+  EXPECT_TRUE(Eventually([&] { return events.lost.load() == 1; }, 5s)) << events.lost.load();
   for (int i = 2; i <= 4; ++i) publisher.Publish("counts", "m" + std::to_string(i));
   EXPECT_EQ(publisher.pending(), 3u);
   std::this_thread::sleep_for(1500ms);  // a reconnect attempt or two fail meanwhile
@@ -226,7 +229,8 @@ TEST(MqttPublisherTest, BrokerRestartBuffersAndRedelivers) {
   broker.Start();
   ASSERT_TRUE(Eventually([&] { return publisher.connected(); }, 10s));
   ASSERT_TRUE(Eventually([&] { return publisher.pending() == 0; }, 10s)) << publisher.pending();
-  EXPECT_EQ(events.connected.load(), 2);
+  EXPECT_TRUE(Eventually([&] { return events.connected.load() == 2; }, 5s))
+      << events.connected.load();
   // The restarted broker (no persistence) got a fresh "online" and the three
   // buffered messages.
   std::vector<std::string> expected{base + "/status q1 r1"};
