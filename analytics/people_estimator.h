@@ -113,6 +113,7 @@ class PeopleEstimator final {
     std::int64_t last_us = 0;    // last sighting
     std::int64_t burst_us = 0;   // first sighting of the current burst
     std::int64_t first_us = 0;   // first sighting of the open visit
+    std::int64_t inside_us = 0;  // last sighting at inside_rssi_dbm or stronger, 0: none
     float interval_s = 0;        // running mean of the gaps between its bursts, 0: none yet
     std::uint32_t generation = 0;
     std::uint32_t window = 0;       // serial of the last window that counted it
@@ -157,6 +158,7 @@ class PeopleEstimator final {
   bool Qualifies(const Device& d) const;
   bool Fixed(const Device& d) const;
   std::uint64_t CountOccupancy() const;
+  std::uint64_t SmoothOccupancy(std::uint64_t count);
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Unindex(std::uint32_t index);
@@ -200,6 +202,7 @@ class PeopleEstimator final {
   std::uint64_t departures_ = 0;
   std::uint64_t passersby_ = 0;
   std::uint64_t stationary_closed_ = 0;
+  double occupancy_ = -1;  // the smoothed occupancy (an aggregate, no device); < 0: none yet
   hashing::WipedVector<double> visitor_dwell_s_;
 
   TimePoint epoch_start_{};

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "analytics/window_counter.h"
-#include "capture/crc32.h"
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
 #include "capture/mac_address.h"
@@ -31,7 +31,7 @@
 
 namespace {
 
-using footfall::capture::Crc32;
+using footfall::Crc32;
 using footfall::capture::FrameClass;
 using footfall::capture::kLinkTypeRadiotap;
 using footfall::capture::ParseFrame;
@@ -127,7 +127,7 @@ void BM_Crc32Portable(benchmark::State& state) {
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(state.range(0)));
   for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = static_cast<std::uint8_t>(i * 7);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(footfall::capture::Crc32Portable(buf.data(), buf.size()));
+    benchmark::DoNotOptimize(footfall::Crc32Portable(buf.data(), buf.size()));
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
@@ -294,7 +294,7 @@ bool CrcPathsAgree() {
   for (auto& b : buf) b = static_cast<std::uint8_t>((x = SplitMix(x)) >> 56);
   for (std::size_t off = 0; off < 8; ++off) {
     for (std::size_t n = 0; n + off <= buf.size(); ++n) {
-      if (Crc32(buf.data() + off, n) != footfall::capture::Crc32Portable(buf.data() + off, n)) {
+      if (Crc32(buf.data() + off, n) != footfall::Crc32Portable(buf.data() + off, n)) {
         std::fprintf(stderr, "footfall_bench: CRC-32 paths differ (offset %zu, length %zu)\n", off,
                      n);
         return false;

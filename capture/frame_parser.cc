@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/crc32.h"
 #include "capture/byte_order.h"
 #include "capture/link_headers.h"
 

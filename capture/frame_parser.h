@@ -107,7 +107,4 @@ const char* ParseCaptureHeader(int link_type, const std::uint8_t* data, std::siz
 // rejected for that). Zeroes the transmitter address inside `data`.
 ParseResult ParseFrame(int link_type, std::uint8_t* data, std::size_t caplen, std::size_t wirelen);
 
-// IEEE 802.3 CRC-32 as used by the 802.11 FCS.
-std::uint32_t Crc32(const std::uint8_t* data, std::size_t len);
-
 }  // namespace footfall::capture

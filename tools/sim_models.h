@@ -1,8 +1,8 @@
 // Purpose: the device models of tools/simulate: how a kind of phone (or
 // laptop, or IoT box) probes — its ordered information elements (the
 // fingerprint the daemon keys on), its MAC policy, what its sequence number
-// does when the MAC changes, and its burst timing — plus the CRC-32 (the 802.11
-// FCS) and the random-number helpers, all deterministic for a seed.
+// does when the MAC changes, and its burst timing — plus the random-number
+// helpers, all deterministic for a seed. (The FCS comes from base/crc32.h.)
 //
 // Sources of the numbers (docs/accuracy.md says how the models were judged):
 //  - Randomization: Android 10+ and iOS 14+ randomize probe-request MACs by
@@ -40,37 +40,6 @@
 #include <vector>
 
 namespace footfall::sim {
-
-// ---- CRC-32 (IEEE 802.3, reflected 0xEDB88320), slice-by-8 ------------------
-class Crc32 {
- public:
-  Crc32() {
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-      t_[0][i] = c;
-    }
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      for (int s = 1; s < 8; ++s) t_[s][i] = (t_[s - 1][i] >> 8) ^ t_[0][t_[s - 1][i] & 0xff];
-    }
-  }
-  std::uint32_t operator()(const std::uint8_t* p, std::size_t n) const {
-    std::uint32_t c = 0xFFFFFFFFu;
-    while (n >= 8) {
-      const std::uint32_t a = c ^ (std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 |
-                                   std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24);
-      c = t_[7][a & 0xff] ^ t_[6][(a >> 8) & 0xff] ^ t_[5][(a >> 16) & 0xff] ^ t_[4][a >> 24] ^
-          t_[3][p[4]] ^ t_[2][p[5]] ^ t_[1][p[6]] ^ t_[0][p[7]];
-      p += 8;
-      n -= 8;
-    }
-    while (n--) c = t_[0][(c ^ *p++) & 0xff] ^ (c >> 8);
-    return c ^ 0xFFFFFFFFu;
-  }
-
- private:
-  std::uint32_t t_[8][256];
-};
 
 // ---- Randomness: std::mt19937_64 with hand-rolled distributions -------------
 class Rng {

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/crc32.h"
 #include "sim_models.h"
 
 namespace footfall::sim {
@@ -711,7 +712,7 @@ class Simulator {
     std::memcpy(f + n, m.ies.data(), m.ies.size());
     if (m.ds_offset >= 0) f[n + m.ds_offset] = static_cast<std::uint8_t>(chan_no);
     n += m.ies.size();
-    Le32(f + n, crc_(f, n));
+    Le32(f + n, Crc32(f, n));
     n += 4;
     const std::size_t caplen = kRadiotapLen + n;
     Le32(out, static_cast<std::uint32_t>(t / kUs));
@@ -737,7 +738,7 @@ class Simulator {
         break;
       case 1: {  // cut inside the elements: the last 4 bytes are no FCS
         const std::size_t cut = kHdr80211 + 6 + rng_.Below(flen - kHdr80211 - 12);
-        if (crc_(f, cut - 4) ==
+        if (Crc32(f, cut - 4) ==
             (std::uint32_t(f[cut - 4]) | std::uint32_t(f[cut - 3]) << 8 |
              std::uint32_t(f[cut - 2]) << 16 | std::uint32_t(f[cut - 1]) << 24)) {
           f[cut - 1] ^= 1;
@@ -924,7 +925,6 @@ class Simulator {
 
   Params p_;
   Rng rng_;
-  Crc32 crc_;
   std::vector<Model> models_;
   std::int64_t start_, end_, win_us_, gap_us_, min_visit_us_, stationary_us_;
   std::uint64_t mac_key_ = 0;

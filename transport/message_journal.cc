@@ -7,13 +7,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <utility>
 
+#include "base/crc32.h"
 #include "base/file_io.h"
 
 namespace footfall::transport {
@@ -25,21 +25,6 @@ constexpr std::size_t kRecordHeader = 8;  // length + CRC
 // 'M', id, creation time, QoS, retained, topic length.
 constexpr std::size_t kMessageHeader = 1 + 8 + 8 + 1 + 1 + 4;
 constexpr std::uint32_t kMaxBody = 256u * 1024u * 1024u;  // far above any message
-
-std::uint32_t Crc32(const std::string& data) {
-  static const std::array<std::uint32_t, 256> table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char ch : data) crc = table[(crc ^ ch) & 0xFFu] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
 
 void PutU32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 
 namespace footfall::capture {

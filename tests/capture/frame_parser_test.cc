@@ -2,7 +2,7 @@
 // byte in the tests: radiotap field alignment, extended and vendor-namespace
 // bitmaps, every malformed-header case, FCS handling (good, bad, flagged,
 // snap-length truncated), frame classification, the wiping of the transmitter
-// address from the caller's buffer, CRC-32, and a randomized robustness loop
+// address from the caller's buffer, and a randomized robustness loop
 // (meant to run under ASan/UBSan) over random and mutated buffers. All MAC
 // addresses here are made up; failure messages never print them anyway.
 #include "capture/frame_parser.h"
@@ -56,37 +56,6 @@ void ExpectProbe(const ParseResult& r, const Buffer& b, std::size_t frame_offset
   EXPECT_EQ(r.probe.sequence, 0xABC);
   EXPECT_EQ(r.probe.ies, b.data() + frame_offset + 24);
   EXPECT_EQ(r.probe.ies_len, ies_len);
-}
-
-// ---- CRC-32 ---------------------------------------------------------------
-
-std::uint32_t BitwiseCrc32(const std::uint8_t* p, std::size_t n) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < n; ++i) {
-    c ^= p[i];
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-  }
-  return ~c;
-}
-
-TEST(Crc32Test, StandardCheckValue) {
-  const char* check = "123456789";
-  EXPECT_EQ(Crc32(reinterpret_cast<const std::uint8_t*>(check), 9), 0xCBF43926u);
-  EXPECT_EQ(Crc32(nullptr, 0), 0u);
-  const std::uint8_t zero = 0;
-  EXPECT_EQ(Crc32(&zero, 0), 0u);
-}
-
-TEST(Crc32Test, SliceBy8MatchesBitwiseAtEveryLengthAndOffset) {
-  std::mt19937 rng(42);
-  Buffer data(300);
-  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
-  for (std::size_t start = 0; start < 8; ++start) {
-    for (std::size_t len = 0; start + len <= data.size(); ++len) {
-      ASSERT_EQ(Crc32(data.data() + start, len), BitwiseCrc32(data.data() + start, len))
-          << "start " << start << " len " << len;
-    }
-  }
 }
 
 // ---- Link types -------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 
 namespace footfall::capture {

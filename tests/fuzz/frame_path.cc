@@ -245,13 +245,4 @@ void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
   CheckReport(*report, r.frame_class, r.probe.radio.signal_dbm);
 }
 
-std::uint32_t ReferenceCrc32(const std::uint8_t* data, std::size_t len) {
-  std::uint32_t crc = 0xFFFFFFFFu;
-  for (std::size_t i = 0; i < len; ++i) {
-    crc ^= data[i];
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
 }  // namespace footfall::fuzz

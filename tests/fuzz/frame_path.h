@@ -33,8 +33,4 @@ void InitFramePath();
 void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
                   std::size_t wirelen);
 
-// IEEE 802.3 CRC-32 (bitwise reference implementation, independent of the
-// parser's table-driven one), for the targets that build frames with an FCS.
-std::uint32_t ReferenceCrc32(const std::uint8_t* data, std::size_t len);
-
 }  // namespace footfall::fuzz

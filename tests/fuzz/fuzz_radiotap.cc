@@ -18,6 +18,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/crc32.h"
 #include "frame_path.h"
 
 namespace {
@@ -60,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   frame[3] = static_cast<std::uint8_t>(rest_len >> 8);
   frame.insert(frame.end(), std::begin(kProbeRequest), std::end(kProbeRequest));
   if ((control & 0x02) != 0) {
-    std::uint32_t fcs = footfall::fuzz::ReferenceCrc32(kProbeRequest, sizeof kProbeRequest);
+    std::uint32_t fcs = footfall::Crc32Portable(kProbeRequest, sizeof kProbeRequest);
     if ((control & 0x04) != 0) fcs ^= 0x00010000u;
     for (int i = 0; i < 4; ++i) frame.push_back(static_cast<std::uint8_t>(fcs >> (8 * i)));
   }

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 #include "support/test_support.h"
 
@@ -302,7 +303,7 @@ PcapRecord Record(std::int64_t ts_us, const Bytes& frame, bool bad_fcs = false) 
   r.ts_us = ts_us;
   r.bytes = Radiotap();
   r.bytes.insert(r.bytes.end(), frame.begin(), frame.end());
-  std::uint32_t fcs = capture::Crc32(frame.data(), frame.size());
+  std::uint32_t fcs = Crc32(frame.data(), frame.size());
   if (bad_fcs) fcs ^= 0x5A5A5A5A;
   PutLe32(&r.bytes, fcs);
   r.wirelen = static_cast<std::uint32_t>(r.bytes.size());
@@ -467,7 +468,7 @@ bool FcsValid(const PcapRecord& r) {
   const std::size_t n = r.bytes.size() - kRadiotapLen - 4;
   std::uint32_t stored;
   std::memcpy(&stored, f + n, 4);
-  return capture::Crc32(f, n) == stored;
+  return Crc32(f, n) == stored;
 }
 
 Mac At(const PcapRecord& r, std::size_t frame_off) {

@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 #include "tools/anonymize/capture_file.h"
 #include "tools/anonymize/frame_walker.h"
@@ -371,8 +372,8 @@ Summary AnonymizeFile(const std::string& input, const std::string& output, const
     FcsFix f;
     f.frame_off = r.data_off + w.frame_off;
     f.len = w.fcs_covered;
-    f.error = LoadLe32(bytes.data() + f.frame_off + f.len) ^
-              capture::Crc32(bytes.data() + f.frame_off, f.len);
+    f.error =
+        LoadLe32(bytes.data() + f.frame_off + f.len) ^ Crc32(bytes.data() + f.frame_off, f.len);
     fcs.push_back(f);
   }
 
@@ -406,7 +407,7 @@ Summary AnonymizeFile(const std::string& input, const std::string& output, const
 
   for (const FcsFix& f : fcs) {
     std::uint8_t* frame = bytes.data() + f.frame_off;
-    StoreLe32(frame + f.len, capture::Crc32(frame, f.len) ^ f.error);
+    StoreLe32(frame + f.len, Crc32(frame, f.len) ^ f.error);
     ++(f.error == 0 ? summary.fcs_recomputed : summary.fcs_kept_invalid);
   }
   ShiftTimes(&file, options.shift_ns);

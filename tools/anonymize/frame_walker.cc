@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "base/crc32.h"
 #include "capture/frame_parser.h"
 
 namespace footfall::anonymize {
@@ -383,7 +384,7 @@ WalkResult WalkFrame(int link_type, std::uint8_t* data, std::size_t caplen, std:
     r.fcs_present = complete;
   } else if (link_type != capture::kLinkTypeRadiotap && link_type != capture::kLinkTypePpi &&
              complete && captured >= 10 + kFcsLen &&
-             capture::Crc32(frame, captured - kFcsLen) == Le32(frame + captured - kFcsLen)) {
+             Crc32(frame, captured - kFcsLen) == Le32(frame + captured - kFcsLen)) {
     // No header says whether there is an FCS (802.11, Prism, AVS): there is
     // one if the last 4 bytes are the CRC of the rest.
     len = captured - kFcsLen;

@@ -1,6 +1,6 @@
-// Purpose: the IEEE 802.3 CRC-32 that protects every 802.11 frame (its FCS):
-// reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF.
-// Two implementations of the same function, chosen once per process:
+// Purpose: the IEEE 802.3 CRC-32 of base/crc32.h (the 802.11 FCS, the
+// journal's record checksum): reflected polynomial 0xEDB88320, initial value
+// and final XOR 0xFFFFFFFF. Two implementations of the same function, chosen once per process:
 //  - x86-64 with PCLMULQDQ (checked at run time): carry-less multiplication
 //    folding, 64 bytes per step, then a Barrett reduction (Intel, "Fast CRC
 //    Computation for Generic Polynomials Using PCLMULQDQ", 2009; the
@@ -11,14 +11,12 @@
 //    tables computed at compile time.
 // ARMv8 cores with the CRC32 extension compiled for it (-march=armv8-a+crc)
 // use its CRC32X/CRC32B instructions, which compute exactly this CRC.
-// Neither allocates; both are checked against each other (tests/capture).
-#include "capture/crc32.h"
+// Neither allocates; both are checked against each other (tests/base).
+#include "base/crc32.h"
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-
-#include "capture/frame_parser.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -29,7 +27,7 @@
 #define FOOTFALL_CRC32_ARM 1
 #endif
 
-namespace footfall::capture {
+namespace footfall {
 namespace {
 
 constexpr std::uint32_t kPolynomial = 0xEDB88320u;
@@ -191,4 +189,4 @@ std::uint32_t Crc32Portable(const std::uint8_t* data, std::size_t len) {
   return TableUpdate(0xFFFFFFFFu, data, len) ^ 0xFFFFFFFFu;
 }
 
-}  // namespace footfall::capture
+}  // namespace footfall
