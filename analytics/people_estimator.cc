@@ -359,6 +359,23 @@ std::uint64_t PeopleEstimator::CountOccupancy() const {
   return n;
 }
 
+// The empty-zone cue of fixed-device recognition (fixed_devices.h): each
+// global device heard in the window ending at `end` learns whether it was
+// heard outside while no device, fixed ones aside, was inside.
+void PeopleEstimator::NoteWhoIsAlone(std::int64_t end) {
+  bool empty = true;
+  for (const Device& d : devices_) {
+    if (d.alive && d.window == window_ && d.window_rssi >= options_.inside_rssi_dbm && !Fixed(d)) {
+      empty = false;
+      break;
+    }
+  }
+  for (const Device& d : devices_) {
+    if (!d.alive || d.randomized || d.window != window_ || Fixed(d)) continue;
+    fixed_.OnWindow(d.identity, window_start_us_, end, empty);
+  }
+}
+
 std::uint64_t PeopleEstimator::SmoothOccupancy(std::uint64_t count) {
   const auto x = static_cast<double>(count);
   occupancy_ = occupancy_ < 0 ? x : kOccupancyWeight * x + (1 - kOccupancyWeight) * occupancy_;
@@ -389,7 +406,7 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
     d.counted_visitor = false;
     ++arrivals_;
   }
-  if (new_burst && !d.randomized) fixed_.OnProbe(d.identity, t);
+  if (new_burst && !d.randomized) fixed_.OnProbe(d.identity, t, signal);
   d.last_us = t;
   if (signal) {
     d.last_rssi = static_cast<std::int16_t>(*signal);
@@ -636,6 +653,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
   out.estimated_devices = EstimateWindowDevices(end);  // before devices are forgotten
   out.occupancy = SmoothOccupancy(CountOccupancy());
+  NoteWhoIsAlone(end);
   window_start_us_ = end;
   UpdateJumpTolerance();
   std::uint64_t visitors = 0;
