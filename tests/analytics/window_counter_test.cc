@@ -5,13 +5,12 @@
 // counts, late events, and the shortest and longest window lengths. Time is
 // passed in explicitly; nothing sleeps.
 #include "analytics/window_counter.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
 
 #include <vector>
-
-#include "support/test_support.h"
 
 namespace footfall::analytics {
 namespace {
