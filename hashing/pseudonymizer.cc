@@ -1,5 +1,5 @@
 // Purpose: MAC -> pseudonym under a rotating secret key (see pseudonymizer.h).
-// The two key slots live in one sodium_malloc area that is read-only except
+// The two key slots live in one SecureMemory area that is read-only except
 // while a key is written or wiped; the key of epoch n is in slot n % 2. The
 // retired slot is wiped at the rotation, or, with a carry-over, at the first
 // AdvanceTo() at or after the rotation instant + carry_over_max (and in any
@@ -67,37 +67,23 @@ Pseudonymizer::Pseudonymizer(Algorithm algorithm, std::unique_ptr<RotationSchedu
       carry_over_max_(carry_over_max) {
   if (!schedule_ || !keys_) throw std::invalid_argument("Pseudonymizer needs a schedule and keys");
   if (carry_over_max_.count() < 0) throw std::invalid_argument("carry_over_max must be >= 0");
-  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-  // sodium_malloc memory is locked (never swapped), excluded from core dumps
-  // and surrounded by guard pages.
-  area_ = static_cast<std::uint8_t*>(sodium_malloc(2 * kKeyBytes));
-  if (area_ == nullptr) throw std::runtime_error("cannot allocate locked key memory");
-  try {
-    sodium_memzero(area_, 2 * kKeyBytes);
-    slot_ = 0;
-    epoch_ = 0;
-    index_ = schedule_->EpochIndex(now);
-    keys_->FillFor(area_ + slot_ * kKeyBytes, Epoch{epoch_, index_});
-    if (sodium_mprotect_readonly(area_) != 0) {
-      throw std::runtime_error("cannot make key memory read-only");
-    }
-    epoch_start_ = now;
-    next_rotation_ = schedule_->NextAfter(now);
-  } catch (...) {
-    sodium_mprotect_readwrite(area_);
-    sodium_memzero(area_, 2 * kKeyBytes);
-    sodium_free(area_);
-    area_ = nullptr;
-    throw;
-  }
+  // area_ (SecureMemory: locked, not in core dumps, guarded, zeroed) is
+  // wiped by its destructor if anything below fails.
+  slot_ = 0;
+  epoch_ = 0;
+  index_ = schedule_->EpochIndex(now);
+  keys_->FillFor(Slot(slot_), Epoch{epoch_, index_});
+  area_.MakeReadOnly();
+  epoch_start_ = now;
+  next_rotation_ = schedule_->NextAfter(now);
 }
 
-Pseudonymizer::~Pseudonymizer() {
-  if (area_ == nullptr) return;
-  sodium_mprotect_readwrite(area_);
-  sodium_memzero(area_, 2 * kKeyBytes);
-  sodium_free(area_);  // wipes again and unlocks
-  area_ = nullptr;
+Pseudonymizer::~Pseudonymizer() = default;  // SecureMemory wipes the keys
+
+std::uint8_t* Pseudonymizer::Slot(std::size_t slot) { return area_.data() + slot * kKeyBytes; }
+
+const std::uint8_t* Pseudonymizer::Slot(std::size_t slot) const {
+  return area_.data() + slot * kKeyBytes;
 }
 
 bool Pseudonymizer::AdvanceTo(TimePoint now) {
@@ -144,28 +130,26 @@ void Pseudonymizer::Rotate(TimePoint now, RotationReason reason) {
   // Never the index of an earlier key (a stepped-back clock would repeat one).
   const std::int64_t index = std::max(schedule_->EpochIndex(now), index_ + 1);
   const std::size_t next_slot = slot_ ^ 1U;
-  if (sodium_mprotect_readwrite(area_) != 0) {
-    throw std::runtime_error("cannot make key memory writable");
+  {
+    const SecureMemory::WriteScope writable(area_);  // read-only again at the scope's end
+    // A key still carried over from the epoch before is gone now, whatever happens.
+    area_.Wipe(next_slot * kKeyBytes, kKeyBytes);
+    carrying_ = false;
+    try {
+      keys_->FillFor(Slot(next_slot), Epoch{epoch_ + 1, index});
+    } catch (...) {
+      // Keep the old key; wipe the half-written new one.
+      area_.Wipe(next_slot * kKeyBytes, kKeyBytes);
+      throw;
+    }
+    const TimePoint until = boundary + carry_over_max_;
+    if (scheduled && carry_over_max_.count() > 0 && now < until) {
+      carrying_ = true;  // the retired key recognises devices already present until `until`
+      carry_until_ = until;
+    } else {
+      area_.Wipe(slot_ * kKeyBytes, kKeyBytes);  // the retired key is gone
+    }
   }
-  // A key still carried over from the epoch before is gone now, whatever happens.
-  sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
-  carrying_ = false;
-  try {
-    keys_->FillFor(area_ + next_slot * kKeyBytes, Epoch{epoch_ + 1, index});
-  } catch (...) {
-    // Keep the old key; wipe the half-written new one.
-    sodium_memzero(area_ + next_slot * kKeyBytes, kKeyBytes);
-    sodium_mprotect_readonly(area_);
-    throw;
-  }
-  const TimePoint until = boundary + carry_over_max_;
-  if (scheduled && carry_over_max_.count() > 0 && now < until) {
-    carrying_ = true;  // the retired key recognises devices already present until `until`
-    carry_until_ = until;
-  } else {
-    sodium_memzero(area_ + slot_ * kKeyBytes, kKeyBytes);  // the retired key is gone
-  }
-  sodium_mprotect_readonly(area_);
   slot_ = next_slot;
   ++epoch_;
   index_ = index;
@@ -175,11 +159,10 @@ void Pseudonymizer::Rotate(TimePoint now, RotationReason reason) {
 }
 
 void Pseudonymizer::WipeCarried() {
-  if (sodium_mprotect_readwrite(area_) != 0) {
-    throw std::runtime_error("cannot make key memory writable");
+  {
+    const SecureMemory::WriteScope writable(area_);
+    area_.Wipe((slot_ ^ 1U) * kKeyBytes, kKeyBytes);
   }
-  sodium_memzero(area_ + (slot_ ^ 1U) * kKeyBytes, kKeyBytes);
-  sodium_mprotect_readonly(area_);
   carrying_ = false;
 }
 
@@ -207,7 +190,7 @@ std::uint64_t Pseudonymizer::Fingerprint(const std::uint8_t* signature, std::siz
   input[0] = 0xF1;  // domain: model fingerprint
   input[1] = static_cast<unsigned char>(len);
   std::memcpy(input + 2, signature, len);
-  const std::uint8_t* key = area_ + slot_ * kKeyBytes;
+  const std::uint8_t* key = Slot(slot_);
   if (algorithm_ == Algorithm::kSipHash24) {
     unsigned char out[crypto_shorthash_BYTES];
     crypto_shorthash(out, input, len + 2, key);
@@ -224,9 +207,9 @@ Pseudonym Pseudonymizer::Pseudonymize(capture::MacAddress& mac) {
   Pseudonym p;
   p.randomized = mac.locally_administered();
   try {
-    p.value = Prf(area_ + slot_ * kKeyBytes, mac);
+    p.value = Prf(Slot(slot_), mac);
     if (carrying_) {
-      p.carried = Prf(area_ + (slot_ ^ 1U) * kKeyBytes, mac);
+      p.carried = Prf(Slot(slot_ ^ 1U), mac);
       p.has_carried = true;
     }
   } catch (...) {

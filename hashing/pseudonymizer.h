@@ -26,6 +26,7 @@
 #include "capture/clock.h"
 #include "capture/mac_address.h"
 #include "hashing/rotation.h"
+#include "hashing/secure_memory.h"
 
 namespace footfall::hashing {
 
@@ -130,20 +131,22 @@ class Pseudonymizer final {
   // Test hook: the whole sodium_malloc'd key area (two kKeyBytes slots; the
   // current key in one; the other holds the retired key only during a
   // carry-over and is zero otherwise). Read-only view.
-  const std::uint8_t* key_area_for_test() const { return area_; }
+  const std::uint8_t* key_area_for_test() const { return area_.data(); }
   std::size_t key_area_size_for_test() const { return 2 * kKeyBytes; }
   std::size_t current_slot_for_test() const { return slot_; }
 
  private:
   void Rotate(TimePoint now, RotationReason reason);
   void WipeCarried();
+  std::uint8_t* Slot(std::size_t slot);
+  const std::uint8_t* Slot(std::size_t slot) const;
   std::uint64_t Prf(const std::uint8_t* key, const capture::MacAddress& mac);
 
   Algorithm algorithm_;
   std::unique_ptr<RotationSchedule> schedule_;
   std::unique_ptr<KeySource> keys_;
   std::chrono::seconds carry_over_max_;
-  std::uint8_t* area_ = nullptr;  // sodium_malloc(2 * kKeyBytes), read-only between rotations
+  SecureMemory area_{2 * kKeyBytes};  // two key slots, read-only between rotations
   std::size_t slot_ = 0;
   std::uint64_t epoch_ = 0;
   TimePoint epoch_start_{};

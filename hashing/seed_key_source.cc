@@ -1,7 +1,7 @@
 // Purpose: shared-key mode (see seed_key_source.h): reading, ratcheting and
 // atomically rewriting the site seed, and deriving epoch keys from it. Every
-// buffer that ever holds the seed or its hex text is sodium_malloc memory and
-// is wiped after use; no std::string ever holds secret bytes.
+// buffer that ever holds the seed or its hex text is SecureMemory
+// (secure_memory.h), wiped after use; no std::string ever holds secret bytes.
 #include "hashing/seed_key_source.h"
 
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "base/file_io.h"
+#include "hashing/secure_memory.h"
 
 namespace footfall::hashing {
 namespace {
@@ -29,26 +30,6 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES + 1] = "footfall";
 constexpr std::string_view kRatchetLabel = "footfall seed ratchet v1";
 constexpr std::string_view kMagic = "footfall-seed 1";
 constexpr std::size_t kMaxFileBytes = 512;
-
-// A sodium_malloc'd buffer that is wiped and freed on scope exit.
-class SecureBuffer final {
- public:
-  explicit SecureBuffer(std::size_t size) : size_(size) {
-    if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-    data_ = static_cast<char*>(sodium_malloc(size));
-    if (data_ == nullptr) throw std::runtime_error("cannot allocate locked memory");
-    sodium_memzero(data_, size_);
-  }
-  ~SecureBuffer() { sodium_free(data_); }  // sodium_free wipes
-  SecureBuffer(const SecureBuffer&) = delete;
-  SecureBuffer& operator=(const SecureBuffer&) = delete;
-  char* data() { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  char* data_ = nullptr;
-  std::size_t size_;
-};
 
 // Returns the next line of [*pos, end) without its '\n' and advances *pos.
 std::string_view NextLine(const char* begin, std::size_t size, std::size_t* pos) {
@@ -96,22 +77,23 @@ void DeriveEpochKey(const std::uint8_t* seed, std::int64_t index, std::uint8_t* 
 void WriteSeedFile(const std::string& path, const std::string& schedule, std::int64_t epoch_index,
                    const std::uint8_t* seed) {
   if (schedule.find('\n') != std::string::npos) throw std::invalid_argument("bad schedule text");
-  SecureBuffer text(kMaxFileBytes);
-  const int header = std::snprintf(text.data(), text.size(), "%.*s\nschedule %s\nepoch %lld\nseed ",
-                                   static_cast<int>(kMagic.size()), kMagic.data(), schedule.c_str(),
-                                   static_cast<long long>(epoch_index));
+  SecureMemory text(kMaxFileBytes);
+  const int header =
+      std::snprintf(text.chars(), text.size(), "%.*s\nschedule %s\nepoch %lld\nseed ",
+                    static_cast<int>(kMagic.size()), kMagic.data(), schedule.c_str(),
+                    static_cast<long long>(epoch_index));
   if (header < 0 || static_cast<std::size_t>(header) + 2 * kSeedBytes + 2 > text.size()) {
     throw std::runtime_error("seed file header too long");
   }
   std::size_t n = static_cast<std::size_t>(header);
-  sodium_bin2hex(text.data() + n, text.size() - n, seed, kSeedBytes);
+  sodium_bin2hex(text.chars() + n, text.size() - n, seed, kSeedBytes);
   n += 2 * kSeedBytes;
-  text.data()[n++] = '\n';
+  text.chars()[n++] = '\n';
 
   // The previous file, kept open across the replacement so its contents can
   // be overwritten once the new one is in place.
   const int old_fd = open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (Status replaced = ReplaceFile(path, text.data(), n, /*durable=*/true, "seed file");
+  if (Status replaced = ReplaceFile(path, text.chars(), n, /*durable=*/true, "seed file");
       !replaced) {
     if (old_fd >= 0) close(old_fd);
     throw std::runtime_error(replaced.error());
@@ -136,15 +118,13 @@ void ProvisionSeedFile(const std::string& path, const RotationSchedule& schedule
                              " already exists; a seed file is never overwritten by "
                              "provisioning (remove it first if you mean it)");
   }
-  SecureBuffer seed(kSeedBytes);
+  SecureMemory seed(kSeedBytes);
   randombytes_buf(seed.data(), kSeedBytes);
-  WriteSeedFile(path, schedule.Describe(), schedule.EpochIndex(now),
-                reinterpret_cast<const std::uint8_t*>(seed.data()));
+  WriteSeedFile(path, schedule.Describe(), schedule.EpochIndex(now), seed.data());
 }
 
 SeedKeySource::SeedKeySource(std::string path, const RotationSchedule& schedule)
     : path_(std::move(path)), schedule_(schedule.Describe()) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
   const int fd = open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error(ErrnoMessage("cannot open seed file", path_));
   struct stat st {};
@@ -165,10 +145,10 @@ SeedKeySource::SeedKeySource(std::string path, const RotationSchedule& schedule)
   if (st.st_size <= 0 || static_cast<std::size_t>(st.st_size) >= kMaxFileBytes) {
     fail("not a footfall seed file (wrong size)");
   }
-  SecureBuffer text(kMaxFileBytes);
+  SecureMemory text(kMaxFileBytes);
   std::size_t n = 0;
   while (n < text.size() - 1) {
-    const ssize_t r = read(fd, text.data() + n, text.size() - 1 - n);
+    const ssize_t r = read(fd, text.chars() + n, text.size() - 1 - n);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) fail(std::string("read failed: ") + std::strerror(errno));
     if (r == 0) break;
@@ -177,10 +157,10 @@ SeedKeySource::SeedKeySource(std::string path, const RotationSchedule& schedule)
   close(fd);
 
   std::size_t pos = 0;
-  const std::string_view magic = NextLine(text.data(), n, &pos);
-  const std::string_view sched = NextLine(text.data(), n, &pos);
-  const std::string_view epoch = NextLine(text.data(), n, &pos);
-  const std::string_view seed = NextLine(text.data(), n, &pos);
+  const std::string_view magic = NextLine(text.chars(), n, &pos);
+  const std::string_view sched = NextLine(text.chars(), n, &pos);
+  const std::string_view epoch = NextLine(text.chars(), n, &pos);
+  const std::string_view seed = NextLine(text.chars(), n, &pos);
   const auto bad = [&](const std::string& why) {
     throw std::runtime_error("seed file " + path_ + ": " + why);
   };
@@ -197,26 +177,16 @@ SeedKeySource::SeedKeySource(std::string path, const RotationSchedule& schedule)
   if (seed.substr(0, 5) != "seed " || seed.size() != 5 + 2 * kSeedBytes) {
     bad("fourth line must be \"seed\" and 64 hex digits");
   }
-  area_ = static_cast<std::uint8_t*>(sodium_malloc(2 * kSeedBytes));
-  if (area_ == nullptr) throw std::runtime_error("cannot allocate locked seed memory");
-  sodium_memzero(area_, 2 * kSeedBytes);
   std::size_t bin_len = 0;
-  if (sodium_hex2bin(area_, kSeedBytes, seed.data() + 5, 2 * kSeedBytes, nullptr, &bin_len,
+  if (sodium_hex2bin(area_.data(), kSeedBytes, seed.data() + 5, 2 * kSeedBytes, nullptr, &bin_len,
                      nullptr) != 0 ||
       bin_len != kSeedBytes) {
-    sodium_free(area_);
-    area_ = nullptr;
-    bad("fourth line must be \"seed\" and 64 hex digits");
+    bad("fourth line must be \"seed\" and 64 hex digits");  // area_ wipes what was decoded
   }
-  sodium_mprotect_readonly(area_);
+  area_.MakeReadOnly();
 }
 
-SeedKeySource::~SeedKeySource() {
-  if (area_ == nullptr) return;
-  sodium_mprotect_readwrite(area_);
-  sodium_memzero(area_, 2 * kSeedBytes);
-  sodium_free(area_);
-}
+SeedKeySource::~SeedKeySource() = default;  // SecureMemory wipes the seed
 
 void SeedKeySource::Fill(std::uint8_t* /*out*/, std::uint64_t /*epoch*/) {
   throw std::logic_error("SeedKeySource needs the schedule's epoch index (FillFor)");
@@ -227,7 +197,7 @@ void SeedKeySource::FillFor(std::uint8_t* out, const Epoch& epoch) {
     RatchetTo(epoch.index);
     Persist();
   }
-  DeriveEpochKey(area_, epoch_index_, out);
+  DeriveEpochKey(area_.data(), epoch_index_, out);
 }
 
 void SeedKeySource::RatchetTo(std::int64_t index) {
@@ -242,25 +212,21 @@ void SeedKeySource::RatchetTo(std::int64_t index) {
                              std::to_string(epoch_index_) + ", implausibly far behind the " +
                              "current epoch " + std::to_string(index));
   }
-  if (sodium_mprotect_readwrite(area_) != 0) {
-    throw std::runtime_error("cannot make seed memory writable");
-  }
-  std::uint8_t* seed = area_;
-  std::uint8_t* scratch = area_ + kSeedBytes;
+  const SecureMemory::WriteScope writable(area_);  // read-only again at the scope's end
+  std::uint8_t* seed = area_.data();
+  std::uint8_t* scratch = area_.data() + kSeedBytes;
   try {
     for (; epoch_index_ < index; ++epoch_index_) {
       RatchetSeed(seed, scratch);
       std::memcpy(seed, scratch, kSeedBytes);  // the older seed is gone
-      sodium_memzero(scratch, kSeedBytes);
+      area_.Wipe(kSeedBytes, kSeedBytes);
     }
   } catch (...) {
-    sodium_memzero(scratch, kSeedBytes);
-    sodium_mprotect_readonly(area_);
+    area_.Wipe(kSeedBytes, kSeedBytes);
     throw;
   }
-  sodium_mprotect_readonly(area_);
 }
 
-void SeedKeySource::Persist() { WriteSeedFile(path_, schedule_, epoch_index_, area_); }
+void SeedKeySource::Persist() { WriteSeedFile(path_, schedule_, epoch_index_, area_.data()); }
 
 }  // namespace footfall::hashing

@@ -26,6 +26,7 @@
 
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
+#include "hashing/secure_memory.h"
 
 namespace footfall::hashing {
 
@@ -38,8 +39,8 @@ class SeedKeySource final : public KeySource {
  public:
   // Reads the seed file at `path` (regular file, not a symlink, no access for
   // group or others, made for `schedule`). Throws std::runtime_error naming
-  // the file and the problem. The seed goes straight into sodium_malloc
-  // memory; no other copy is kept.
+  // the file and the problem. The seed goes straight into SecureMemory;
+  // no other copy is kept.
   SeedKeySource(std::string path, const RotationSchedule& schedule);
   ~SeedKeySource() override;
   SeedKeySource(const SeedKeySource&) = delete;
@@ -57,9 +58,9 @@ class SeedKeySource final : public KeySource {
   std::int64_t epoch_index() const { return epoch_index_; }
   const std::string& path() const { return path_; }
 
-  // Test hook: the sodium_malloc'd seed area (the seed, then a scratch slot
+  // Test hook: the SecureMemory seed area (the seed, then a scratch slot
   // that is zero between ratchets). Read-only view.
-  const std::uint8_t* seed_area_for_test() const { return area_; }
+  const std::uint8_t* seed_area_for_test() const { return area_.data(); }
   std::size_t seed_area_size_for_test() const { return 2 * kSeedBytes; }
 
  private:
@@ -68,7 +69,7 @@ class SeedKeySource final : public KeySource {
 
   std::string path_;
   std::string schedule_;
-  std::uint8_t* area_ = nullptr;  // sodium_malloc(2 * kSeedBytes), read-only between ratchets
+  SecureMemory area_{2 * kSeedBytes};  // the seed, then a scratch slot; read-only between ratchets
   std::int64_t epoch_index_ = 0;
 };
 

@@ -9,9 +9,7 @@
 #include <sodium.h>
 
 #include <cstdint>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +22,7 @@ namespace {
 
 using capture::MacAddress;
 using footfall::testing::Utc;
+using footfall::testing::VmFlagsOf;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::nanoseconds;
@@ -72,27 +71,6 @@ bool SlotHolds(const Pseudonymizer& p, std::size_t slot, std::uint64_t epoch) {
 Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
   MacAddress mac(bytes);
   return p.Pseudonymize(mac);
-}
-
-// The VmFlags of the mapping in /proc/self/smaps that contains `p`, or "".
-std::string VmFlagsOf(const void* p) {
-  const auto addr = reinterpret_cast<std::uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    const auto dash = line.find('-');
-    const auto space = line.find(' ');
-    if (dash != std::string::npos && space != std::string::npos && dash < space &&
-        line.find_first_not_of("0123456789abcdef") == dash) {
-      const std::uintptr_t lo = std::stoull(line.substr(0, dash), nullptr, 16);
-      const std::uintptr_t hi = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
-      inside = lo <= addr && addr < hi;
-      continue;
-    }
-    if (inside && line.rfind("VmFlags:", 0) == 0) return line.substr(8) + " ";
-  }
-  return "";
 }
 
 TEST(KeyMemoryTest, LockedAndExcludedFromCoreDumps) {

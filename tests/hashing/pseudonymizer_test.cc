@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sodium.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include <atomic>
@@ -49,6 +48,7 @@ namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::WriteWithoutCore;
 using std::chrono::hours;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
@@ -329,13 +329,6 @@ TEST_P(PseudonymizerTest, PseudonymizeDoesNotAllocate) {
   g_count_allocations = false;
   EXPECT_EQ(g_allocations.load(), 0);
   EXPECT_NE(sink, 1u);  // keep the loop
-}
-
-// Writes to `p` in a death-test child (without leaving a core file).
-void WriteWithoutCore(std::uint8_t* p) {
-  rlimit no_core{};
-  setrlimit(RLIMIT_CORE, &no_core);
-  *static_cast<volatile std::uint8_t*>(p) = 0x42;
 }
 
 TEST(PseudonymizerDeathTest, KeyMemoryIsReadOnly) {

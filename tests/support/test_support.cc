@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -350,6 +351,34 @@ std::vector<MqttMessage> Subscriber::WaitFor(
     if (pred(msgs) || std::chrono::steady_clock::now() >= deadline) return msgs;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+// ---- Memory ----------------------------------------------------------------
+
+std::string VmFlagsOf(const void* p) {
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    const auto dash = line.find('-');
+    const auto space = line.find(' ');
+    if (dash != std::string::npos && space != std::string::npos && dash < space &&
+        line.find_first_not_of("0123456789abcdef") == dash) {
+      const std::uintptr_t lo = std::stoull(line.substr(0, dash), nullptr, 16);
+      const std::uintptr_t hi = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+      inside = lo <= addr && addr < hi;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line.substr(8) + " ";
+  }
+  return "";
+}
+
+void WriteWithoutCore(std::uint8_t* p) {
+  rlimit no_core{};
+  setrlimit(RLIMIT_CORE, &no_core);
+  *static_cast<volatile std::uint8_t*>(p) = 0x42;
 }
 
 }  // namespace footfall::testing

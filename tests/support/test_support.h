@@ -1,7 +1,7 @@
 // Purpose: helpers shared by the test suites: the real captures and their
 // tshark oracle (tests/data/*.tsv), reading pcap files, temporary
-// directories, child processes with real signals, and a private mosquitto on a
-// free loopback port with a real mosquitto_sub.
+// directories, child processes with real signals, memory mapping flags, and a private mosquitto on
+// a free loopback port with a real mosquitto_sub.
 #pragma once
 
 #include <sys/types.h>
@@ -107,6 +107,14 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
 int FreeTcpPort();
 // Polls until something accepts TCP connections on 127.0.0.1:port.
 bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+// ---- Memory ----------------------------------------------------------------
+// The VmFlags of the mapping in /proc/self/smaps that contains `p` (with a
+// space on each side of every flag: " lo " locked, " dd " not dumped), or "".
+std::string VmFlagsOf(const void* p);
+// Writes a byte to `p` without leaving a core file: for a death-test child
+// that must die of SIGSEGV on read-only memory.
+void WriteWithoutCore(std::uint8_t* p);
 
 // ---- MQTT --------------------------------------------------------------
 // A private mosquitto on 127.0.0.1:<free port>, anonymous access, in a temp dir.

@@ -23,6 +23,7 @@
 
 #include "base/crc32.h"
 #include "capture/frame_parser.h"
+#include "hashing/secure_memory.h"
 #include "tools/anonymize/capture_file.h"
 #include "tools/anonymize/frame_walker.h"
 #include "tools/anonymize/leftovers.h"
@@ -33,39 +34,37 @@ namespace {
 constexpr std::size_t kKeyLen = crypto_generichash_KEYBYTES;  // 32
 constexpr Mac kBroadcast = 0xFFFFFFFFFFFFULL;
 
-// The PRF key, in sodium_malloc memory (guard pages, locked, wiped by
-// sodium_free), read-only once set.
+// The PRF key, in SecureMemory (hashing/secure_memory.h: guard pages,
+// locked, wiped when freed), read-only once set.
 class SecretKey final {
  public:
-  explicit SecretKey(const std::string& key_file) {
-    if (sodium_init() < 0) throw AnonymizeError("libsodium failed to initialize");
-    key_ = static_cast<unsigned char*>(sodium_malloc(kKeyLen));
-    if (key_ == nullptr) throw AnonymizeError("cannot allocate secure memory for the key");
+  explicit SecretKey(const std::string& key_file) try : key_(kKeyLen) {
     if (key_file.empty()) {
-      randombytes_buf(key_, kKeyLen);
+      randombytes_buf(key_.data(), kKeyLen);
     } else if (!std::filesystem::exists(key_file)) {
       // A new key for later runs: random, written mode 0600.
-      randombytes_buf(key_, kKeyLen);
+      randombytes_buf(key_.data(), kKeyLen);
       const mode_t old = umask(077);
       std::ofstream out(key_file, std::ios::binary);
       umask(old);
-      out.write(reinterpret_cast<const char*>(key_), kKeyLen);
+      out.write(key_.chars(), kKeyLen);
       out.close();
       if (!out) throw AnonymizeError("cannot write the key file " + key_file);
     } else {
       Load(key_file);
     }
-    sodium_mprotect_readonly(key_);
+    key_.MakeReadOnly();
+  } catch (const AnonymizeError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // libsodium or its memory failed
+    throw AnonymizeError(std::string("secure memory for the key: ") + e.what());
   }
-  ~SecretKey() { sodium_free(key_); }  // zeroes the key before freeing
-  SecretKey(const SecretKey&) = delete;
-  SecretKey& operator=(const SecretKey&) = delete;
 
   // BLAKE2b keyed with the key, over tag || data || counter, `out_len` bytes.
   void Prf(const char* tag, const std::uint8_t* data, std::size_t len, std::uint32_t counter,
            std::uint8_t* out, std::size_t out_len) const {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, key_, kKeyLen, out_len);
+    crypto_generichash_init(&st, key_.data(), kKeyLen, out_len);
     crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(tag),
                               std::strlen(tag) + 1);
     crypto_generichash_update(&st, data, len);
@@ -82,27 +81,25 @@ class SecretKey final {
   void Load(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw AnonymizeError("cannot read the key file " + path);
-    unsigned char* buf = static_cast<unsigned char*>(sodium_malloc(256));
-    if (buf == nullptr) throw AnonymizeError("cannot allocate secure memory for the key");
-    in.read(reinterpret_cast<char*>(buf), 256);
+    hashing::SecureMemory buf(256);
+    in.read(buf.chars(), 256);
     const std::size_t n = static_cast<std::size_t>(in.gcount());
     bool ok = false;
     if (n == kKeyLen) {
-      std::memcpy(key_, buf, kKeyLen);
+      std::memcpy(key_.data(), buf.data(), kKeyLen);
       ok = true;
     } else {
       std::size_t bin_len = 0;
-      ok = sodium_hex2bin(key_, kKeyLen, reinterpret_cast<const char*>(buf), n, " \t\r\n", &bin_len,
-                          nullptr) == 0 &&
-           bin_len == kKeyLen;
+      ok =
+          sodium_hex2bin(key_.data(), kKeyLen, buf.chars(), n, " \t\r\n", &bin_len, nullptr) == 0 &&
+          bin_len == kKeyLen;
     }
-    sodium_free(buf);
     if (!ok) {
       throw AnonymizeError("key file " + path + ": not a key (32 bytes, or 64 hex digits)");
     }
   }
 
-  unsigned char* key_ = nullptr;
+  hashing::SecureMemory key_;
 };
 
 bool AllBytes(const std::uint8_t* p, std::size_t n, std::uint8_t v) {
