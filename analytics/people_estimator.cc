@@ -14,13 +14,20 @@
 //     a crowd of one model, a gap of 32 matches somebody else's counter by
 //     chance for most new MACs).
 //  2. weakly otherwise, but only for models whose new MACs rarely link
-//     strongly (they reset the counter): among that model's devices not
-//     mid-burst (no frame in the last kMidBurstUs), the one whose silence
-//     best fits its own burst cadence and whose signal is closest. The
-//     signal must be within the jump that devices keeping their MAC show
-//     from burst to burst in the same crowd (its 90th percentile, learnt per
-//     key epoch); without such evidence any jump is accepted.
-// Otherwise it is a new device.
+//     strongly (they reset the counter): among that model's devices heard
+//     within the weak horizon, the one whose silence best fits its own
+//     burst cadence and whose signal is closest. The signal must be within
+//     the jump (90th percentile) that the model's own devices keeping their
+//     MAC show from burst to burst; a model without such evidence borrows
+//     the whole crowd's, unless that would refuse most of its new MACs (its
+//     signal moves more than the crowd's: a phone beside a steady till);
+//     without any evidence any jump is accepted.
+// Otherwise it is a new device. A phone never returns to a random MAC it
+// left: when a device's older MAC is heard again after a newer one was
+// linked to it, the newer one is split off as a device of its own. (This
+// replaced a "mid-burst" rule that refused a link to a device heard in the
+// last 10 ms: the Argo simulator starts a burst under a new MAC 1 ms after
+// the last frame, and two phones bursting at once interleave their MACs.)
 //
 // Counting. For models whose MAC changes sequence numbers reveal, the grouped
 // devices are counted. A model that resets the counter and whose new MACs
@@ -29,8 +36,10 @@
 // for the visits of people who stay but merge or split phones in a crowd, so
 // a window counts them as the MACs they used divided by the MACs per device
 // per window that the followable per-burst randomizers of the same crowd
-// show (a calibration pooled over recent windows), or, without enough of
-// those, the models seen as one device.
+// show (a calibration pooled over recent windows, their single MACs that
+// continued nobody aside), or, without enough of those, the models seen as
+// one device. Chains of a model that were never heard at the same time in
+// the window count as one.
 //
 // Why (docs/accuracy.md): the weak links used to require a 1 s silence, a
 // next burst within [1/6, 6] of the device's cadence and a signal within
@@ -54,6 +63,8 @@
 #include <cstddef>
 #include <cstring>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include "analytics/window_counter.h"
 
@@ -75,11 +86,6 @@ constexpr int kSeqMaxGap = 32;        // continuation always accepted up to this
 constexpr double kAccidental = 0.05;  // ... and up to 5 % odds of a chance match
 constexpr int kSeqWidestGap = 256;    // the most frames a phone sends between two MACs
 constexpr int kSeqBucketBits = 5;     // index buckets of 32 sequence numbers
-// A device that sent a frame this recently is mid-burst: a new MAC of its
-// model that does not continue its sequence is somebody else. Frames of one
-// burst come 1-40 ms apart; the Argo simulator's next burst may follow 70 ms
-// after the last (docs/accuracy.md), so this is not a cadence.
-constexpr std::int64_t kMidBurstUs = 10'000;
 // A silence this long starts a new burst (for the device's cadence): a
 // burst on channels 1, 6 and 11 lasts under 0.4 s.
 constexpr std::int64_t kNewBurstUs = 1'000'000;
@@ -96,6 +102,10 @@ constexpr double kOccupancyWeight = 0.5;
 // consecutive bursts of devices that kept their MAC, once this many (decayed
 // per window) were seen; until then, none.
 constexpr double kJumpQuantile = 0.9;
+// A model borrows the crowd's tolerance unless more than this share of its
+// weak links in reach were refused by it (after this many, decayed).
+constexpr double kMisfitShare = 0.5;
+constexpr double kMisfitEvidence = 10;
 constexpr double kJumpEvidence = 30;
 constexpr double kJumpDecay = 0.9;
 // exp(jump / kRssiScale) for jumps of 0..kMaxRssiJumpDb dB.
@@ -143,6 +153,13 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   PseudonymEntry* entry = pseudonyms_.Find(who.value);
   std::uint32_t index = entry != nullptr && Valid(*entry) ? entry->device : kNone;
   const bool same_mac = index != kNone;  // the device's MAC, not a new one
+  if (same_mac) {
+    // A phone never returns to a random MAC it left: if the device's latest
+    // MAC was linked to it and an older one is heard again, the latest is
+    // somebody else's (two phones of one model in turn, or bursting at once).
+    const Device& d = devices_[index];
+    if (d.randomized && d.current_linked && d.current_mac != who.value) SplitCurrent(index);
+  }
   if (index == kNone) {
     if (who.has_carried) {  // the same MAC under the previous key (carry-over)
       const PseudonymEntry* carried = pseudonyms_.Find(who.carried);
@@ -159,7 +176,11 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
       if (strong) ++g.strong;
       if (index == kNone) ++g.devices;
     }
+    const bool linked = index != kNone;
     if (index == kNone) index = NewDevice(t, who, traits);
+    devices_[index].current_mac = who.value;
+    devices_[index].current_since_us = t;
+    devices_[index].current_linked = linked && who.randomized && !who.has_carried;
     entry = &pseudonyms_.Insert(who.value);
     if (devices_[index].macs < 0xFFFF) ++devices_[index].macs;
     entry->device = index;
@@ -170,6 +191,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   Device& d = devices_[index];
   if (d.window != window_) {
     d.window = window_;
+    d.window_first_us = t;
     d.window_macs = 0;
     d.window_rssi = kNoSignal;
   }
@@ -182,6 +204,49 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   }
   Touch(index, t, traits, signal_dbm, same_mac);
   return sighting;
+}
+
+// The device's latest MAC becomes a device of its own, with the device's
+// latest state (every frame since that MAC was linked was its); the device
+// keeps its older MACs.
+void PeopleEstimator::SplitCurrent(std::uint32_t index) {
+  devices_[index].current_linked = false;
+  const std::uint64_t current = devices_[index].current_mac;
+  PseudonymEntry* e = pseudonyms_.Find(current);
+  if (e == nullptr || !Valid(*e) || e->device != index) return;
+  const Device old = devices_[index];  // NewDevice may move the table
+  const std::uint32_t n = NewDevice(old.last_us, hashing::Pseudonym{current, true},
+                                    ProbeTraits{true, old.fingerprint, old.last_seq});
+  Device& d = devices_[index];
+  Device& s = devices_[n];
+  if (d.group != nullptr) ++d.group->devices;
+  s.burst_us = old.burst_us;
+  s.interval_s = old.interval_s;
+  s.last_seq = old.last_seq;
+  s.last_rssi = old.last_rssi;
+  s.has_rssi = old.has_rssi;
+  s.max_rssi = old.last_rssi;
+  if (old.inside_us >= old.current_since_us) s.inside_us = old.inside_us;
+  s.visit_open = true;
+  s.first_us = std::max(old.current_since_us, old.first_us);
+  ++arrivals_;
+  s.current_mac = current;
+  s.current_since_us = old.current_since_us;
+  s.macs = 1;
+  if (d.macs > 1) --d.macs;
+  if (e->window == window_ && old.window == window_) {
+    s.window = window_;
+    s.window_first_us = std::max(old.current_since_us, old.window_first_us);
+    s.window_macs = 1;
+    s.window_rssi = old.last_rssi;
+    if (d.window_macs > 1) --d.window_macs;
+  }
+  e->device = n;
+  e->generation = s.generation;
+  s.seq_bucket = static_cast<std::int16_t>(s.last_seq >> kSeqBucketBits);
+  by_seq_[SeqKey(s.fingerprint, s.seq_bucket)].push_back(n);
+  bursts_[s.fingerprint].push_back(BurstEntry{n, s.burst_us});
+  ++index_entries_;
 }
 
 bool PeopleEstimator::Valid(const PseudonymEntry& e) const {
@@ -267,26 +332,38 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   std::size_t examined = 0;
   std::uint32_t chosen = kNone;
   double best_score = 1e300;
+  const auto group = groups_.find(fp);
+  int tolerance = jump_tolerance_;
+  if (group != groups_.end()) {
+    const Group& g = group->second;
+    tolerance = g.own_tolerance >= 0 ? g.own_tolerance : g.misfit ? kMaxRssiJumpDb : tolerance;
+  }
+  int nearest = -1;  // the smallest jump to a candidate in reach, -1: none
   for (const BurstEntry& e : entries) {
     if (examined == kWeakScan) break;
     if (!live(e)) continue;
     ++examined;
     const Device& d = devices_[e.device];
     const double silence = static_cast<double>(t - d.last_us) / 1e6;
-    if (t - d.last_us < kMidBurstUs || t - d.last_us > weak_horizon_us_) continue;
+    if (t - d.last_us > weak_horizon_us_) continue;
     const double interval = d.interval_s > 0 ? d.interval_s : kPriorInterval;
     // exp(|ln(silence / interval)| + jump / kRssiScale), without the logarithm.
     const double ratio = silence / interval;
     double score = ratio >= 1 ? ratio : 1 / ratio;
     if (signal && d.has_rssi) {
       const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
-      if (jump > jump_tolerance_) continue;
+      if (nearest < 0 || jump < nearest) nearest = jump;
+      if (jump > tolerance) continue;
       score *= kJumpFactor[static_cast<std::size_t>(jump)];
     }
     if (score < best_score) {
       best_score = score;
       chosen = e.device;
     }
+  }
+  if (nearest >= 0 && group != groups_.end()) {
+    group->second.nearest[static_cast<std::size_t>(nearest)] += 1;
+    group->second.nearest_seen += 1;
   }
   return chosen;
 }
@@ -393,10 +470,16 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
     d.interval_s = d.interval_s > 0 ? 0.7f * d.interval_s + 0.3f * gap : gap;
     // How much one device's signal moves from one burst to the next, seen
     // where the device is certain (same MAC): the tolerance of weak links.
+    // Per model: how a phone's signal moves is the model's and its
+    // surroundings' (a steady till says nothing about a phone in a pocket).
     if (same_mac && signal && d.has_rssi) {
       const int jump = std::min(std::abs(*signal - d.last_rssi), kMaxRssiJumpDb);
       jumps_[static_cast<std::size_t>(jump)] += 1;
       jumps_seen_ += 1;
+      if (d.group != nullptr) {
+        d.group->jumps[static_cast<std::size_t>(jump)] += 1;
+        d.group->jumps_seen += 1;
+      }
     }
   }
   if (!d.visit_open) {
@@ -542,6 +625,26 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
              : GroupKind::kExact;
 }
 
+namespace {
+// The most of the spans [first, last] that contain one instant.
+std::uint64_t MostAtOnce(std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+  std::vector<std::pair<std::int64_t, int>> edges;  // (time, +1 start / -1 end); starts first
+  edges.reserve(2 * spans.size());
+  for (const auto& [first, last] : spans) {
+    edges.emplace_back(first, -1);  // sorted before an end at the same time
+    edges.emplace_back(last, 1);
+  }
+  std::sort(edges.begin(), edges.end());
+  std::int64_t open = 0;
+  std::int64_t most = 0;
+  for (const auto& [time, kind] : edges) {
+    open -= kind;
+    most = std::max(most, open);
+  }
+  return static_cast<std::uint64_t>(most);
+}
+}  // namespace
+
 // Devices whose MAC changes can be followed (global MACs, models that keep
 // their sequence counter) are counted as grouped. For models that reset it,
 // grouping is a guess: a model whose new MACs all went to one device in the
@@ -556,8 +659,9 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   struct Tally {
     std::uint64_t chains = 0;
     std::uint64_t macs = 0;
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // each chain's in the window
   };
-  std::unordered_map<const Group*, Tally> ambiguous;
+  std::unordered_map<Group*, Tally> ambiguous;
   Tally unfollowed;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
@@ -570,11 +674,19 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
       Tally& a = ambiguous[d.group];
       ++a.chains;
       a.macs += d.window_macs;
+      a.spans.emplace_back(d.window_first_us, d.last_us);
       continue;
     }
     if (kind == GroupKind::kCalibrating) {
-      ++calibration_chains;
-      calibration_macs += d.window_macs;
+      // Its devices show how many MACs a device uses in a window, but for
+      // the single MACs that continued nobody (below): those are not
+      // certain devices (docs/accuracy.md: counting them as devices of one
+      // MAC brought the calibration down to 1.2-1.5 MACs a device in the
+      // quiet shop, where a Galaxy Android 14 shares Android 13's elements).
+      if (d.macs > 1) {
+        ++calibration_chains;
+        calibration_macs += d.window_macs;
+      }
       // A single MAC that continued no sequence, in a model of per-burst
       // randomizers that keep their counter: a new arrival, or a phone of
       // another model with the same fingerprint that resets its counter.
@@ -592,16 +704,21 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t single_chains = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  for (const auto& [group, a] : ambiguous) {
-    // One chain, and no more MACs than one device of the crowd uses: one
-    // device, counted, and it shows a device's MACs.
-    if (a.chains == 1 &&
+  for (auto& [group, a] : ambiguous) {
+    // Chains of the model that follow one another in the window, none
+    // heard while another was (one phone silent beyond the weak horizon,
+    // then back), could be one device: they count as the most of them
+    // heard at once.
+    const std::uint64_t at_once = a.chains == 1 ? 1 : MostAtOnce(a.spans);
+    // One chain at a time, and no more MACs than one device of the crowd
+    // uses: one device, counted, and it shows a device's MACs.
+    if (at_once == 1 &&
         (macs_per_device_ <= 0 || static_cast<double>(a.macs) <= kOneDevice * macs_per_device_)) {
       ++exact;
       ++single_chains;
       single_macs += a.macs;
     } else {
-      ambiguous_chains += a.chains;
+      ambiguous_chains += at_once;
       ambiguous_macs += a.macs;
     }
   }
@@ -633,20 +750,44 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
 }
 
-void PeopleEstimator::UpdateJumpTolerance() {
-  jump_tolerance_ = kMaxRssiJumpDb;
-  if (jumps_seen_ >= kJumpEvidence) {
-    double below = 0;
-    for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
-      below += jumps_[static_cast<std::size_t>(j)];
-      if (below >= kJumpQuantile * jumps_seen_) {
-        jump_tolerance_ = j;
-        break;
-      }
-    }
+namespace {
+// The kJumpQuantile of a histogram of jumps; kMaxRssiJumpDb without evidence.
+template <typename Histogram>
+int JumpQuantile(const Histogram& jumps, double seen) {
+  if (seen < kJumpEvidence) return kMaxRssiJumpDb;
+  double below = 0;
+  for (int j = 0; j <= kMaxRssiJumpDb; ++j) {
+    below += static_cast<double>(jumps[static_cast<std::size_t>(j)]);
+    if (below >= kJumpQuantile * seen) return j;
   }
+  return kMaxRssiJumpDb;
+}
+}  // namespace
+
+void PeopleEstimator::UpdateJumpTolerance() {
+  jump_tolerance_ = JumpQuantile(jumps_, jumps_seen_);
   for (double& n : jumps_) n *= kJumpDecay;
   jumps_seen_ *= kJumpDecay;
+  for (auto& [fp, g] : groups_) {
+    // The model's own evidence; else the crowd's, while it fits the model:
+    // refusing most of a model's weak links means its signal moves more
+    // than the crowd's (a phone in a pocket beside a steady till).
+    g.own_tolerance = -1;
+    g.misfit = false;
+    if (g.jumps_seen >= kJumpEvidence) {
+      g.own_tolerance = JumpQuantile(g.jumps, g.jumps_seen);
+    } else {
+      double beyond = 0;  // new MACs the crowd's tolerance would leave unlinked
+      for (int j = jump_tolerance_ + 1; j <= kMaxRssiJumpDb; ++j) {
+        beyond += g.nearest[static_cast<std::size_t>(j)];
+      }
+      g.misfit = g.nearest_seen >= kMisfitEvidence && beyond > kMisfitShare * g.nearest_seen;
+    }
+    for (float& n : g.jumps) n *= static_cast<float>(kJumpDecay);
+    g.jumps_seen *= static_cast<float>(kJumpDecay);
+    for (float& n : g.nearest) n *= static_cast<float>(kJumpDecay);
+    g.nearest_seen *= static_cast<float>(kJumpDecay);
+  }
 }
 
 void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {

@@ -102,19 +102,34 @@ class PeopleEstimator final {
     std::uint64_t strong = 0;    // ... linked by sequence continuity
     std::uint64_t live = 0;      // devices of the model tracked now
     double chance = 0;           // strong links expected by chance alone
+    // Signal jumps (dB, 0..48) between consecutive bursts of the model's
+    // devices that kept their MAC, decayed per window, and the weak links'
+    // tolerance they give (-1: too few; the crowd's is borrowed).
+    std::array<float, 49> jumps{};
+    float jumps_seen = 0;
+    int own_tolerance = -1;
+    bool misfit = false;  // the crowd's tolerance refuses most of its links: none
+    // For each new MAC with a candidate in reach, the smallest signal jump to
+    // one (decayed per window): whether a tolerance borrowed from the rest of
+    // the crowd fits this model.
+    std::array<float, 49> nearest{};
+    float nearest_seen = 0;
     // Strong links beyond those expected by chance.
     double Followed() const { return static_cast<double>(strong) - chance; }
   };
   enum class GroupKind { kExact, kCalibrating, kAmbiguous };
   struct Device {
     std::uint64_t fingerprint = 0;
-    Group* group = nullptr;      // its model's (randomized devices only)
-    std::uint64_t identity = 0;  // key in the epoch sketches
-    std::int64_t last_us = 0;    // last sighting
-    std::int64_t burst_us = 0;   // first sighting of the current burst
-    std::int64_t first_us = 0;   // first sighting of the open visit
-    std::int64_t inside_us = 0;  // last sighting at inside_rssi_dbm or stronger, 0: none
-    float interval_s = 0;        // running mean of the gaps between its bursts, 0: none yet
+    Group* group = nullptr;             // its model's (randomized devices only)
+    std::uint64_t identity = 0;         // key in the epoch sketches
+    std::int64_t last_us = 0;           // last sighting
+    std::int64_t burst_us = 0;          // first sighting of the current burst
+    std::int64_t first_us = 0;          // first sighting of the open visit
+    std::int64_t inside_us = 0;         // last sighting at inside_rssi_dbm or stronger, 0: none
+    std::int64_t window_first_us = 0;   // first sighting in window `window`
+    std::uint64_t current_mac = 0;      // pseudonym of its latest MAC
+    std::int64_t current_since_us = 0;  // ... first heard then
+    float interval_s = 0;               // running mean of the gaps between its bursts, 0: none yet
     std::uint32_t generation = 0;
     std::uint32_t window = 0;       // serial of the last window that counted it
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
@@ -129,6 +144,7 @@ class PeopleEstimator final {
     bool has_rssi = false;
     bool visit_open = false;
     bool counted_visitor = false;  // this visit is in the epoch's visitors
+    bool current_linked = false;   // its latest MAC was linked to it (not its first)
   };
   struct PseudonymEntry {  // 16 bytes: the table is the per-frame cache miss
     std::uint32_t device = 0;
@@ -150,6 +166,7 @@ class PeopleEstimator final {
   std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
                      bool* strong);
   std::uint64_t EstimateWindowDevices(std::int64_t end);
+  void SplitCurrent(std::uint32_t index);
   std::uint32_t NewDevice(std::int64_t t, const hashing::Pseudonym& who, const ProbeTraits& traits);
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
              std::optional<int> signal, bool same_mac);
@@ -190,12 +207,13 @@ class PeopleEstimator final {
   double calibration_chains_ = 0;
   double single_macs_ = 0;  // the same from models seen as one device
   double single_chains_ = 0;
-  std::uint64_t next_identity_ = 1;
-  // Signal jumps (dB, 0..48) between consecutive bursts of a device that kept
-  // its MAC, decayed per window, and the weak links' tolerance they give.
+  // Signal jumps (dB) between consecutive bursts of every device that kept
+  // its MAC, decayed per window: the crowd's tolerance, borrowed by the
+  // models without evidence of their own while it fits them.
   std::array<double, 49> jumps_{};
   double jumps_seen_ = 0;
   int jump_tolerance_ = 48;
+  std::uint64_t next_identity_ = 1;
 
   // The window in progress.
   std::uint32_t window_ = 1;

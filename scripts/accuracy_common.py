@@ -225,6 +225,11 @@ class Context:
         self.simulate = simulate  # path of tools/simulate
         self.quick = quick
 
+    def wants(self, half):
+        """Whether `half` (TUNING or JUDGING) is to be run (--half)."""
+        which = getattr(self.args, "half", None) or "both"
+        return which == "both" or which == half
+
     def path(self, *parts):
         return os.path.join(self.data, *parts)
 

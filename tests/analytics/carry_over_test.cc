@@ -9,6 +9,7 @@
 #include "analytics/window_counter.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
+#include "support/key_sources.h"
 #include "support/test_support.h"
 
 namespace footfall::analytics {
@@ -24,15 +25,6 @@ using std::chrono::seconds;
 constexpr std::uint8_t kMac[6] = {0x00, 0x1b, 0x63, 0x12, 0x34, 0x56};
 constexpr std::uint8_t kOtherMac[6] = {0xda, 0xa1, 0x19, 0x0a, 0x0b, 0x0c};
 
-class CountingKeySource final : public hashing::KeySource {
- public:
-  void Fill(std::uint8_t* out, std::uint64_t epoch) override {
-    for (std::size_t i = 0; i < hashing::kKeyBytes; ++i) {
-      out[i] = static_cast<std::uint8_t>(epoch * 17 + i + 3);
-    }
-  }
-};
-
 hashing::Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
   capture::MacAddress mac(bytes);
   return p.Pseudonymize(mac);
@@ -44,7 +36,7 @@ std::uint64_t DevicesInWindowAcrossRotation(seconds carry, minutes seen_again_af
   const TimePoint window_start = Utc(2026, 5, 4, 10, 0);
   const TimePoint boundary = Utc(2026, 5, 4, 11, 0);
   Pseudonymizer p(hashing::Algorithm::kSipHash24, hashing::MakePeriodicSchedule(hours(1)),
-                  std::make_unique<CountingKeySource>(), window_start, carry);
+                  std::make_unique<footfall::testing::TestKeySource>(), window_start, carry);
   std::vector<WindowReport> reports;
   WindowCounter counter(seconds(7200), [&](const WindowReport& r) { reports.push_back(r); });
   const auto probe = [&](TimePoint t, const std::uint8_t* mac) {

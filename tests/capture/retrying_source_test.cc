@@ -22,10 +22,12 @@
 #include "capture/multi_source.h"
 #include "capture/source.h"
 #include "capture/time_source.h"
+#include "support/recording_sink.h"
 
 namespace footfall::capture {
 namespace {
 
+using footfall::testing::RecordingSink;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -157,23 +159,6 @@ class Script {
   std::deque<Outcome> outcomes_;
 };
 
-class RecordingSink final : public FrameSink {
- public:
-  void OnFrame(RawFrame& frame) override {
-    frames.push_back(frame.caplen);
-    indexes.push_back(frame.source_index);
-  }
-  void OnIdle(TimePoint) override { ++idles; }
-  void OnEnd() override { ++ends; }
-  void OnSourceError(const std::string& message) override { errors.push_back(message); }
-
-  std::vector<std::size_t> frames;
-  std::vector<std::size_t> indexes;
-  std::vector<std::string> errors;
-  int idles = 0;
-  int ends = 0;
-};
-
 void Deliver(FakeState& state, std::size_t caplen) {
   RawFrame f;
   f.caplen = caplen;
@@ -229,7 +214,7 @@ TEST(RetryingSourceTest, AttachedAtStartDeliversFrames) {
   ASSERT_EQ(script.sources.size(), 1u);
   ASSERT_TRUE(script.sources[0]->started);
   Deliver(*script.sources[0], 42);
-  EXPECT_EQ(sink.frames, std::vector<std::size_t>{42});
+  EXPECT_EQ(sink.sizes, std::vector<std::size_t>{42});
   EXPECT_EQ(rig.source->status(), "pcap:mon0 capturing");
   EXPECT_EQ(rig.source->stats().outages, 0u);
   EXPECT_EQ(rig.source->stats().sources_down, 0u);
@@ -283,7 +268,7 @@ TEST(RetryingSourceTest, MissingAtStartIsRetriedWithCappedBackoffThenAttaches) {
   ASSERT_EQ(script.sources.size(), 1u);
   EXPECT_TRUE(script.sources[0]->started);
   Deliver(*script.sources[0], 7);
-  EXPECT_EQ(sink.frames, std::vector<std::size_t>{7});
+  EXPECT_EQ(sink.sizes, std::vector<std::size_t>{7});
   const SourceStats s = rig.source->stats();
   EXPECT_EQ(s.outages, 1u);
   EXPECT_EQ(s.outage_time, seconds(243));
@@ -330,7 +315,7 @@ TEST(RetryingSourceTest, LostWhileCapturingReattachesAndKeepsCounting) {
   second.stats.records = 3;
   second.stats.received = 3;
   Deliver(second, 2);
-  EXPECT_EQ(sink.frames, (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(sink.sizes, (std::vector<std::size_t>{1, 2}));
   const SourceStats s = rig.source->stats();
   EXPECT_EQ(s.records, 8u);
   EXPECT_EQ(s.received, 9u);
@@ -446,7 +431,7 @@ TEST(MultiSourceTest, TagsFramesAndCombinesNamesStatusAndStats) {
   Deliver(*states[1], 10);
   Deliver(*states[0], 20);
   Deliver(*states[1], 30);
-  EXPECT_EQ(sink.frames, (std::vector<std::size_t>{10, 20, 30}));
+  EXPECT_EQ(sink.sizes, (std::vector<std::size_t>{10, 20, 30}));
   EXPECT_EQ(sink.indexes, (std::vector<std::size_t>{1, 0, 1}));
   states[0]->stats.records = 4;
   states[0]->stats.outages = 1;

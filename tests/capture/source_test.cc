@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "support/recording_sink.h"
 #include "support/test_support.h"
 
 namespace footfall::capture {
@@ -17,37 +18,9 @@ namespace {
 
 using footfall::testing::CapturesDir;
 using footfall::testing::PcapRecord;
+using footfall::testing::RecordingSink;
 using footfall::testing::TempDir;
 using footfall::testing::WritePcap;
-
-class RecordingSink final : public FrameSink {
- public:
-  explicit RecordingSink(boost::asio::io_context& io) : io_(io) {}
-  void OnFrame(RawFrame& frame) override {
-    times.push_back(frame.time);
-    sizes.push_back(frame.caplen);
-    link_type = frame.link_type;
-  }
-  void OnIdle(TimePoint now) override { idles.push_back({now, times.size()}); }
-  void OnEnd() override {
-    ++ends;
-    io_.stop();
-  }
-  void OnSourceError(const std::string& message) override {
-    errors.push_back(message);
-    io_.stop();
-  }
-
-  std::vector<TimePoint> times;
-  std::vector<std::size_t> sizes;
-  std::vector<std::pair<TimePoint, std::size_t>> idles;  // time, frames delivered before
-  std::vector<std::string> errors;
-  int link_type = 0;
-  int ends = 0;
-
- private:
-  boost::asio::io_context& io_;
-};
 
 TimePoint Us(std::int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
 

@@ -30,36 +30,7 @@ using footfall::testing::WriteFile;
 // Sends `request` on a fresh connection (TCP port, or Unix socket path) and
 // returns everything read until the server closes it.
 std::string Exchange(int port, const std::string& unix_path, const std::string& request) {
-  int fd = -1;
-  if (unix_path.empty()) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      close(fd);
-      return "";
-    }
-  } else {
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, unix_path.c_str(), sizeof addr.sun_path - 1);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      close(fd);
-      return "";
-    }
-  }
-  timeval tv{3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return all;
+  return footfall::testing::HttpExchange(port, request, unix_path);
 }
 
 std::string Get(const std::string& auth_header) {

@@ -118,21 +118,7 @@ TEST(MetricsConfigTest, OffByDefaultLoopbackOnlyUnlessAllowed) {
 // Sends `request` on a fresh connection and returns everything read until the
 // server closes it (or 3 s pass).
 std::string Exchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  return all;
+  return footfall::testing::HttpExchange(port, request);
 }
 
 TEST(MetricsServerTest, KeepAliveRequestsAndOversizedHeadersRefused) {

@@ -16,6 +16,7 @@
 #include "capture/mac_address.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
+#include "support/key_sources.h"
 
 namespace footfall::fuzz {
 namespace {
@@ -28,15 +29,6 @@ using std::chrono::seconds;
 // 2024-02-08T12:00:00Z: every event is placed relative to it.
 const hashing::TimePoint kBase{seconds(1707393600)};
 constexpr seconds kWindow{60};
-
-class FixedKeySource final : public hashing::KeySource {
- public:
-  void Fill(std::uint8_t* out, std::uint64_t epoch) override {
-    for (std::size_t i = 0; i < hashing::kKeyBytes; ++i) {
-      out[i] = static_cast<std::uint8_t>(0xA5 ^ i ^ epoch);
-    }
-  }
-};
 
 hashing::Pseudonymizer* g_siphash = nullptr;
 hashing::Pseudonymizer* g_blake2b = nullptr;
@@ -165,10 +157,12 @@ void CheckRadioAndFcs(const Result& r, bool cut_by_snaplen) {
 void InitFramePath() {
   const auto schedule = [] { return hashing::MakePeriodicSchedule(std::chrono::hours(24)); };
   // Deliberately never freed: they live for the whole fuzzing process.
-  g_siphash = new hashing::Pseudonymizer(hashing::Algorithm::kSipHash24, schedule(),
-                                         std::make_unique<FixedKeySource>(), kBase);
-  g_blake2b = new hashing::Pseudonymizer(hashing::Algorithm::kBlake2b, schedule(),
-                                         std::make_unique<FixedKeySource>(), kBase);
+  g_siphash =
+      new hashing::Pseudonymizer(hashing::Algorithm::kSipHash24, schedule(),
+                                 std::make_unique<footfall::testing::TestKeySource>(), kBase);
+  g_blake2b =
+      new hashing::Pseudonymizer(hashing::Algorithm::kBlake2b, schedule(),
+                                 std::make_unique<footfall::testing::TestKeySource>(), kBase);
 }
 
 void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,

@@ -13,6 +13,7 @@
 #include "capture/clock.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
+#include "support/key_sources.h"
 #include "support/test_support.h"
 
 namespace footfall::hashing {
@@ -25,13 +26,6 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-class CountingKeySource final : public KeySource {
- public:
-  void Fill(std::uint8_t* out, std::uint64_t epoch) override {
-    for (std::size_t i = 0; i < kKeyBytes; ++i) out[i] = static_cast<std::uint8_t>(epoch + i + 1);
-  }
-};
-
 bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
   for (std::size_t i = 0; i < kKeyBytes; ++i) {
     if (p.key_area_for_test()[slot * kKeyBytes + i] != 0) return false;
@@ -42,7 +36,8 @@ bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
 std::unique_ptr<Pseudonymizer> Make(std::unique_ptr<RotationSchedule> schedule, TimePoint now,
                                     seconds carry_over = seconds(0)) {
   return std::make_unique<Pseudonymizer>(Algorithm::kSipHash24, std::move(schedule),
-                                         std::make_unique<CountingKeySource>(), now, carry_over);
+                                         std::make_unique<footfall::testing::TestKeySource>(), now,
+                                         carry_over);
 }
 
 TEST(ClockJumpDetectorTest, ReportsStepsBeyondTheThresholdEitherWay) {

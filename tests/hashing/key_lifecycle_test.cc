@@ -15,12 +15,15 @@
 
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
+#include "support/key_sources.h"
 #include "support/test_support.h"
 
 namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::TestKeyByte;
+using footfall::testing::TestKeySource;
 using footfall::testing::Utc;
 using footfall::testing::VmFlagsOf;
 using std::chrono::hours;
@@ -31,20 +34,9 @@ using std::chrono::seconds;
 constexpr std::uint8_t kMac[6] = {0x00, 0x1b, 0x63, 0x12, 0x34, 0x56};
 constexpr std::uint8_t kOtherMac[6] = {0xda, 0xa1, 0x19, 0x0a, 0x0b, 0x0c};
 
-// Key of epoch number e: every byte e * 17 + i + 3.
-class CountingKeySource final : public KeySource {
- public:
-  void Fill(std::uint8_t* out, std::uint64_t epoch) override {
-    for (std::size_t i = 0; i < kKeyBytes; ++i) out[i] = Byte(epoch, i);
-  }
-  static std::uint8_t Byte(std::uint64_t epoch, std::size_t i) {
-    return static_cast<std::uint8_t>(epoch * 17 + i + 3);
-  }
-};
-
 std::uint64_t SipHash(std::uint64_t epoch, const std::uint8_t* mac) {
   std::uint8_t key[kKeyBytes];
-  for (std::size_t i = 0; i < kKeyBytes; ++i) key[i] = CountingKeySource::Byte(epoch, i);
+  for (std::size_t i = 0; i < kKeyBytes; ++i) key[i] = TestKeyByte(epoch, i);
   unsigned char out[crypto_shorthash_BYTES];
   crypto_shorthash(out, mac, 6, key);
   std::uint64_t v = 0;
@@ -61,7 +53,7 @@ bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
 
 bool SlotHolds(const Pseudonymizer& p, std::size_t slot, std::uint64_t epoch) {
   for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (p.key_area_for_test()[slot * kKeyBytes + i] != CountingKeySource::Byte(epoch, i)) {
+    if (p.key_area_for_test()[slot * kKeyBytes + i] != TestKeyByte(epoch, i)) {
       return false;
     }
   }
@@ -75,7 +67,7 @@ Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
 
 TEST(KeyMemoryTest, LockedAndExcludedFromCoreDumps) {
   Pseudonymizer p(Algorithm::kSipHash24, MakePeriodicSchedule(hours(1)),
-                  std::make_unique<CountingKeySource>(), Utc(2026, 5, 4, 10, 20));
+                  std::make_unique<TestKeySource>(), Utc(2026, 5, 4, 10, 20));
   for (const std::uint8_t* at :
        {p.key_area_for_test(), p.key_area_for_test() + p.key_area_size_for_test() - 1}) {
     const std::string flags = VmFlagsOf(at);
@@ -96,7 +88,7 @@ class CarryOverTest : public ::testing::Test {
   const TimePoint boundary_ = Utc(2026, 5, 4, 11, 0);  // hourly rotation
   std::unique_ptr<Pseudonymizer> Make(seconds carry) {
     return std::make_unique<Pseudonymizer>(Algorithm::kSipHash24, MakePeriodicSchedule(hours(1)),
-                                           std::make_unique<CountingKeySource>(), start_, carry);
+                                           std::make_unique<TestKeySource>(), start_, carry);
   }
 };
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "support/key_sources.h"
 #include "support/test_support.h"
 
 // Counts heap allocations made while counting is switched on (hot-path test).
@@ -48,6 +49,8 @@ namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::TestKey;
+using footfall::testing::TestKeySource;
 using footfall::testing::WriteWithoutCore;
 using std::chrono::hours;
 using std::chrono::nanoseconds;
@@ -57,39 +60,13 @@ constexpr std::uint8_t kGlobalMac[6] = {0x00, 0x1b, 0x63, 0x12, 0x34, 0x56};
 constexpr std::uint8_t kOtherGlobalMac[6] = {0x00, 0x1b, 0x63, 0x12, 0x34, 0x57};
 constexpr std::uint8_t kRandomizedMac[6] = {0xda, 0xa1, 0x19, 0x0a, 0x0b, 0x0c};
 
-// Deterministic keys: byte i of the key for epoch e is e * 37 + i + 1.
-void TestKey(std::uint64_t epoch, std::uint8_t* out) {
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    out[i] = static_cast<std::uint8_t>(epoch * 37 + i + 1);
-  }
-}
-
-class FixedKeySource final : public KeySource {
- public:
-  explicit FixedKeySource(std::vector<std::uint64_t>* epochs = nullptr,
-                          std::uint64_t fail_at_epoch = ~std::uint64_t{0})
-      : epochs_(epochs), fail_at_epoch_(fail_at_epoch) {}
-  void Fill(std::uint8_t* out, std::uint64_t epoch) override {
-    if (epochs_ != nullptr) epochs_->push_back(epoch);
-    if (epoch == fail_at_epoch_) {
-      out[0] = 0xee;  // half-written
-      throw std::runtime_error("key source failed");
-    }
-    TestKey(epoch, out);
-  }
-
- private:
-  std::vector<std::uint64_t>* epochs_;
-  std::uint64_t fail_at_epoch_;
-};
-
 using footfall::testing::Utc;
 
 const TimePoint kStart = Utc(2026, 5, 4, 10, 20);  // hourly rotation at 11:00Z
 
 std::unique_ptr<Pseudonymizer> MakeFixed(Algorithm algorithm, TimePoint now = kStart) {
   return std::make_unique<Pseudonymizer>(algorithm, MakePeriodicSchedule(hours(1)),
-                                         std::make_unique<FixedKeySource>(), now);
+                                         std::make_unique<TestKeySource>(), now);
 }
 
 Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
@@ -230,7 +207,7 @@ TEST_P(PseudonymizerTest, RetiredKeySlotIsZeroAfterRotation) {
 TEST_P(PseudonymizerTest, AdvanceToBeforeRotationDoesNothing) {
   std::vector<std::uint64_t> filled;
   Pseudonymizer p(GetParam(), MakePeriodicSchedule(hours(1)),
-                  std::make_unique<FixedKeySource>(&filled), kStart);
+                  std::make_unique<TestKeySource>(&filled), kStart);
   EXPECT_EQ(filled, std::vector<std::uint64_t>{0});
   EXPECT_EQ(p.epoch(), 0u);
   EXPECT_EQ(p.epoch_start(), kStart);
@@ -255,7 +232,7 @@ TEST_P(PseudonymizerTest, AdvanceToBeforeRotationDoesNothing) {
 TEST_P(PseudonymizerTest, SkippedPeriodsRotateOnce) {
   std::vector<std::uint64_t> filled;
   Pseudonymizer p(GetParam(), MakePeriodicSchedule(hours(1)),
-                  std::make_unique<FixedKeySource>(&filled), kStart);
+                  std::make_unique<TestKeySource>(&filled), kStart);
   const TimePoint later = Utc(2026, 5, 4, 15, 42);  // five rotation times passed
   EXPECT_TRUE(p.AdvanceTo(later));
   EXPECT_EQ(p.epoch(), 1u);
@@ -270,7 +247,7 @@ TEST_P(PseudonymizerTest, DailyScheduleFromConstructionTime) {
   const std::string saved_tz = old_tz != nullptr ? old_tz : "";
   setenv("TZ", "UTC", 1);
   tzset();
-  Pseudonymizer p(GetParam(), MakeDailySchedule(4, 0), std::make_unique<FixedKeySource>(),
+  Pseudonymizer p(GetParam(), MakeDailySchedule(4, 0), std::make_unique<TestKeySource>(),
                   Utc(2026, 5, 4, 10, 20));
   EXPECT_EQ(p.next_rotation(), Utc(2026, 5, 5, 4, 0));
   EXPECT_FALSE(p.AdvanceTo(Utc(2026, 5, 5, 3, 59, 59)));
@@ -286,7 +263,7 @@ TEST_P(PseudonymizerTest, DailyScheduleFromConstructionTime) {
 
 TEST_P(PseudonymizerTest, FailedKeySourceKeepsTheOldKey) {
   Pseudonymizer p(GetParam(), MakePeriodicSchedule(hours(1)),
-                  std::make_unique<FixedKeySource>(nullptr, 1), kStart);
+                  std::make_unique<TestKeySource>(nullptr, 1), kStart);
   const Pseudonym before = Hash(p, kGlobalMac);
   EXPECT_THROW(p.AdvanceTo(Utc(2026, 5, 4, 11, 0)), std::runtime_error);
   EXPECT_EQ(p.epoch(), 0u);
@@ -344,7 +321,7 @@ TEST(PseudonymizerDeathTest, KeyMemoryIsReadOnly) {
 
 TEST(PseudonymizerArgsTest, RejectsMissingParts) {
   EXPECT_THROW(
-      Pseudonymizer(Algorithm::kSipHash24, nullptr, std::make_unique<FixedKeySource>(), kStart),
+      Pseudonymizer(Algorithm::kSipHash24, nullptr, std::make_unique<TestKeySource>(), kStart),
       std::invalid_argument);
   EXPECT_THROW(
       Pseudonymizer(Algorithm::kSipHash24, MakePeriodicSchedule(hours(1)), nullptr, kStart),

@@ -105,7 +105,7 @@ TEST(AttackOverMqttTest, BusySimulatedDay) {
 
 TEST(AttackOverMqttTest, RealCaptures) {
   for (const char* capture :
-       {"/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap",
+       {kArgoF,
         "/real/tomas-fryza+probe-request-project__position_2__sc6-61_2024-02-08_anonymized.pcap"}) {
     TempDir dir;
     ExpectNoFinding(capture, CapturesDir() + capture, dir, 2);
@@ -117,8 +117,7 @@ TEST(AttackOverMqttTest, RealCaptures) {
 // schema, nothing is suppressed, and the signal and the dwell are not
 // published.
 TEST(NoiseModeTest, EveryCountIsNoisyAndTheNoiseIsNeverRepeated) {
-  const std::string capture =
-      CapturesDir() + "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
+  const std::string capture = CapturesDir() + kArgoF;
   const std::string noise = "[privacy]\nnoise = \"laplace\"\nepsilon = 1.0\n";
   TempDir d1, d2, d3;
   const Replayed a = Replay(d1, capture, noise), b = Replay(d2, capture, noise);

@@ -39,30 +39,8 @@ const std::string kToken = "channel-attack-token-81e3";
 
 // One HTTP/1.1 GET /metrics on 127.0.0.1:port; returns status and body.
 std::pair<int, std::string> Scrape(int port, const std::string& token) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{3, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return {0, ""};
-  }
-  const std::string req =
-      "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-      (token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n") +
-      "Connection: close\r\n\r\n";
-  send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  const auto end = all.find("\r\n\r\n");
-  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return {0, ""};
-  return {std::stoi(all.substr(9, 3)), all.substr(end + 4)};
+  const HttpResponse r = HttpRequest(port, "GET", "/metrics", token);
+  return {r.status, r.body};
 }
 
 // The STATUS= texts sent to a notify socket.

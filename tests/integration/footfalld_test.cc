@@ -28,43 +28,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string kArgoF = "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
-
-// One probe request as tshark dissects it.
-struct TsharkProbe {
-  std::int64_t ts_us;
-  std::string sa;  // "aa:bb:cc:dd:ee:ff" — never printed
-  std::optional<int> signal;
-};
-
-std::vector<TsharkProbe> TsharkProbes(const std::string& file) {
-  std::string out;
-  int rc = RunCommand(
-      {"tshark", "-n", "-r", file, "-Y", "wlan.fc.type_subtype == 4", "-T", "fields", "-E",
-       "separator=/t", "-e", "frame.time_epoch", "-e", "wlan.sa", "-e", "radiotap.dbm_antsignal"},
-      &out, seconds(120));
-  EXPECT_EQ(rc, 0) << "tshark failed";
-  std::vector<TsharkProbe> probes;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> f;
-    std::string cell;
-    std::istringstream ls(line);
-    while (std::getline(ls, cell, '\t')) f.push_back(cell);
-    if (f.size() < 2 || f[0].empty() || f[0].find_first_not_of("0123456789.") != std::string::npos)
-      continue;  // tshark's own notices
-    TsharkProbe p;
-    auto dot = f[0].find('.');
-    p.ts_us = std::stoll(f[0].substr(0, dot)) * 1000000 +
-              std::stoll((f[0].substr(dot + 1) + "000000").substr(0, 6));
-    p.sa = f[1];
-    if (f.size() > 2 && !f[2].empty()) p.signal = std::stoi(f[2].substr(0, f[2].find(',')));
-    probes.push_back(p);
-  }
-  return probes;
-}
-
 std::string Utc(std::int64_t sec) {
   std::time_t t = sec;
   std::tm tm{};

@@ -27,51 +27,13 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string kArgoF = "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
-
-struct HttpResponse {
-  int status = 0;  // 0: no connection or no answer
-  std::string head;
-  std::string body;
-};
-
 const std::string kToken = "metrics-test-token-5f2c9a";
 
 // One HTTP/1.1 request on a fresh connection to 127.0.0.1:port, with the
 // bearer token unless `token` is empty.
 HttpResponse Http(int port, const std::string& method, const std::string& target,
                   const std::string& token = kToken) {
-  HttpResponse r;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return r;
-  }
-  const std::string req =
-      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-      (token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n") +
-      "Connection: close\r\n\r\n";
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return r;
-  }
-  std::string all;
-  char buf[4096];
-  ssize_t n;
-  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<size_t>(n));
-  close(fd);
-  const auto end = all.find("\r\n\r\n");
-  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
-  r.status = std::stoi(all.substr(9, 3));
-  r.head = all.substr(0, end);
-  r.body = all.substr(end + 4);
-  return r;
+  return HttpRequest(port, method, target, token);
 }
 
 // "name{labels} value" lines -> value; also checks each sample has a TYPE.

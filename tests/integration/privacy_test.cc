@@ -50,7 +50,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Mac = std::array<std::uint8_t, 6>;
 
-const std::string kArgoF = "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
 // 15,345 probe requests of 768 source addresses over 9.5 hours, 6,828 of
 // them directed to a named network (real.tsv).
 const std::string kEsp32 =
@@ -420,38 +419,13 @@ TEST_F(PrivacyTest, NoMacOrSsidAnywhereSharedKeyCarryOverAndSignalFloor) {
 
 // ---- Aggregates only ---------------------------------------------------
 
-struct TsharkProbe {
-  std::int64_t sec;
-  std::string sa;  // never printed
-  std::optional<int> signal;
-};
-
-std::vector<TsharkProbe> TsharkProbes(const std::string& file) {
-  std::vector<TsharkProbe> probes;
-  std::istringstream in(
-      Tshark(file, {"-Y", "wlan.fc.type_subtype == 4", "-T", "fields", "-E", "separator=/t", "-e",
-                    "frame.time_epoch", "-e", "wlan.sa", "-e", "radiotap.dbm_antsignal"}));
-  for (std::string line; std::getline(in, line);) {
-    const auto f = Split(line, '\t');
-    if (f.size() < 2 || f[0].empty() || !std::isdigit(static_cast<unsigned char>(f[0][0]))) {
-      continue;
-    }
-    TsharkProbe p;
-    p.sec = std::stoll(f[0].substr(0, f[0].find('.')));
-    p.sa = f[1];
-    if (f.size() > 2 && !f[2].empty()) p.signal = std::stoi(f[2].substr(0, f[2].find(',')));
-    probes.push_back(p);
-  }
-  return probes;
-}
-
 TEST_F(PrivacyTest, SmallCountsArePublishedAsNullByDefault) {
   const std::string capture = CapturesDir() + kArgoF;
   const auto probes = TsharkProbes(capture);
   ASSERT_EQ(probes.size(), 373u);
   // tshark's device sets per one-minute window.
   std::map<std::int64_t, std::set<std::string>> windows;
-  for (const auto& p : probes) windows[p.sec / 60 * 60].insert(p.sa);
+  for (const auto& p : probes) windows[p.ts_us / 1000000 / 60 * 60].insert(p.sa);
 
   const Replay r = RunReplay(dir_, capture, "");
   ASSERT_EQ(r.exit_code, 0) << Err();
@@ -547,8 +521,8 @@ std::string SeedFile(std::int64_t epoch, const Seed& s) {
 TEST_F(PrivacyTest, SharedSeedSensorsRatchetInStepAndKeepNoEarlierSeed) {
   const std::string capture = CapturesDir() + kArgoF;
   const auto probes = TsharkProbes(capture);
-  const std::int64_t first_epoch = probes.front().sec / 600;
-  const std::int64_t last_epoch = probes.back().sec / 600;
+  const std::int64_t first_epoch = probes.front().ts_us / 1000000 / 600;
+  const std::int64_t last_epoch = probes.back().ts_us / 1000000 / 600;
   ASSERT_GE(last_epoch - first_epoch, 2) << "the replay must cross rotations";
   Seed seed{};
   randombytes_buf(seed.data(), seed.size());

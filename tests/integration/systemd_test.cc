@@ -31,8 +31,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 
-const std::string kArgoF = "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
-
 // A bound AF_UNIX datagram socket that records what arrives, with the time.
 class DatagramSink final {
  public:

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -271,6 +272,62 @@ bool WaitForPort(int port, std::chrono::milliseconds timeout) {
   return false;
 }
 
+// ---- HTTP ------------------------------------------------------------------
+
+std::string HttpExchange(int port, const std::string& request, const std::string& unix_path,
+                         std::chrono::seconds timeout) {
+  int fd = -1;
+  int connected = -1;
+  if (unix_path.empty()) {
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  } else {
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, unix_path.c_str(), sizeof addr.sun_path - 1);
+    connected = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  }
+  if (connected != 0) {
+    close(fd);
+    return "";
+  }
+  timeval tv{static_cast<time_t>(timeout.count()), 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    close(fd);
+    return "";
+  }
+  std::string all;
+  char buf[4096];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) all.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return all;
+}
+
+HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
+                         const std::string& token) {
+  const std::string all =
+      HttpExchange(port,
+                   method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                       (token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n") +
+                       "Connection: close\r\n\r\n",
+                   "", std::chrono::seconds(5));
+  HttpResponse r;
+  const auto end = all.find("\r\n\r\n");
+  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
+  r.status = std::stoi(all.substr(9, 3));
+  r.head = all.substr(0, end);
+  r.body = all.substr(end + 4);
+  return r;
+}
+
 Broker::Broker(const std::string& extra_config) : port_(FreeTcpPort()), extra_(extra_config) {
   Start();
 }
@@ -351,6 +408,34 @@ std::vector<MqttMessage> Subscriber::WaitFor(
     if (pred(msgs) || std::chrono::steady_clock::now() >= deadline) return msgs;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+std::vector<TsharkProbe> TsharkProbes(const std::string& file) {
+  std::string out;
+  int rc = RunCommand(
+      {"tshark", "-n", "-r", file, "-Y", "wlan.fc.type_subtype == 4", "-T", "fields", "-E",
+       "separator=/t", "-e", "frame.time_epoch", "-e", "wlan.sa", "-e", "radiotap.dbm_antsignal"},
+      &out, std::chrono::seconds(120));
+  EXPECT_EQ(rc, 0) << "tshark failed";
+  std::vector<TsharkProbe> probes;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::string cell;
+    std::istringstream ls(line);
+    while (std::getline(ls, cell, '\t')) f.push_back(cell);
+    if (f.size() < 2 || f[0].empty() || f[0].find_first_not_of("0123456789.") != std::string::npos)
+      continue;  // tshark's own notices
+    TsharkProbe p;
+    auto dot = f[0].find('.');
+    p.ts_us = std::stoll(f[0].substr(0, dot)) * 1000000 +
+              std::stoll((f[0].substr(dot + 1) + "000000").substr(0, 6));
+    p.sa = f[1];
+    if (f.size() > 2 && !f[2].empty()) p.signal = std::stoi(f[2].substr(0, f[2].find(',')));
+    probes.push_back(p);
+  }
+  return probes;
 }
 
 // ---- Memory ----------------------------------------------------------------

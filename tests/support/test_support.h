@@ -1,6 +1,7 @@
 // Purpose: helpers shared by the test suites: the real captures and their
 // tshark oracle (tests/data/*.tsv), reading pcap files, temporary
-// directories, child processes with real signals, memory mapping flags, and a private mosquitto on
+// directories, child processes with real signals, an HTTP client, memory
+// mapping flags, and a private mosquitto on
 // a free loopback port with a real mosquitto_sub.
 #pragma once
 
@@ -41,6 +42,19 @@ bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR: tests/data of the source tree
 std::string SourceDir();    // FOOTFALL_SOURCE_DIR
 std::string FootfalldPath();
+// The capture most tests replay, relative to CapturesDir(): one of the Argo
+// simulator's probe-request captures (tests/data/README.md).
+inline constexpr char kArgoF[] = "/real/Diegomangasco+Argo__thesis_tests__F_test_1.pcap";
+
+// One probe request as tshark dissects it.
+struct TsharkProbe {
+  std::int64_t ts_us = 0;  // capture time, microseconds since the epoch
+  std::string sa;          // "aa:bb:cc:dd:ee:ff" — never printed
+  std::optional<int> signal;
+};
+// Every probe request of a capture, by a real tshark (fails the test if
+// tshark fails).
+std::vector<TsharkProbe> TsharkProbes(const std::string& file);
 
 // Rows of a tab-separated file with a header line, as column -> value.
 std::vector<std::map<std::string, std::string>> ReadTsv(const std::string& path);
@@ -107,6 +121,24 @@ int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
 int FreeTcpPort();
 // Polls until something accepts TCP connections on 127.0.0.1:port.
 bool WaitForPort(int port, std::chrono::milliseconds timeout);
+
+// ---- HTTP ------------------------------------------------------------------
+// Sends the raw `request` on a fresh connection to 127.0.0.1:port (or to the
+// Unix socket `unix_path` if it is not empty) and returns everything read until
+// the server closes it or `timeout` passes without a byte; "" if it cannot
+// connect.
+std::string HttpExchange(int port, const std::string& request, const std::string& unix_path = "",
+                         std::chrono::seconds timeout = std::chrono::seconds(3));
+
+struct HttpResponse {
+  int status = 0;  // 0: no connection, or not an HTTP/1.1 answer
+  std::string head;
+  std::string body;
+};
+// One `method target` HTTP/1.1 request with "Connection: close", and the
+// bearer token unless `token` is empty.
+HttpResponse HttpRequest(int port, const std::string& method, const std::string& target,
+                         const std::string& token);
 
 // ---- Memory ----------------------------------------------------------------
 // The VmFlags of the mapping in /proc/self/smaps that contains `p` (with a

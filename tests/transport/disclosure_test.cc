@@ -14,6 +14,7 @@
 
 #include "support/attacker.h"
 #include "support/schema_check.h"
+#include "support/window_reports.h"
 #include "transport/counts_json.h"
 
 namespace footfall::transport {
@@ -21,51 +22,14 @@ namespace {
 
 using nlohmann::json;
 using Fields = std::vector<std::string>;
-
-analytics::WindowReport Report(std::uint64_t global, std::uint64_t randomized) {
-  analytics::WindowReport r;
-  r.start = std::chrono::system_clock::time_point(std::chrono::seconds(1795514400));
-  r.end = r.start + std::chrono::seconds(60);
-  r.global_mac = global;
-  r.randomized_mac = randomized;
-  r.devices = global + randomized;
-  r.probe_requests = 3 * r.devices;
-  if (r.devices > 0) {
-    r.rssi_min = -80;
-    r.rssi_median = -70;
-    r.rssi_max = -60;
-  }
-  return r;
-}
+using footfall::testing::BusyWindow;
+using footfall::testing::WindowWithDevices;
 
 const Fields kRssi = {"rssi_dbm.min", "rssi_dbm.median", "rssi_dbm.max"};
 
 Fields Plus(Fields a, const Fields& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
-}
-
-// A busy window (every count well above 3) whose people figures can be
-// changed one at a time.
-analytics::WindowReport Busy() {
-  analytics::WindowReport r = Report(10, 30);
-  analytics::PeopleReport& p = r.people;
-  p.estimated_devices = 25;
-  p.visitors = 12;
-  p.occupancy = 14;
-  p.stationary = 4;
-  p.arrivals = 9;
-  p.passersby = 6;
-  p.visitor_visits = 10;
-  p.departures = 16;
-  p.capture_rate = 10.0 / 16.0;
-  p.dwell_p50_s = 900;
-  p.dwell_p90_s = 2400;
-  p.engagement = {0, 4, 3, 3, 0};
-  p.epoch_start = r.start - std::chrono::hours(5);
-  p.epoch_devices = 300;
-  p.epoch_visitors = 80;
-  return r;
 }
 
 // Sets the closed visits consistently: departures, capture rate, dwell.
@@ -87,45 +51,45 @@ void Closed(analytics::WindowReport& r, std::uint64_t visitor_visits, std::uint6
 }
 
 TEST(SuppressedFieldsTest, OffWithZero) {
-  EXPECT_TRUE(SuppressedFields(Report(1, 0), 0).empty());
-  EXPECT_TRUE(SuppressedFields(Report(0, 1), 0).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(1, 0), 0).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(0, 1), 0).empty());
 }
 
 TEST(SuppressedFieldsTest, ZeroIsPublishedAndLargeCountsToo) {
-  EXPECT_TRUE(SuppressedFields(Report(0, 0), 3).empty());  // "nobody" stays visible
-  EXPECT_TRUE(SuppressedFields(Report(3, 0), 3).empty());
-  EXPECT_TRUE(SuppressedFields(Report(0, 3), 3).empty());
-  EXPECT_TRUE(SuppressedFields(Report(5, 7), 3).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(0, 0), 3).empty());  // "nobody" stays visible
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(3, 0), 3).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(0, 3), 3).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(5, 7), 3).empty());
 }
 
 TEST(SuppressedFieldsTest, SmallTotalsHideEverythingAboutTheDevices) {
-  EXPECT_EQ(SuppressedFields(Report(1, 0), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(1, 0), 3),
             Plus({"devices.unique", "devices.global_mac"}, kRssi));
-  EXPECT_EQ(SuppressedFields(Report(0, 2), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(0, 2), 3),
             Plus({"devices.unique", "devices.randomized_mac"}, kRssi));
-  EXPECT_EQ(SuppressedFields(Report(1, 1), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(1, 1), 3),
             Plus({"devices.unique", "devices.global_mac", "devices.randomized_mac"}, kRssi));
 }
 
 TEST(SuppressedFieldsTest, ASmallPartIsNotRecomputableFromTheTotal) {
   // unique 9 = global 1 + randomized 8: publishing randomized would give global away.
-  EXPECT_EQ(SuppressedFields(Report(1, 8), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(1, 8), 3),
             (Fields{"devices.global_mac", "devices.randomized_mac"}));
-  EXPECT_EQ(SuppressedFields(Report(8, 2), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(8, 2), 3),
             (Fields{"devices.global_mac", "devices.randomized_mac"}));
   // With k devices in the window its signal is published.
-  EXPECT_EQ(SuppressedFields(Report(8, 2), 3).size(), 2u);
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(8, 2), 3).size(), 2u);
 }
 
 TEST(SuppressedFieldsTest, ThresholdIsConfigurable) {
-  EXPECT_TRUE(SuppressedFields(Report(4, 0), 5).size() > 0);
-  EXPECT_TRUE(SuppressedFields(Report(5, 0), 5).empty());
-  EXPECT_TRUE(SuppressedFields(Report(1, 0), 1).empty());  // 1: nothing is below it
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(4, 0), 5).size() > 0);
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(5, 0), 5).empty());
+  EXPECT_TRUE(SuppressedFields(WindowWithDevices(1, 0), 1).empty());  // 1: nothing is below it
 }
 
 TEST(SuppressedFieldsTest, BusyWindowHidesNothing) {
-  EXPECT_TRUE(SuppressedFields(Busy(), 3).empty());
-  analytics::WindowReport r = Busy();
+  EXPECT_TRUE(SuppressedFields(BusyWindow(), 3).empty());
+  analytics::WindowReport r = BusyWindow();
   r.people.engagement = {1, 1, 1, 1, 1};
   Closed(r, 5, 6, r.people.engagement);
   EXPECT_FALSE(SuppressedFields(r, 3).empty());
@@ -146,29 +110,29 @@ TEST(SuppressedFieldsTest, EachSmallCountOfPeopleIsHiddenButNotZero) {
                         Case{"epoch.visitors", &analytics::PeopleReport::epoch_visitors}}) {
     SCOPED_TRACE(c.name);
     for (std::uint64_t v : {1, 2}) {
-      analytics::WindowReport r = Busy();
+      analytics::WindowReport r = BusyWindow();
       r.people.*c.field = v;
       EXPECT_EQ(SuppressedFields(r, 3), Fields{c.name});
     }
     for (std::uint64_t v : {0, 3}) {  // "nobody" stays visible, and so does k
-      analytics::WindowReport r = Busy();
+      analytics::WindowReport r = BusyWindow();
       r.people.*c.field = v;
       EXPECT_TRUE(SuppressedFields(r, 3).empty());
     }
-    analytics::WindowReport r = Busy();
+    analytics::WindowReport r = BusyWindow();
     r.people.*c.field = 2;
     EXPECT_TRUE(SuppressedFields(r, 2).empty());  // the threshold is configurable
   }
 }
 
 TEST(SuppressedFieldsTest, FewEstimatedDevicesHideTheirSignal) {
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   r.people.estimated_devices = 2;  // 40 addresses, but 2 phones
   EXPECT_EQ(SuppressedFields(r, 3), Plus({"devices.estimated"}, kRssi));
   r.people.estimated_devices = 0;
   EXPECT_TRUE(SuppressedFields(r, 3).empty());
   // With few addresses, few estimated devices: both go, the signal once.
-  r = Report(1, 1);
+  r = WindowWithDevices(1, 1);
   r.people.estimated_devices = 1;
   EXPECT_EQ(SuppressedFields(r, 3), Plus({"devices.unique", "devices.global_mac",
                                           "devices.randomized_mac", "devices.estimated"},
@@ -177,7 +141,7 @@ TEST(SuppressedFieldsTest, FewEstimatedDevicesHideTheirSignal) {
 
 TEST(SuppressedFieldsTest, FewClosedVisitsHideRateDwellAndDepartures) {
   // 1 visitor visit + 1 passer-by: everything about the two visits goes.
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 1, 1, {0, 1, 0, 0, 0});
   EXPECT_EQ(SuppressedFields(r, 3), (Fields{"passersby", "departures", "capture_rate",
                                             "dwell_s.p50", "dwell_s.p90", "engagement.5_to_20m"}));
@@ -199,7 +163,7 @@ TEST(SuppressedFieldsTest, FewClosedVisitsHideRateDwellAndDepartures) {
 
 TEST(SuppressedFieldsTest, DwellPercentilesOnlyOfTenVisitsAndNeverBesideAHiddenBucket) {
   // Nearest rank: the p90 of 9 visits is the longest visit, to the second.
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 9, 6, {0, 3, 3, 3, 0});
   EXPECT_EQ(SuppressedFields(r, 3), (Fields{"dwell_s.p50", "dwell_s.p90"}));
   Closed(r, 10, 6, {0, 4, 3, 3, 0});
@@ -223,7 +187,7 @@ TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
   // 10 visitor visits and 1 passer-by: with the rate (10/11) and the buckets
   // (adding up to 10), or with departures (11), the passer-by would be a
   // subtraction away.
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 10, 1, {0, 4, 3, 3, 0});
   EXPECT_EQ(SuppressedFields(r, 3), (Fields{"passersby", "departures", "capture_rate"}));
   // 2 visitor visits among 20 passers-by: departures - passersby = 2, and the
@@ -232,7 +196,7 @@ TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
   EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "capture_rate", "dwell_s.p50",
                                             "dwell_s.p90", "engagement.5_to_20m"}));
   // Departures small on their own (stationary devices leaving).
-  r = Busy();
+  r = BusyWindow();
   Closed(r, 0, 0, {});
   r.people.departures = 2;
   EXPECT_EQ(SuppressedFields(r, 3), (Fields{"departures", "stationary_departures"}));
@@ -241,7 +205,7 @@ TEST(SuppressedFieldsTest, ASmallPartOfTheClosedVisitsIsNotRecomputable) {
 TEST(SuppressedFieldsTest, StationaryDeparturesAreACountLikeTheOthers) {
   // 2 staff phones left among 10 visitor visits and 6 passers-by: departures
   // 18 minus the published rest would give the 2 back, so a partner goes.
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 10, 6, {0, 4, 3, 3, 0});
   r.people.departures = 18;
   EXPECT_EQ(StationaryDepartures(r.people), 2u);
@@ -255,13 +219,13 @@ TEST(SuppressedFieldsTest, StationaryDeparturesAreACountLikeTheOthers) {
 
 TEST(SuppressedFieldsTest, NoHiddenCountIsFixedByTheOthers) {
   // unique 4 with both kinds hidden: each null is 0..2, so 2 + 2; unique goes too.
-  EXPECT_EQ(SuppressedFields(Report(2, 2), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(2, 2), 3),
             Plus({"devices.unique", "devices.global_mac", "devices.randomized_mac"}, kRssi));
   // unique 3 = 1 + 2 or 2 + 1: not fixed, unique stays.
-  EXPECT_EQ(SuppressedFields(Report(1, 2), 3),
+  EXPECT_EQ(SuppressedFields(WindowWithDevices(1, 2), 3),
             (Fields{"devices.global_mac", "devices.randomized_mac"}));
   // Two hidden buckets of 2 whose sum (4) the others give: 2 + 2 again.
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 14, 6, {2, 2, 5, 5, 0});
   const Fields f = SuppressedFields(r, 3);
   EXPECT_GE(f.size(), 3u);
@@ -276,7 +240,7 @@ TEST(SuppressedFieldsTest, ASingleSmallEngagementBucketTakesAnotherWithIt) {
   // The partner chosen is departures (the total: the buckets stay), and the
   // capture rate and the dwell go with any hidden bucket.
   const Fields beside = {"capture_rate", "dwell_s.p50", "dwell_s.p90"};
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   Closed(r, 10, 6, {2, 5, 3, 0, 0});
   EXPECT_EQ(SuppressedFields(r, 3), Plus(Plus({"departures"}, beside), {"engagement.under_5m"}));
   Closed(r, 10, 6, {0, 4, 4, 0, 2});
@@ -292,7 +256,7 @@ TEST(SuppressedFieldsTest, ASingleSmallEngagementBucketTakesAnotherWithIt) {
 }
 
 TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = BusyWindow();
   r.people.visitors = 1;
   r.people.occupancy = 2;
   r.people.stationary = 2;
@@ -332,7 +296,7 @@ TEST(CountsDisclosureTest, TopLevelFieldsAreNullAndNamedByTheirKey) {
 }
 
 TEST(CountsDisclosureTest, SuppressedFieldsAreNullAndNamed) {
-  const json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 1), {3, false}));
+  const json j = json::parse(EncodeCounts({"s", "d"}, 1, WindowWithDevices(1, 1), {3, false}));
   EXPECT_TRUE(j["devices"]["unique"].is_null());
   EXPECT_TRUE(j["devices"]["global_mac"].is_null());
   EXPECT_TRUE(j["devices"]["randomized_mac"].is_null());
@@ -346,14 +310,14 @@ TEST(CountsDisclosureTest, SuppressedFieldsAreNullAndNamed) {
 }
 
 TEST(CountsDisclosureTest, NoSuppressedKeyWhenNothingIs) {
-  const json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(5, 7), {3, false}));
+  const json j = json::parse(EncodeCounts({"s", "d"}, 1, WindowWithDevices(5, 7), {3, false}));
   EXPECT_FALSE(j.contains("suppressed"));
   EXPECT_EQ(j["devices"]["unique"], 12);
   EXPECT_EQ(j["rssi_dbm"]["max"], -60);
 }
 
 TEST(CountsDisclosureTest, BelowFloorCounterOnlyWhileTheFloorIsSet) {
-  analytics::WindowReport r = Report(5, 7);
+  analytics::WindowReport r = WindowWithDevices(5, 7);
   r.below_rssi_floor = 17;
   const json on = json::parse(EncodeCounts({"s", "d"}, 1, r, {3, true}));
   EXPECT_EQ(on["frames"]["below_rssi_floor"], 17);
@@ -367,8 +331,8 @@ TEST(CountsDisclosureTest, EveryVariantMatchesThePublishedSchema) {
     for (std::uint64_t r : {0, 1, 2, 9}) {
       for (std::uint64_t k : {0, 3}) {
         for (bool floor : {false, true}) {
-          messages.push_back(
-              {"footfall/s/d/counts", EncodeCounts({"s", "d"}, 1, Report(g, r), {k, floor})});
+          messages.push_back({"footfall/s/d/counts",
+                              EncodeCounts({"s", "d"}, 1, WindowWithDevices(g, r), {k, floor})});
         }
       }
     }
@@ -379,7 +343,7 @@ TEST(CountsDisclosureTest, EveryVariantMatchesThePublishedSchema) {
     for (std::uint64_t vv : {0, 1, 2, 10}) {
       for (std::uint64_t pb : {0, 1, 2, 7}) {
         for (std::uint64_t k : {0, 3}) {
-          analytics::WindowReport r = Busy();
+          analytics::WindowReport r = BusyWindow();
           r.people.estimated_devices = n;
           r.people.visitors = n;
           r.people.stationary = n;
@@ -394,32 +358,32 @@ TEST(CountsDisclosureTest, EveryVariantMatchesThePublishedSchema) {
   }
   EXPECT_EQ(testing::SchemaViolations(messages), std::vector<std::string>{});
   // The schema is not a rubber stamp: a null count not named in "suppressed" fails,
-  json bad = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 1), {3, false}));
+  json bad = json::parse(EncodeCounts({"s", "d"}, 1, WindowWithDevices(1, 1), {3, false}));
   bad.erase("suppressed");
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   // a null count of people too,
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad["visitors"] = nullptr;
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   // the occupancy too,
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad["occupancy"] = nullptr;
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   // a field named in "suppressed" but published,
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad["suppressed"] = json::array({"dwell_s.p50"});
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
   // and a version 1 or 2 message, or a version 3 one without a new field.
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad["schema"] = "footfall.counts/1";
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad.erase("epoch");
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad["schema"] = "footfall.counts/2";
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
-  bad = json::parse(EncodeCounts({"s", "d"}, 1, Busy(), {3, false}));
+  bad = json::parse(EncodeCounts({"s", "d"}, 1, BusyWindow(), {3, false}));
   bad.erase("occupancy");
   EXPECT_FALSE(testing::SchemaViolations({{"footfall/s/d/counts", bad.dump()}}).empty());
 }
@@ -429,7 +393,7 @@ TEST(CountsDisclosureTest, Version3MessagesAreStillValidVersion2FieldByField) {
   // (occupancy, stationary_departures) and with its schema name put back is
   // valid under counts-v2.json.
   for (std::uint64_t k : {0, 3}) {
-    for (const analytics::WindowReport& r : {Report(1, 8), Busy()}) {
+    for (const analytics::WindowReport& r : {WindowWithDevices(1, 8), BusyWindow()}) {
       json j = json::parse(EncodeCounts({"s", "d"}, 1, r, {k, true}));
       j["schema"] = "footfall.counts/2";
       j.erase("occupancy");
@@ -454,12 +418,12 @@ TEST(CountsDisclosureTest, Version2MessagesAreStillValidVersion1FieldsByField) {
   // A v1 consumer reads the same fields: the v1 part of a v2 message (its
   // schema name put back, the new fields dropped) is valid under counts-v1.json.
   for (std::uint64_t k : {0, 3}) {
-    json j = json::parse(EncodeCounts({"s", "d"}, 1, Report(1, 8), {k, true}));
+    json j = json::parse(EncodeCounts({"s", "d"}, 1, WindowWithDevices(1, 8), {k, true}));
     j["schema"] = "footfall.counts/1";
     j["devices"].erase("estimated");
-    for (const char* key : {"visitors", "occupancy", "stationary", "passersby", "arrivals",
-                            "departures", "stationary_departures", "capture_rate", "dwell_s",
-                            "engagement", "epoch"}) {
+    for (const char* key :
+         {"visitors", "occupancy", "stationary", "passersby", "arrivals", "departures",
+          "stationary_departures", "capture_rate", "dwell_s", "engagement", "epoch"}) {
       j.erase(key);
     }
     EXPECT_EQ(testing::SchemaViolations("counts-v1.json", j.dump()), std::vector<std::string>{});
@@ -480,8 +444,8 @@ TEST(CountsDisclosureTest, TheAttackerSolvesNothingInAnyMessage) {
                {analytics::Engagement{0, 0, 0, 0, 0}, analytics::Engagement{0, 2, 0, 0, 0},
                 analytics::Engagement{1, 2, 0, 0, 0}, analytics::Engagement{2, 2, 5, 5, 0},
                 analytics::Engagement{0, 4, 3, 3, 0}, analytics::Engagement{0, 9, 0, 1, 0}}) {
-            analytics::WindowReport r = Report(g, rnd);
-            r.people = Busy().people;
+            analytics::WindowReport r = WindowWithDevices(g, rnd);
+            r.people = BusyWindow().people;
             const std::uint64_t vv =
                 e.under_5m + e.from_5_to_20m + e.from_20_to_60m + e.from_1_to_6h + e.over_6h;
             Closed(r, vv, pb, e);
@@ -527,7 +491,7 @@ TEST(EpochTotalsTest, AnyTwoReleasedTotalsOfAnEpochDifferByZeroOrAtLeastK) {
     }
   }
   // 1 and 2 are published as null (below k), so they are never differenced.
-  analytics::WindowReport w = Busy();
+  analytics::WindowReport w = BusyWindow();
   w.people.epoch_devices = 2;
   EXPECT_EQ(SuppressedFields(w, 3), Fields{"epoch.devices"});
 }

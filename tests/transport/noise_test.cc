@@ -14,6 +14,8 @@
 #include <random>
 #include <vector>
 
+#include "support/window_reports.h"
+
 namespace footfall::transport {
 namespace {
 
@@ -109,39 +111,11 @@ TEST(NoiseRandomnessTest, LibsodiumDrawsAreFreshForEverySampleAndNeverRepeat) {
   for (int i = 0; i < 32; ++i) EXPECT_EQ(dx.Sample(), dy.Sample());
 }
 
-analytics::WindowReport Busy() {
-  analytics::WindowReport r;
-  r.start = std::chrono::system_clock::time_point(std::chrono::seconds(1795514400));
-  r.end = r.start + std::chrono::seconds(60);
-  r.global_mac = 10;
-  r.randomized_mac = 30;
-  r.devices = 40;
-  r.rssi_min = -80;
-  r.rssi_median = -70;
-  r.rssi_max = -60;
-  analytics::PeopleReport& p = r.people;
-  p.estimated_devices = 25;
-  p.visitors = 12;
-  p.stationary = 4;
-  p.arrivals = 9;
-  p.passersby = 6;
-  p.visitor_visits = 10;
-  p.departures = 18;
-  p.capture_rate = 10.0 / 16.0;
-  p.dwell_p50_s = 900;
-  p.dwell_p90_s = 2400;
-  p.engagement = {0, 4, 3, 3, 0};
-  p.epoch_start = r.start - std::chrono::hours(5);
-  p.epoch_devices = 300;
-  p.epoch_visitors = 80;
-  return r;
-}
-
 TEST(WindowNoiseTest, DerivedFiguresFromTheNoisyCountsAndNothingUnbounded) {
   WindowNoise noise(1.0, std::make_unique<SeededRandom>(3));
   int changed = 0;
   for (int i = 0; i < 200; ++i) {
-    const analytics::WindowReport r = Busy();
+    const analytics::WindowReport r = footfall::testing::BusyWindow();
     const analytics::WindowReport n = noise.Apply(r);
     EXPECT_EQ(n.devices, n.global_mac + n.randomized_mac);
     const analytics::Engagement& e = n.people.engagement;
@@ -164,7 +138,7 @@ TEST(WindowNoiseTest, EpochTotalsAreNoisyRunningSumsOfNewcomers) {
   // No newcomer for 100 windows: the total wanders by the noise only (a
   // random walk from 300), never re-reads the true total.
   WindowNoise noise(1.0, std::make_unique<SeededRandom>(11));
-  analytics::WindowReport r = Busy();
+  analytics::WindowReport r = footfall::testing::BusyWindow();
   std::vector<std::uint64_t> totals;
   for (int i = 0; i < 100; ++i) totals.push_back(noise.Apply(r).people.epoch_devices);
   EXPECT_NEAR(static_cast<double>(totals.front()), 300, 80);
