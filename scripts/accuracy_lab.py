@@ -67,9 +67,9 @@ STALE_S = 4 * 3600
 # than 5 minutes apart (tuning days 02-15 and 02-29: 40 of 144 gaps between
 # an inside global phone's bursts exceed 300 s, 24 exceed 600 s), so at 300 s
 # their visits break and each piece must reach min_visit_s again. Chosen on
-# the tuning days: visitors' mean error 300 s -6.2, 600 s -3.1, 900 s -0.8,
-# 1200 s +1.4 (visitors MAPE 31 % at 900 s, 40 % at 1200 s); occupancy
-# does not depend on it.
+# the tuning days: visitors' mean error 300 s -5.4, 600 s -2.1, 900 s +0.6,
+# 1200 s +3.2 (MAPE 46 / 32 / 35 / 48 %; 900 s for the smallest mean error);
+# occupancy hardly depends on it.
 LAB_VISIT_GAP_S = 900
 
 

@@ -281,12 +281,12 @@ TEST(FixedDevicesTest, OccupancyCountsDevicesHeardInsideWithoutADwell) {
   e.OnProbe(At(30), Pseudonym{3, false}, {}, -71);           // outside
   e.OnProbe(At(40), Pseudonym{4, false}, {}, std::nullopt);  // no signal: not inside
   e.OnProbe(At(50), Pseudonym{3, false}, {}, -80);
-  e.OnProbe(At(250), Pseudonym{5, false}, {}, -65);  // inside, 50 s before the next window
+  e.OnProbe(At(280), Pseudonym{5, false}, {}, -65);  // inside, 20 s before the next window
   PeopleReport r = Close(e, 300);
   EXPECT_EQ(r.occupancy, 3u);  // the first figure is the window's count
   EXPECT_EQ(r.visitors, 0u);   // no one stayed 5 minutes
   EXPECT_EQ(r.estimated_devices, 5u);
-  // The next window: the ones heard inside in it (3) or in the minute before
+  // The next window: the ones heard inside in it (3) or in the 30 s before
   // it (5), not 1 and 2 (heard 280 s before it): 2, published as the mean of
   // this count and the previous figure, 2.5, rounded half away from zero.
   e.OnProbe(At(310), Pseudonym{3, false}, {}, -65);
