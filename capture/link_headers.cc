@@ -146,8 +146,8 @@ const char* ParsePrismHeader(const std::uint8_t* d, std::size_t caplen, RadioInf
     if (!IsPrismMsgcode(LoadBe32(d))) return "Prism message code unknown";
     big_endian = true;
   }
-  const auto u32 = [&](const std::uint8_t* p) { return big_endian ? LoadBe32(p) : LoadLe32(p); };
-  const auto u16 = [&](const std::uint8_t* p) { return big_endian ? LoadBe16(p) : LoadLe16(p); };
+  const auto u32 = [&](const std::uint8_t* p) { return Load32(p, big_endian); };
+  const auto u16 = [&](const std::uint8_t* p) { return Load16(p, big_endian); };
   const std::size_t len = u32(d + 4);
   if (len < kPrismFixedLen) return "Prism length shorter than its fixed header";
   if (len > caplen) return "Prism header longer than frame";

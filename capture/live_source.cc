@@ -161,7 +161,7 @@ std::unique_ptr<Source> OpenLiveSource(const std::string& iface, const SourceOpt
                MonitorHint(iface));
   }
   bpf_program prog{};
-  if (std::string why = MakeProbeFilter(p, &prog); !why.empty()) throw fail(why);
+  if (const Status filter = MakeProbeFilter(p, &prog); !filter) throw fail(filter.error());
   int set_rc = pcap_setfilter(p, &prog);
   pcap_freecode(&prog);
   if (set_rc != 0) throw fail(std::string("cannot set filter: ") + pcap_geterr(p));

@@ -41,21 +41,22 @@ const bpf_insn kPpiProbeFilter[] = {
 
 }  // namespace
 
-std::string MakeProbeFilter(pcap_t* pcap, bpf_program* program) {
+Status MakeProbeFilter(pcap_t* pcap, bpf_program* program) {
   *program = bpf_program{};
   if (pcap_datalink(pcap) == kLinkTypePpi) {
     // pcap_freecode() frees bf_insns with free().
     auto* insns = static_cast<bpf_insn*>(std::malloc(sizeof kPpiProbeFilter));
-    if (insns == nullptr) return "out of memory";
+    if (insns == nullptr) return Fail("out of memory");
     std::memcpy(insns, kPpiProbeFilter, sizeof kPpiProbeFilter);
     program->bf_insns = insns;
     program->bf_len = static_cast<u_int>(std::size(kPpiProbeFilter));
-    return "";
+    return Status::Ok();
   }
   if (pcap_compile(pcap, program, kProbeFilter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-    return std::string("cannot compile filter \"") + kProbeFilter + "\": " + pcap_geterr(pcap);
+    return Fail(std::string("cannot compile filter \"") + kProbeFilter +
+                "\": " + pcap_geterr(pcap));
   }
-  return "";
+  return Status::Ok();
 }
 
 }  // namespace footfall::capture

@@ -6,13 +6,12 @@
 
 #include <pcap/pcap.h>
 
-#include <string>
+#include "base/result.h"
 
 namespace footfall::capture {
 
 // Fills `program` with a filter for the link type of `pcap` (a live or dead
-// handle). Returns an empty string on success (free `program` with
-// pcap_freecode), else why not.
-std::string MakeProbeFilter(pcap_t* pcap, bpf_program* program);
+// handle); on success free `program` with pcap_freecode. Else why not.
+Status MakeProbeFilter(pcap_t* pcap, bpf_program* program);
 
 }  // namespace footfall::capture

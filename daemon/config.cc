@@ -288,8 +288,8 @@ auto SecretFile() {
   return [](const toml::node& n, Context& c) -> std::optional<std::string> {
     std::optional<std::string> path = ReadableFile()(n, c);
     if (!path) return std::nullopt;
-    if (std::string why = SecretFileProblem(*path); !why.empty()) {
-      return c.Fail(n, "\"" + *path + "\": " + why);
+    if (const Status ok = CheckSecretFile(*path); !ok) {
+      return c.Fail(n, "\"" + *path + "\": " + ok.error());
     }
     return path;
   };

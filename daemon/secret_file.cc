@@ -16,16 +16,16 @@
 namespace footfall::daemon {
 namespace {
 
-std::string ModeProblem(const struct stat& st) {
-  if (!S_ISREG(st.st_mode)) return "not a regular file";
+Status ModeProblem(const struct stat& st) {
+  if (!S_ISREG(st.st_mode)) return Fail("not a regular file");
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return std::string("mode ") + mode +
-           " lets other users read or change it; make it readable by footfalld's user only "
-           "(chmod 600)";
+    return Fail(std::string("mode ") + mode +
+                " lets other users read or change it; make it readable by footfalld's user only "
+                "(chmod 600)");
   }
-  return "";
+  return Status::Ok();
 }
 
 // The first line of the open file `fd`, without its line ending.
@@ -61,9 +61,9 @@ Secret Read(const std::string& path, const std::string& source, bool check_mode)
     throw std::runtime_error("cannot stat " + path + ": " + std::strerror(e));
   }
   if (check_mode) {
-    if (std::string why = ModeProblem(st); !why.empty()) {
+    if (const Status mode = ModeProblem(st); !mode) {
       close(fd);
-      throw std::runtime_error(path + ": " + why);
+      throw std::runtime_error(path + ": " + mode.error());
     }
   }
   Secret s;
@@ -95,9 +95,10 @@ std::optional<Secret> ReadSecret(const char* credential, const std::string& file
   return Read(file, "file " + file, /*check_mode=*/true);
 }
 
-std::string SecretFileProblem(const std::string& path) {
+Status CheckSecretFile(const std::string& path) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return std::string("cannot stat: ") + std::strerror(errno);
+  if (stat(path.c_str(), &st) != 0)
+    return Fail(std::string("cannot stat: ") + std::strerror(errno));
   return ModeProblem(st);
 }
 

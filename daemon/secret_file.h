@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "base/result.h"
+
 namespace footfall::daemon {
 
 struct Secret {
@@ -23,8 +25,8 @@ struct Secret {
 std::optional<Secret> ReadSecret(const char* credential, const std::string& file,
                                  const char* credentials_dir);
 
-// Why `path` may not hold a secret (not a regular file, mode open to group or
-// others), or "" if it may; the check ReadSecret makes, for --check-config.
-std::string SecretFileProblem(const std::string& path);
+// Whether `path` may hold a secret, else why not (not a regular file, mode
+// open to group or others); the check ReadSecret makes, for --check-config.
+Status CheckSecretFile(const std::string& path);
 
 }  // namespace footfall::daemon

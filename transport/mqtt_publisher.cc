@@ -461,8 +461,8 @@ void MqttPublisher::Impl::ExplainTlsFailure(const std::string& paho_why) {
   probe.cert_file = options_.cert_file;
   probe.key_file = options_.key_file;
   probe.verify = options_.verify;
-  const std::string tls = ProbeTls(probe);
-  const std::string why = tls.empty() ? paho_why : DescribeConnectFailure(-1, 0, paho_why, tls);
+  const Status tls = ProbeTls(probe);
+  const std::string why = tls ? paho_why : DescribeConnectFailure(-1, 0, paho_why, tls.error());
   if (!connected_.load()) SetLastError(why);
   if (!shut_down_.load()) Notify(events_.on_connect_failed, why);
 }

@@ -73,33 +73,33 @@ int Connect(const std::string& host, const std::string& port, std::chrono::milli
 
 }  // namespace
 
-std::string ProbeTls(const TlsProbeOptions& o) {
+Status ProbeTls(const TlsProbeOptions& o) {
   const std::string& host = o.broker.host;
   const std::string port = std::to_string(o.broker.port);
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
                                                         &SSL_CTX_free);
-  if (!ctx) return OpenSslError();
+  if (!ctx) return Fail(OpenSslError());
   ERR_clear_error();
   const bool cas_loaded =
       o.ca_file.empty() ? SSL_CTX_set_default_verify_paths(ctx.get()) == 1
                         : SSL_CTX_load_verify_locations(ctx.get(), o.ca_file.c_str(), nullptr) == 1;
-  if (!cas_loaded) return "cannot load the CA certificates: " + OpenSslError();
+  if (!cas_loaded) return Fail("cannot load the CA certificates: " + OpenSslError());
   if (!o.cert_file.empty()) {
     const std::string& key = o.key_file.empty() ? o.cert_file : o.key_file;
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), o.cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1) {
-      return "cannot load the client certificate or key: " + OpenSslError();
+      return Fail("cannot load the client certificate or key: " + OpenSslError());
     }
   }
   SSL_CTX_set_verify(ctx.get(), o.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
 
   std::string why;
   const int fd = Connect(host, port, o.timeout, why);
-  if (fd < 0) return why;
+  if (fd < 0) return Fail(why);
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
   if (!ssl) {
     close(fd);
-    return OpenSslError();
+    return Fail(OpenSslError());
   }
   SSL_set_fd(ssl.get(), fd);
   in6_addr ip{};
@@ -115,12 +115,12 @@ std::string ProbeTls(const TlsProbeOptions& o) {
     }
   }
   ERR_clear_error();
-  std::string result;
+  Status result;
   if (SSL_connect(ssl.get()) != 1) {
     const long verify = SSL_get_verify_result(ssl.get());
-    result = verify != X509_V_OK ? std::string("certificate verify failed: ") +
-                                       X509_verify_cert_error_string(verify)
-                                 : OpenSslError();
+    result = Fail(verify != X509_V_OK ? std::string("certificate verify failed: ") +
+                                            X509_verify_cert_error_string(verify)
+                                      : OpenSslError());
   } else {
     SSL_shutdown(ssl.get());
   }

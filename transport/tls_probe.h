@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 
+#include "base/result.h"
 #include "transport/mqtt_endpoint.h"
 
 namespace footfall::transport {
@@ -22,8 +23,8 @@ struct TlsProbeOptions {
   std::chrono::milliseconds timeout{3000};
 };
 
-// "" if the TCP connection or the handshake succeeded (the failure was
+// Success if the TCP connection and the handshake succeeded (the failure was
 // elsewhere), else why the handshake failed, or why the TCP connection did.
-std::string ProbeTls(const TlsProbeOptions& options);
+Status ProbeTls(const TlsProbeOptions& options);
 
 }  // namespace footfall::transport

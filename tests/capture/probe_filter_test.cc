@@ -20,7 +20,7 @@ namespace {
 class Filter {
  public:
   explicit Filter(int link_type) : pcap_(pcap_open_dead(link_type, 65535)) {
-    error_ = MakeProbeFilter(pcap_, &program_);
+    error_ = MakeProbeFilter(pcap_, &program_).error();
   }
   ~Filter() {
     pcap_freecode(&program_);

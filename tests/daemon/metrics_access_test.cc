@@ -140,7 +140,7 @@ TEST(SecretFileTest, ACredentialWinsThenAFileOnlyItsOwnerMayRead) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->value, "from-the-file");
   EXPECT_EQ(s->source, "file " + file);
-  EXPECT_EQ(SecretFileProblem(file), "");
+  EXPECT_TRUE(CheckSecretFile(file).ok());
 
   // A credential directory with the credential: it wins.
   const std::string creds = dir.File("creds");
@@ -166,7 +166,7 @@ TEST(SecretFileTest, ACredentialWinsThenAFileOnlyItsOwnerMayRead) {
       EXPECT_NE(std::string(e.what()).find("lets other users read or change it"), std::string::npos)
           << e.what();
     }
-    EXPECT_NE(SecretFileProblem(file), "");
+    EXPECT_FALSE(CheckSecretFile(file).ok());
   }
   chmod(file.c_str(), 0600);
   WriteFile(file, "\n");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/crc32.h"
+#include "capture/byte_order.h"
 #include "capture/frame_parser.h"
 #include "hashing/secure_memory.h"
 #include "tools/anonymize/capture_file.h"
@@ -246,14 +247,8 @@ struct FcsFix {
   std::uint32_t error = 0;    // stored FCS xor the CRC of the original bytes
 };
 
-std::uint32_t LoadLe32(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-         std::uint32_t{p[3]} << 24;
-}
-
-void StoreLe32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
+using capture::LoadLe32;
+using capture::StoreLe32;
 
 // An unparsed record kept: the address positions of its 802.11 header
 // zeroed, or all of it when even its capture header cannot be read.

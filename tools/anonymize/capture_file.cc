@@ -15,6 +15,7 @@
 #include <iterator>
 #include <limits>
 
+#include "capture/byte_order.h"
 #include "capture/frame_parser.h"
 #include "capture/pcap_util.h"
 
@@ -35,21 +36,9 @@ constexpr std::uint32_t kIsbType = 5;
 constexpr std::uint32_t kEpbType = 6;
 constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
 
-std::uint32_t Load32(const std::uint8_t* p, bool big) {
-  return big ? (std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 |
-                p[3])
-             : (std::uint32_t{p[3]} << 24 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[1]} << 8 |
-                p[0]);
-}
-std::uint16_t Load16(const std::uint8_t* p, bool big) {
-  return static_cast<std::uint16_t>(big ? (p[0] << 8 | p[1]) : (p[1] << 8 | p[0]));
-}
-void Store32(std::uint8_t* p, std::uint32_t v, bool big) {
-  for (int i = 0; i < 4; ++i) {
-    const int shift = big ? 24 - 8 * i : 8 * i;
-    p[i] = static_cast<std::uint8_t>(v >> shift);
-  }
-}
+using capture::Load16;
+using capture::Load32;
+using capture::Store32;
 
 std::string Num(std::size_t n) { return std::to_string(n); }
 

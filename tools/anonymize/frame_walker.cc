@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/crc32.h"
+#include "capture/byte_order.h"
 #include "capture/frame_parser.h"
 
 namespace footfall::anonymize {
@@ -14,12 +15,9 @@ namespace {
 
 constexpr std::size_t kFcsLen = 4;
 
-std::uint16_t Le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | p[1] << 8); }
-std::uint16_t Be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t Le32(const std::uint8_t* p) {
-  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
-         std::uint32_t{p[3]} << 24;
-}
+using capture::LoadBe16;
+using capture::LoadLe16;
+using capture::LoadLe32;
 
 class Walker final {
  public:
@@ -33,8 +31,8 @@ class Walker final {
   void Wps(std::uint8_t* p, std::size_t n) {
     std::size_t off = 0;
     while (off + 4 <= n) {
-      const std::uint16_t type = Be16(p + off);
-      const std::size_t len = std::min<std::size_t>(Be16(p + off + 2), n - off - 4);
+      const std::uint16_t type = LoadBe16(p + off);
+      const std::size_t len = std::min<std::size_t>(LoadBe16(p + off + 2), n - off - 4);
       std::uint8_t* val = p + off + 4;
       switch (type) {
         case 0x1047:  // UUID-E
@@ -64,7 +62,7 @@ class Walker final {
   // A WPS-format device name attribute inside P2P: type(2) len(2) name.
   void P2pName(std::uint8_t* p, std::size_t n) {
     if (n < 4) return;
-    v_->Text(TextKind::kName, p + 4, std::min<std::size_t>(Be16(p + 2), n - 4));
+    v_->Text(TextKind::kName, p + 4, std::min<std::size_t>(LoadBe16(p + 2), n - 4));
   }
 
   // P2P attributes: id(1) length(2, LE) value.
@@ -72,7 +70,7 @@ class Walker final {
     std::size_t off = 0;
     while (off + 3 <= n) {
       const std::uint8_t id = p[off];
-      const std::size_t len = std::min<std::size_t>(Le16(p + off + 1), n - off - 3);
+      const std::size_t len = std::min<std::size_t>(LoadLe16(p + off + 1), n - off - 3);
       std::uint8_t* val = p + off + 3;
       switch (id) {
         case 3:  // P2P Device ID
@@ -240,7 +238,7 @@ class Walker final {
       case 11: {  // authentication: algorithm, sequence, status; SAE has no elements
         fixed = 6;
         if (blen >= 2) {
-          const std::uint16_t alg = Le16(body);
+          const std::uint16_t alg = LoadLe16(body);
           if (alg == 3 || alg > 6) {
             FindVendorElements(body, blen);
             return nullptr;
@@ -295,7 +293,7 @@ class Walker final {
 
   void Payload(std::uint8_t* p, std::size_t n) {
     // LLC/SNAP, then ARP over Ethernet-sized addresses.
-    if (n >= 8 && p[0] == 0xAA && p[1] == 0xAA && p[2] == 0x03 && Be16(p + 6) == 0x0806) {
+    if (n >= 8 && p[0] == 0xAA && p[1] == 0xAA && p[2] == 0x03 && LoadBe16(p + 6) == 0x0806) {
       std::uint8_t* arp = p + 8;
       const std::size_t alen = n - 8;
       if (alen >= 28 && arp[4] == 6) {
@@ -321,7 +319,7 @@ class Walker final {
     std::uint16_t qos_ctl = 0;
     if (qos) {
       if (len < hdr + 2) return "data frame header truncated";
-      qos_ctl = Le16(f + hdr);
+      qos_ctl = LoadLe16(f + hdr);
       hdr += 2;
       if ((f[1] & 0x80) != 0) hdr += 4;  // +HTC
       if (len < hdr) return "data frame header truncated";
@@ -343,7 +341,7 @@ class Walker final {
       while (off + 14 <= blen) {
         Addr(body, off, blen);
         Addr(body, off + 6, blen);
-        const std::size_t slen = std::min<std::size_t>(Be16(body + off + 12), blen - off - 14);
+        const std::size_t slen = std::min<std::size_t>(LoadBe16(body + off + 12), blen - off - 14);
         Payload(body + off + 14, slen);
         off += (14 + slen + 3) & ~std::size_t{3};
       }
@@ -384,7 +382,7 @@ WalkResult WalkFrame(int link_type, std::uint8_t* data, std::size_t caplen, std:
     r.fcs_present = complete;
   } else if (link_type != capture::kLinkTypeRadiotap && link_type != capture::kLinkTypePpi &&
              complete && captured >= 10 + kFcsLen &&
-             Crc32(frame, captured - kFcsLen) == Le32(frame + captured - kFcsLen)) {
+             Crc32(frame, captured - kFcsLen) == LoadLe32(frame + captured - kFcsLen)) {
     // No header says whether there is an FCS (802.11, Prism, AVS): there is
     // one if the last 4 bytes are the CRC of the rest.
     len = captured - kFcsLen;
