@@ -523,7 +523,7 @@ void PeopleEstimator::CloseVisit(Device& d) {
   ++departures_;
   const std::int64_t duration = d.last_us - d.first_us;
   if (duration >= stationary_us_ || Fixed(d)) {
-    ++stationary_closed_;
+    // A stationary device's visit: neither a visitor's dwell nor a passer-by.
   } else if (Qualifies(d)) {
     visitor_dwell_s_.push_back(static_cast<double>(duration) / 1e6);
   } else {
@@ -850,7 +850,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   out.epoch_visitors = epoch_visitors_.Estimate();
 
   ++window_;
-  arrivals_ = departures_ = passersby_ = stationary_closed_ = 0;
+  arrivals_ = departures_ = passersby_ = 0;
   hashing::Wipe(visitor_dwell_s_.data(), visitor_dwell_s_.size() * sizeof(double));
   visitor_dwell_s_.clear();
 }

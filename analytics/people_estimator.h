@@ -220,7 +220,6 @@ class PeopleEstimator final {
   std::uint64_t arrivals_ = 0;
   std::uint64_t departures_ = 0;
   std::uint64_t passersby_ = 0;
-  std::uint64_t stationary_closed_ = 0;
   double occupancy_ = -1;  // the smoothed occupancy (an aggregate, no device); < 0: none yet
   hashing::WipedVector<double> visitor_dwell_s_;
 

@@ -68,7 +68,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
   // is the capture's, so its keys are made at the first frame's time.
   if (!source_->finite()) {
     boot_clock_ = capture::BootClockNow;
-    Keys(std::chrono::system_clock::now(), /*read_boot_clock=*/true);
+    UpdateKeys(std::chrono::system_clock::now(), /*read_boot_clock=*/true);
   }
   if (config_.metrics_listen && !StartMetrics()) {
     throw std::runtime_error("metrics endpoint: cannot listen on " +
@@ -81,7 +81,7 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
 
 App::~App() = default;
 
-hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) {
+void App::UpdateKeys(capture::TimePoint now, bool read_boot_clock) {
   if (!pseudonymizer_) {
     const bool shared = seed_keys_ != nullptr;
     std::unique_ptr<hashing::KeySource> keys =
@@ -94,7 +94,7 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) 
                  shared ? "derived from the site seed" : "drawn at random", rotation);
     StartEpoch(pseudonymizer_->epoch_start(), /*keep_devices=*/false);
     if (read_boot_clock && boot_clock_) pseudonymizer_->AdvanceTo(now, boot_clock_());
-    return *pseudonymizer_;
+    return;
   }
   const bool was_carrying = pseudonymizer_->carrying_over();
   const bool rotated = read_boot_clock && boot_clock_
@@ -128,7 +128,6 @@ hashing::Pseudonymizer& App::Keys(capture::TimePoint now, bool read_boot_clock) 
   } else if (was_carrying && !pseudonymizer_->carrying_over()) {
     spdlog::info("carry-over ended: the previous pseudonym key is wiped");
   }
-  return *pseudonymizer_;
 }
 
 void App::WarnIfTrace() const {
@@ -191,7 +190,7 @@ bool App::Advance(capture::TimePoint now) {
     case WindowClock::Verdict::kCount:
       break;
   }
-  if (!clock_ || now > *clock_) clock_ = now;
+  if (!source_time_ || now > *source_time_) source_time_ = now;
   windows_.AdvanceTo(now);
   return true;
 }
@@ -215,7 +214,7 @@ void App::OnClockJump(capture::TimePoint now) {
       by < 0 ? -by : by, transport::FormatUtc(jump.from), transport::FormatUtc(jump.to),
       transport::FormatUtc(window_clock_->resume()),
       by < 0 ? "; events before then are not counted" : "", seq);
-  clock_ = now;
+  source_time_ = now;
 }
 
 void App::OnFrame(capture::RawFrame& frame) {
@@ -298,7 +297,7 @@ void App::OnFrame(capture::RawFrame& frame) {
 
 void App::OnIdle(capture::TimePoint now) {
   if (!Advance(now)) return;
-  if (pseudonymizer_) Keys(now, /*read_boot_clock=*/true);
+  if (pseudonymizer_) UpdateKeys(now, /*read_boot_clock=*/true);
 }
 
 void App::OnEnd() {
@@ -369,7 +368,7 @@ void App::Stop(const char* why, int exit_code) {
   signals_.cancel();
   metrics_.reset();
   // The window in progress is published as partial, up to the source's clock.
-  capture::TimePoint end = clock_.value_or(std::chrono::system_clock::now());
+  capture::TimePoint end = source_time_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
   windows_.Flush(end);
   seq_.Sync();
@@ -433,9 +432,9 @@ std::string App::StatusLine() const {
   if (const std::uint64_t dropped = publisher_->dropped(); dropped > 0) {
     s += ", " + std::to_string(dropped) + " dropped (buffer full)";
   }
-  if (pseudonymizer_ && clock_) {
-    auto age =
-        std::chrono::duration_cast<std::chrono::minutes>(*clock_ - pseudonymizer_->epoch_start());
+  if (pseudonymizer_ && source_time_) {
+    auto age = std::chrono::duration_cast<std::chrono::minutes>(*source_time_ -
+                                                                pseudonymizer_->epoch_start());
     s += "; key age " + std::to_string(age.count()) + " min";
   }
   return s;
@@ -593,9 +592,9 @@ MetricsSnapshot App::Metrics() const {
   m.mqtt_connected = publisher_->connected();
   m.mqtt_buffered = publisher_->pending();
   m.mqtt_dropped = publisher_->dropped();
-  if (pseudonymizer_ && clock_) {
+  if (pseudonymizer_ && source_time_) {
     m.key_age_seconds =
-        std::chrono::duration<double>(*clock_ - pseudonymizer_->epoch_start()).count();
+        std::chrono::duration<double>(*source_time_ - pseudonymizer_->epoch_start()).count();
   }
   return m;
 }

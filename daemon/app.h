@@ -119,9 +119,14 @@ class App final : public capture::FrameSink {
   std::string StatusLine() const;
   // Says, at the trace level, that it is not for production.
   void WarnIfTrace() const;
-  // The pseudonymizer, made or rotated for `now` (and, once a second from
-  // OnIdle, for the boot clock's reading).
-  hashing::Pseudonymizer& Keys(capture::TimePoint now, bool read_boot_clock = false);
+  // Makes the pseudonymizer (the first time) or rotates its key when due for
+  // `now` (and, once a second from OnIdle, for the boot clock's reading).
+  void UpdateKeys(capture::TimePoint now, bool read_boot_clock = false);
+  // The pseudonymizer, up to date for `now`.
+  hashing::Pseudonymizer& Keys(capture::TimePoint now) {
+    UpdateKeys(now);
+    return *pseudonymizer_;
+  }
 
   Config config_;
   boost::asio::io_context& io_;
@@ -141,9 +146,9 @@ class App final : public capture::FrameSink {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
-  CrossRadioDedup duplicates_;                 // several sources: one transmission counted once
-  std::optional<capture::TimePoint> clock_;    // source time (capture or wall)
-  std::unique_ptr<WindowClock> window_clock_;  // made once the source is open
+  CrossRadioDedup duplicates_;                     // several sources: one transmission counted once
+  std::optional<capture::TimePoint> source_time_;  // the latest source time (capture or wall)
+  std::unique_ptr<WindowClock> window_clock_;      // made once the source is open
   std::chrono::steady_clock::time_point started_;
   bool stopping_ = false;
   bool stopped_by_signal_ = false;  // SIGTERM/SIGINT, not the end of a replay

@@ -307,8 +307,7 @@ class Simulator {
     }
   }
 
-  void WriteTruth(double seconds_unused) const {
-    (void)seconds_unused;
+  void WriteTruth() const {
     using nlohmann::ordered_json;
     ordered_json j;
     j["schema"] = "footfall.truth/1";
@@ -1013,7 +1012,7 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     footfall::sim::Simulator sim(p);
     sim.Run();
-    sim.WriteTruth(0);
+    sim.WriteTruth();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::fprintf(stderr,
