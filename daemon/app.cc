@@ -577,13 +577,9 @@ bool App::StartMetrics() {
 MetricsSnapshot App::Metrics() const {
   MetricsSnapshot m;
   m.version = FOOTFALL_VERSION;
-  m.frames = counters_.frames;
-  m.probe_requests = counters_.probe_requests;
-  m.malformed = counters_.malformed;
-  m.bad_fcs = counters_.bad_fcs;
+  m.counters = counters_;
   const capture::SourceStats stats = source_->stats();
   m.pcap_dropped = stats.kernel_dropped + stats.iface_dropped;
-  m.windows = counters_.windows;
   if (published_) {  // as published: a hidden figure is left out
     m.devices = published_->devices;
     m.estimated_devices = published_->estimated;

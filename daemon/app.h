@@ -23,6 +23,7 @@
 #include "daemon/cross_radio_dedup.h"
 #include "daemon/metrics_server.h"
 #include "daemon/rate_meter.h"
+#include "daemon/run_counters.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/window_clock.h"
 #include "hashing/pseudonymizer.h"
@@ -34,23 +35,6 @@
 #include "transport/today_json.h"
 
 namespace footfall::daemon {
-
-// Frame counters for the whole run (logs, status line).
-struct RunCounters {
-  std::uint64_t frames = 0;
-  std::uint64_t probe_requests = 0;
-  std::uint64_t other = 0;
-  std::uint64_t malformed = 0;
-  std::uint64_t bad_fcs = 0;
-  std::uint64_t bad_fcs_flagged = 0;         // ... of which the driver flagged
-  std::uint64_t bad_fcs_mismatch = 0;        // ... of which only the CRC-32 caught
-  std::uint64_t signal_out_of_range = 0;     // probe requests whose signal was ignored
-  std::uint64_t cross_radio_duplicates = 0;  // copies of a frame another radio delivered
-  std::uint64_t below_rssi_floor = 0;  // probe requests dropped unhashed ([privacy] min_rssi_dbm)
-  std::uint64_t windows = 0;
-  std::uint64_t clock_jumps = 0;  // jumps of the windows' clock (window_clock.h)
-  std::uint64_t held_back = 0;    // frames before the resume time of a backward jump
-};
 
 class App final : public capture::FrameSink {
  public:

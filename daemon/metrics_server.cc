@@ -81,17 +81,12 @@ std::string EscapeLabel(const std::string& v) {
 std::string RenderPrometheus(const MetricsSnapshot& s) {
   std::string o;
   o.reserve(2048);
-  Sample(o, "footfall_frames_total", "counter", "Frames read from the capture source.", s.frames);
-  Sample(o, "footfall_probe_requests_total", "counter", "Probe requests counted.",
-         s.probe_requests);
-  Sample(o, "footfall_malformed_total", "counter", "Frames skipped as malformed.", s.malformed);
-  Sample(o, "footfall_bad_fcs_total", "counter", "Frames skipped for a bad frame check sequence.",
-         s.bad_fcs);
+  for (const ExportedCounter& c : kExportedCounters) {
+    Sample(o, c.metric, "counter", c.help, s.counters.*c.field);
+  }
   Sample(o, "footfall_pcap_dropped_total", "counter",
          "Frames dropped by the kernel or the interface before footfalld read them.",
          s.pcap_dropped);
-  Sample(o, "footfall_windows_published_total", "counter",
-         "Count windows handed to the publisher since footfalld started.", s.windows);
   if (s.devices) {
     Sample(o, "footfall_devices", "gauge",
            "Distinct devices in the last published window (absent if it published them as null).",

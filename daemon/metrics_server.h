@@ -14,6 +14,7 @@
 #include <string>
 
 #include "daemon/listen_address.h"
+#include "daemon/run_counters.h"
 
 namespace footfall::daemon {
 
@@ -24,12 +25,8 @@ inline constexpr const char* kMetricsTokenCredential = "metrics-token";
 // What a scrape reports.
 struct MetricsSnapshot {
   std::string version;
-  std::uint64_t frames = 0;
-  std::uint64_t probe_requests = 0;
-  std::uint64_t malformed = 0;
-  std::uint64_t bad_fcs = 0;
+  RunCounters counters;            // those in kExportedCounters are shown
   std::uint64_t pcap_dropped = 0;  // kernel and interface drops (pcap_stats)
-  std::uint64_t windows = 0;       // windows published since start
   // From the last published window as it was published (none before the
   // first, none for a figure published as null): distinct devices, estimated
   // devices, and visitors present at its end.

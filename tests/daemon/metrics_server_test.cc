@@ -22,12 +22,12 @@ namespace {
 TEST(RenderPrometheusTest, EveryFamilyWithHelpTypeAndValue) {
   MetricsSnapshot s;
   s.version = "1.2.3";
-  s.frames = 10;
-  s.probe_requests = 7;
-  s.malformed = 1;
-  s.bad_fcs = 2;
+  s.counters.frames = 10;
+  s.counters.probe_requests = 7;
+  s.counters.malformed = 1;
+  s.counters.bad_fcs = 2;
   s.pcap_dropped = 3;
-  s.windows = 4;
+  s.counters.windows = 4;
   s.devices = 5;
   s.mqtt_connected = true;
   s.mqtt_buffered = 6;
