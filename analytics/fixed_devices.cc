@@ -4,7 +4,9 @@
 // tolerance) adds one and refines the period; any other interval costs
 // miss_cost and, once the score is back at 0, makes that interval (if in
 // range) the new period to test. The score reaching `evidence` recognises the
-// device for the rest of the epoch.
+// device for the rest of the epoch, or steady_evidence if the bursts' signal
+// since the period was set spans at most steady_db. The empty-zone cue keeps
+// the start of the device's run of windows heard alone.
 #include "analytics/fixed_devices.h"
 
 #include <algorithm>
@@ -14,22 +16,48 @@ namespace footfall::analytics {
 
 FixedDevices::FixedDevices(FixedDeviceOptions options) : options_(options) {}
 
-void FixedDevices::OnProbe(std::uint64_t identity, std::int64_t t_us) {
+void FixedDevices::OnProbe(std::uint64_t identity, std::int64_t t_us,
+                           std::optional<int> signal_dbm) {
   Entry& e = table_.Insert(identity);
   if (e.fixed) return;
   if (!e.seen) {
     e.seen = true;
     e.burst_us = t_us;
+  } else {
+    const std::int64_t since = t_us - e.burst_us;
+    if (since < options_.burst_span_us) return;  // the same burst
+    e.burst_us = t_us;
+    OnInterval(e, static_cast<double>(since) / 1e6);
+  }
+  if (e.score == 0) e.has_rssi = false;  // a new period to test: a new signal range
+  if (signal_dbm) {
+    const auto s = static_cast<std::int16_t>(*signal_dbm);
+    e.rssi_min = e.has_rssi ? std::min(e.rssi_min, s) : s;
+    e.rssi_max = e.has_rssi ? std::max(e.rssi_max, s) : s;
+    e.has_rssi = true;
+  }
+  const bool steady = e.has_rssi && e.rssi_max - e.rssi_min <= options_.steady_db;
+  if (e.score >= options_.evidence || (steady && e.score >= options_.steady_evidence)) Recognise(e);
+}
+
+void FixedDevices::OnWindow(std::uint64_t identity, std::int64_t start_us, std::int64_t end_us,
+                            bool zone_empty) {
+  Entry* e = table_.Find(identity);
+  if (e == nullptr || e->fixed) return;
+  if (!zone_empty) {
+    e->alone = false;
     return;
   }
-  const std::int64_t since = t_us - e.burst_us;
-  if (since < options_.burst_span_us) return;  // the same burst
-  e.burst_us = t_us;
-  OnInterval(e, static_cast<double>(since) / 1e6);
-  if (e.score >= options_.evidence) {
-    e.fixed = true;
-    ++recognised_;
+  if (!e->alone) {
+    e->alone = true;
+    e->empty_since = start_us;
   }
+  if (end_us - e->empty_since >= options_.empty_after_us) Recognise(*e);
+}
+
+void FixedDevices::Recognise(Entry& e) {
+  e.fixed = true;
+  ++recognised_;
 }
 
 void FixedDevices::OnInterval(Entry& e, double interval) {

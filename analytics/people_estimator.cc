@@ -96,7 +96,7 @@ constexpr int kMaxRssiJumpDb = 48;     // jumps are capped here in the score (no
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
 // Occupancy (CountOccupancy): heard inside this long before the window too,
 // and each window's count weighted this much against the previous figure.
-constexpr std::int64_t kOccupancyHoldUs = 60'000'000;
+constexpr std::int64_t kOccupancyHoldUs = 30'000'000;
 constexpr double kOccupancyWeight = 0.5;
 // The signal tolerance of weak links: this quantile of the jumps between
 // consecutive bursts of devices that kept their MAC, once this many (decayed
@@ -418,12 +418,14 @@ bool PeopleEstimator::Fixed(const Device& d) const {
 // only when the phone probes, and an idle phone may not within 5 minutes: the
 // count of one window swings by a third around the people present (lab tuning
 // days, 02-15 and 02-29). The hold catches phones that probed just before the
-// window; a longer one counts a phone that changed its random address twice
-// (60 s: tuning MAPE 28 % -> 25 %; 120 s 24 % but worse on the two full-day
-// sessions, 180 s 26 %, 240 s 29 %; holding only global addresses or only
-// devices seen more than once was no better). The smoothing halves the
-// swings at the cost of one window's lag at arrivals and departures (weight
-// 0.7 / 0.6 / 0.5 / 0.4 on top of the hold: 21.9 / 21.5 / 21.4 / 21.9 %).
+// window; a longer one counts a phone that changed its random address twice.
+// The smoothing halves the swings at the cost of one window's lag at
+// arrivals and departures. Chosen on the tuning days with the grouping of
+// i12est's f6c56a2 (tuning MAPE, hold / weight): 0 s / none 29 %, 0 s / 0.5
+// 23.1 %, 30 s / 0.5 23.1 % (r 0.875, the best), 60 s / 0.5 23.6 %, 60 s /
+// 0.4 23.5 %, 0 s / 0.6 23.5 %; with the grouping before it 60 s / 0.5 was
+// best (21.4 %; holding only global addresses or only devices seen more than
+// once was no better).
 // (Scaling the ambiguous models' devices by the calibration, as
 // EstimateWindowDevices does, was tried on the lab's tuning days: 36 % and
 // 41 % MAPE on the two full days against 31 % and 39 %.)
@@ -434,6 +436,23 @@ std::uint64_t PeopleEstimator::CountOccupancy() const {
     if (d.alive && d.inside_us > 0 && d.inside_us >= since && !Fixed(d)) ++n;
   }
   return n;
+}
+
+// The empty-zone cue of fixed-device recognition (fixed_devices.h): each
+// global device heard in the window ending at `end` learns whether it was
+// heard outside while no device, fixed ones aside, was inside.
+void PeopleEstimator::NoteWhoIsAlone(std::int64_t end) {
+  bool empty = true;
+  for (const Device& d : devices_) {
+    if (d.alive && d.window == window_ && d.window_rssi >= options_.inside_rssi_dbm && !Fixed(d)) {
+      empty = false;
+      break;
+    }
+  }
+  for (const Device& d : devices_) {
+    if (!d.alive || d.randomized || d.window != window_ || Fixed(d)) continue;
+    fixed_.OnWindow(d.identity, window_start_us_, end, empty);
+  }
 }
 
 std::uint64_t PeopleEstimator::SmoothOccupancy(std::uint64_t count) {
@@ -472,7 +491,7 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
     d.counted_visitor = false;
     ++arrivals_;
   }
-  if (new_burst && !d.randomized) fixed_.OnProbe(d.identity, t);
+  if (new_burst && !d.randomized) fixed_.OnProbe(d.identity, t, signal);
   d.last_us = t;
   if (signal) {
     d.last_rssi = static_cast<std::int16_t>(*signal);
@@ -777,6 +796,7 @@ void PeopleEstimator::CloseWindow(TimePoint when, PeopleReport& out) {
   const std::int64_t end = Micros(when);
   out.estimated_devices = EstimateWindowDevices(end);  // before devices are forgotten
   out.occupancy = SmoothOccupancy(CountOccupancy());
+  NoteWhoIsAlone(end);
   window_start_us_ = end;
   UpdateJumpTolerance();
   std::uint64_t visitors = 0;

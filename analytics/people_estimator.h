@@ -176,6 +176,7 @@ class PeopleEstimator final {
   bool Fixed(const Device& d) const;
   std::uint64_t CountOccupancy() const;
   std::uint64_t SmoothOccupancy(std::uint64_t count);
+  void NoteWhoIsAlone(std::int64_t end);
   bool Valid(const PseudonymEntry& e) const;
   void Free(std::uint32_t index);
   void Unindex(std::uint32_t index);

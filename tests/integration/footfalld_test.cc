@@ -166,7 +166,7 @@ TEST_F(FootfalldTest, ReplayPublishesEveryWindowMatchingTshark) {
     // footfall.counts/2 (min_count = 0: nothing is null but a rate or dwell
     // without a closed visit): grouping addresses never adds devices, and
     // (counts/3) the people inside are devices heard in the window or the
-    // minute before it (here the window before), published as the mean of
+    // 30 s before it (in the window before), published as the mean of
     // that count and the previous figure (unrounded, within 0.5 of it).
     EXPECT_LE(c["devices"]["estimated"].get<std::uint64_t>(), e.devices.size());
     const auto occupancy = static_cast<double>(c["occupancy"].get<std::uint64_t>());
