@@ -195,7 +195,7 @@ class Walker final {
     }
   }
 
-  // Returns "" or the problem.
+  // Returns nullptr or the problem.
   const char* Management(std::uint8_t* f, std::size_t len) {
     if (len < 24) return "management header truncated";
     Addr(f, 4, len);
