@@ -346,27 +346,23 @@ void App::Stop(const char* why, int exit_code) {
   }
   // Delivered: acknowledged by the broker (a window journaled by an earlier
   // run counts when it is delivered in this one).
+  // The counters as kRunCounters words them, beside the publisher's and the
+  // source's own figures.
   spdlog::info(
-      "{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
-      "malformed, {} bad FCS; {} windows closed, {} windows delivered, {} refused by "
+      "{} in {:.3f} s ({:.0f} frames/s): {}; {}, {} windows delivered, {} refused by "
       "the broker, {} message(s) left in the journal",
-      counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
-      counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
-      counters_.windows, publisher_->delivered("counts"), publisher_->rejected(),
-      publisher_->pending());
+      StopLogCounters(counters_, StopLine::kLead), elapsed,
+      elapsed > 0 ? counters_.frames / elapsed : 0.0, StopLogCounters(counters_, StopLine::kFrames),
+      StopLogCounters(counters_, StopLine::kWindows), publisher_->delivered("counts"),
+      publisher_->rejected(), publisher_->pending());
   if (counters_.clock_jumps > 0) {
-    spdlog::info(
-        "clock: {} jump(s) of more than a few windows, each published as one clock "
-        "message; {} frame(s) before the resume time of a backward jump not counted",
-        counters_.clock_jumps, counters_.held_back);
+    spdlog::info("clock: {}", StopLogCounters(counters_, StopLine::kClock));
   }
   const capture::SourceStats capture_stats = source_->stats();
   spdlog::info(
-      "capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
-      "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
-      "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
-      counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch, counters_.signal_out_of_range,
-      counters_.cross_radio_duplicates, capture_stats.outages,
+      "capture: {}; {} outages ({:.0f} s without capture); kernel dropped {}, interface "
+      "dropped {}",
+      StopLogCounters(counters_, StopLine::kCapture), capture_stats.outages,
       std::chrono::duration<double>(capture_stats.outage_time).count(),
       capture_stats.kernel_dropped, capture_stats.iface_dropped);
   io_.stop();
@@ -400,6 +396,10 @@ std::string App::StatusLine() const {
   }
   if (health.memory_dropped > 0) {
     s += ", " + std::to_string(health.memory_dropped) + " dropped beyond the memory bound";
+  }
+  // Frames skipped, as totals since start (kRunCounters' in_status rows).
+  if (const std::string skipped = StatusCounters(counters_); !skipped.empty()) {
+    s += "; " + skipped + " since start";
   }
   if (pseudonymizer_ && source_time_) {
     auto age = std::chrono::duration_cast<std::chrono::minutes>(*source_time_ -
