@@ -254,9 +254,9 @@ void App::OnSourceError(const std::string& message) {
 }
 
 std::uint64_t App::NextSeq() {
-  const std::uint64_t seq = seq_.Next();
-  std::string err = seq_.TakeError();
-  if (err.empty()) {
+  const Status recorded = seq_.Advance();
+  const std::uint64_t seq = seq_.last();
+  if (recorded) {
     if (seq_write_failures_ > 0) {
       spdlog::warn("sequence file written again (seq {}) after {} failed write(s)", seq,
                    seq_write_failures_);
@@ -270,7 +270,7 @@ std::uint64_t App::NextSeq() {
     spdlog::error(
         "{} ({} failed write(s) in a row, every 100th logged; seq numbers stay unique in "
         "this run, a restart before the file is written again may repeat them)",
-        err, seq_write_failures_);
+        recorded.error(), seq_write_failures_);
   }
   return seq;
 }
@@ -331,7 +331,7 @@ void App::Stop(const char* why, int exit_code) {
   capture::TimePoint end = source_time_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
   windows_.Flush(end);
-  seq_.Sync();
+  if (const Status synced = seq_.Sync(); !synced) spdlog::error("{}", synced.error());
   if (!publisher_->Shutdown(config_.drain_timeout)) {
     spdlog::error(
         "{} messages (the final status included) were not acknowledged by the broker "
