@@ -3,53 +3,19 @@
 #include "daemon/systemd_notify.h"
 
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "support/datagram_sink.h"
 #include "support/test_support.h"
 
 namespace footfall::daemon {
 namespace {
 
 using std::chrono::milliseconds;
-
-class NotifySocket final {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  }
-  ~NotifySocket() {
-    close(fd_);
-    unlink(path_.c_str());
-  }
-  // Every datagram already sent (sd_notify's send completes before it returns).
-  std::vector<std::string> Drain() {
-    std::vector<std::string> out;
-    char buf[4096];
-    pollfd p{fd_, POLLIN, 0};
-    while (poll(&p, 1, 0) > 0) {
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      out.emplace_back(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
- private:
-  std::string path_;
-  int fd_;
-};
 
 class SystemdNotifierTest : public ::testing::Test {
  protected:
@@ -63,7 +29,7 @@ class SystemdNotifierTest : public ::testing::Test {
 };
 
 TEST_F(SystemdNotifierTest, KeepAliveAtHalfTheWatchdogTimeout) {
-  NotifySocket sock(dir_.File("notify"));
+  testing::DatagramSink sock(dir_.File("notify"));
   setenv("WATCHDOG_USEC", "2000000", 1);
   setenv("WATCHDOG_PID", std::to_string(getpid()).c_str(), 1);
   SystemdNotifier n;
@@ -72,20 +38,20 @@ TEST_F(SystemdNotifierTest, KeepAliveAtHalfTheWatchdogTimeout) {
 
   const SystemdNotifier::Clock::time_point t0{std::chrono::seconds(500)};
   n.WatchdogIfDue(t0);
-  EXPECT_EQ(sock.Drain(), std::vector<std::string>{"WATCHDOG=1"});
+  EXPECT_EQ(sock.TakeNew(), std::vector<std::string>{"WATCHDOG=1"});
   n.WatchdogIfDue(t0 + milliseconds(500));
   n.WatchdogIfDue(t0 + milliseconds(999));
-  EXPECT_TRUE(sock.Drain().empty());
+  EXPECT_TRUE(sock.TakeNew().empty());
   n.WatchdogIfDue(t0 + milliseconds(1000));
-  EXPECT_EQ(sock.Drain(), std::vector<std::string>{"WATCHDOG=1"});
+  EXPECT_EQ(sock.TakeNew(), std::vector<std::string>{"WATCHDOG=1"});
   n.WatchdogIfDue(t0 + milliseconds(1999));
-  EXPECT_TRUE(sock.Drain().empty());
+  EXPECT_TRUE(sock.TakeNew().empty());
   n.WatchdogIfDue(t0 + milliseconds(2500));
-  EXPECT_EQ(sock.Drain().size(), 1u);
+  EXPECT_EQ(sock.TakeNew().size(), 1u);
 }
 
 TEST_F(SystemdNotifierTest, NoKeepAliveForAnotherProcessOrWithoutWatchdog) {
-  NotifySocket sock(dir_.File("notify"));
+  testing::DatagramSink sock(dir_.File("notify"));
   setenv("WATCHDOG_USEC", "2000000", 1);
   setenv("WATCHDOG_PID", "1", 1);
   SystemdNotifier other;
@@ -95,17 +61,17 @@ TEST_F(SystemdNotifierTest, NoKeepAliveForAnotherProcessOrWithoutWatchdog) {
   unsetenv("WATCHDOG_PID");
   SystemdNotifier none;
   none.WatchdogIfDue(SystemdNotifier::Clock::now());
-  EXPECT_TRUE(sock.Drain().empty());
+  EXPECT_TRUE(sock.TakeNew().empty());
 }
 
 TEST_F(SystemdNotifierTest, MessagesOfTheProtocol) {
-  NotifySocket sock(dir_.File("notify"));
+  testing::DatagramSink sock(dir_.File("notify"));
   SystemdNotifier n;
   n.Ready("pcap:mon0 capturing");
   n.Status("s");
   n.Reloading();
   n.Stopping("stopping: SIGTERM");
-  const auto m = sock.Drain();
+  const auto m = sock.TakeNew();
   ASSERT_EQ(m.size(), 4u);
   EXPECT_EQ(m[0], "READY=1\nSTATUS=pcap:mon0 capturing");
   EXPECT_EQ(m[1], "STATUS=s");

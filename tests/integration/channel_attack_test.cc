@@ -9,24 +9,18 @@
 // count of 1..k-1 people: zero findings. The counts are printed (the figure
 // of issue 15's closing note); FOOTFALL_ATTACK_BINARY=path runs another
 // footfalld build (e.g. one from before the fix) for the "before" figure.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "support/attacker.h"
+#include "support/datagram_sink.h"
 #include "support/test_support.h"
 
 namespace footfall::testing {
@@ -42,53 +36,6 @@ std::pair<int, std::string> Scrape(int port, const std::string& token) {
   const HttpResponse r = HttpRequest(port, "GET", "/metrics", token);
   return {r.status, r.body};
 }
-
-// The STATUS= texts sent to a notify socket.
-class StatusSink final {
- public:
-  explicit StatusSink(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("bind " + path);
-    }
-    timeval tv{0, 100000};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    reader_ = std::thread([this] {
-      char buf[4096];
-      while (!done_) {
-        const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-        if (n <= 0) continue;
-        std::istringstream in(std::string(buf, static_cast<size_t>(n)));
-        for (std::string line; std::getline(in, line);) {
-          if (line.rfind("STATUS=", 0) != 0) continue;
-          std::lock_guard<std::mutex> lock(mu_);
-          lines_.push_back(line.substr(7));
-        }
-      }
-    });
-  }
-  ~StatusSink() {
-    done_ = true;
-    reader_.join();
-    close(fd_);
-    unlink(path_.c_str());
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return lines_;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  std::atomic<bool> done_{false};
-  std::thread reader_;
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 AttackerOptions PeopleOnly(const std::set<std::string>& people) {
   AttackerOptions o;
@@ -131,7 +78,7 @@ TEST(ChannelAttackTest, LogStatusLineAndMetricsRevealNoSmallCount) {
   const std::string creds = dir.File("credentials");
   ASSERT_EQ(mkdir(creds.c_str(), 0700), 0);
   WriteFile(creds + "/metrics-token", kToken + "\n");
-  StatusSink status(dir.File("notify"));
+  DatagramSink status(dir.File("notify"));
   const char* other = std::getenv("FOOTFALL_ATTACK_BINARY");
   const std::string binary = other != nullptr && *other != '\0' ? other : FootfalldPath();
   Process proc({binary, "--config", config}, dir.File("stdout"), dir.File("stderr"),
@@ -172,7 +119,7 @@ TEST(ChannelAttackTest, LogStatusLineAndMetricsRevealNoSmallCount) {
         {{"devices", R"((\d+) devices)"}, {"randomized_mac", R"((\d+) randomized\))"}}));
   }
   std::vector<Figures> statuses;
-  for (const std::string& s : status.lines()) {
+  for (const std::string& s : status.Statuses()) {
     statuses.push_back(
         TextFigures("status line " + std::to_string(statuses.size()), "status", s,
                     {{"devices", R"((\d+) devices)"}, {"visitors", R"((\d+) visitors)"}}));

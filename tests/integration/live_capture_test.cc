@@ -11,14 +11,11 @@
 // root); without it these tests fail with a message saying so.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
-#include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -27,6 +24,7 @@
 
 #include "capture/test_frames.h"
 #include "integration/netns.h"
+#include "support/datagram_sink.h"
 #include "support/test_support.h"
 
 namespace footfall::testing {
@@ -49,42 +47,6 @@ std::vector<std::uint8_t> ProbeFrame(const std::array<std::uint8_t, 6>& ta, std:
   rt.U8(0x10).Align(2).U16(2437).U16(0x00A0).U8(static_cast<std::uint8_t>(-52));
   return Concat(FinishRadiotap(rt), WithFcs(MgmtFrame(0x40, ta, seq, DefaultIes())));
 }
-
-// Receives what footfalld says to systemd (NOTIFY_SOCKET): READY, STATUS, ...
-class NotifySocket final {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ADD_FAILURE() << "cannot bind the notify socket " << path;
-    }
-  }
-  ~NotifySocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  NotifySocket(const NotifySocket&) = delete;
-  NotifySocket& operator=(const NotifySocket&) = delete;
-
-  // Every datagram received so far, appended to the history.
-  const std::string& Drain() {
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      history_.append(buf, static_cast<std::size_t>(n));
-      history_ += "\n";
-    }
-    return history_;
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  std::string history_;
-};
 
 class LiveCaptureTest : public ::testing::Test {
  protected:
@@ -167,7 +129,7 @@ TEST_F(LiveCaptureTest, WrongLinkTypeAtStartIsAConfigErrorNamingInterfaceLinkTyp
 TEST_F(LiveCaptureTest, KeepsRunningAndReattachesWhenTheInterfaceComesAndGoes) {
   Broker broker;
   Subscriber sub(broker.port(), "footfall/#");
-  NotifySocket notify(notify_path());
+  DatagramSink notify(notify_path());
   auto proc = Start(WriteConfig("source = \"pcap:fft0\"", broker.port()));
 
   // 1. Missing at start: a warning, no exit, "DOWN" in the status.
@@ -175,8 +137,8 @@ TEST_F(LiveCaptureTest, KeepsRunningAndReattachesWhenTheInterfaceComesAndGoes) {
   EXPECT_NE(Err().find("footfalld keeps running"), std::string::npos) << Err();
   ASSERT_TRUE(WaitForLog("footfalld started")) << Err();
   EXPECT_TRUE(proc->running());
-  EXPECT_NE(notify.Drain().find("READY=1\nSTATUS=pcap:fft0 DOWN for "), std::string::npos)
-      << notify.Drain();
+  EXPECT_NE(notify.Text().find("READY=1\nSTATUS=pcap:fft0 DOWN for "), std::string::npos)
+      << notify.Text();
 
   // 2. The dongle is plugged in: attached within the backoff, frames counted.
   {
@@ -186,12 +148,7 @@ TEST_F(LiveCaptureTest, KeepsRunningAndReattachesWhenTheInterfaceComesAndGoes) {
     ASSERT_TRUE(WaitForLog("pcap:fft0: capturing again after")) << Err();
     for (std::uint16_t seq = 1; seq <= 5; ++seq) ASSERT_TRUE(tap.Write(ProbeFrame(kPhoneA, seq)));
     ASSERT_TRUE(WaitForLog("trace: probe request:", 5)) << Err();
-    const auto deadline = std::chrono::steady_clock::now() + seconds(5);
-    while (notify.Drain().find("STATUS=pcap:fft0 capturing") == std::string::npos &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    EXPECT_NE(notify.Drain().find("STATUS=pcap:fft0 capturing"), std::string::npos);
+    EXPECT_TRUE(notify.WaitForText("STATUS=pcap:fft0 capturing", seconds(5))) << notify.Text();
 
     // 3. Unplugged: the interface disappears under the capture.
     ASSERT_EQ(RunCommand({"ip", "link", "del", "fft0"}), 0);

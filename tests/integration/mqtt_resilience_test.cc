@@ -20,10 +20,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +39,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/datagram_sink.h"
 #include "support/mqtt_fixtures.h"
 #include "support/schema_check.h"
 #include "support/test_support.h"
@@ -146,42 +145,6 @@ void ExpectEveryWindowOnceInOrder(const std::vector<json>& counts, std::size_t e
     EXPECT_FALSE(counts[i - 1]["window"]["partial"].get<bool>()) << "seq " << i;
   }
 }
-
-// Receives what footfalld sends to $NOTIFY_SOCKET.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << path;
-  }
-  ~NotifySocket() { close(fd_); }
-  // The STATUS= lines received so far.
-  std::vector<std::string> Statuses() {
-    char buf[4096];
-    while (true) {
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      std::string msg(buf, static_cast<std::size_t>(n));
-      for (std::size_t pos = 0; pos < msg.size();) {
-        auto nl = msg.find('\n', pos);
-        if (nl == std::string::npos) nl = msg.size();
-        const std::string line = msg.substr(pos, nl - pos);
-        if (line.rfind("STATUS=", 0) == 0) statuses_.push_back(line.substr(7));
-        pos = nl + 1;
-      }
-    }
-    return statuses_;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-  std::vector<std::string> statuses_;
-};
 
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
@@ -488,7 +451,7 @@ TEST_F(MqttResilienceTest, BadCredentialsAndUntrustedCertificateInLogAndStatusLi
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    NotifySocket notify(dir_.File(c.name + ".sock"));
+    DatagramSink notify(dir_.File(c.name + ".sock"));
     auto proc =
         Start(Config(capture, uri, 1.0, c.mqtt), c.name, {"NOTIFY_SOCKET=" + notify.path()});
     // Several attempts (backoff 1 s, 2 s, ...), each logged; still running.
@@ -764,7 +727,7 @@ class DiskFullTest : public MqttResilienceTest {
     if (!tmpfs.error().empty()) return {};
     const std::string capture = dir_.File("c.pcap");
     WriteCapture(capture, kEpoch, 900);  // far longer than the test: stopped by SIGTERM
-    NotifySocket notify(dir_.File("notify.sock"));
+    DatagramSink notify(dir_.File("notify.sock"));
     auto proc =
         Start(Config(capture, broker.uri(), 8.0,
                      "drain_timeout_s = 30\nmax_memory_buffered = " + std::to_string(bound) + "\n"),

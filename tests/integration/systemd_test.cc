@@ -6,21 +6,16 @@
 // mosquitto, and where the logs go (stderr, or the journal's socket when
 // $JOURNAL_STREAM is set).
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/datagram_sink.h"
 #include "support/test_support.h"
 
 namespace footfall::testing {
@@ -30,70 +25,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
-
-// A bound AF_UNIX datagram socket that records what arrives, with the time.
-class DatagramSink final {
- public:
-  struct Datagram {
-    Clock::time_point at;
-    std::string text;
-  };
-
-  explicit DatagramSink(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::runtime_error("socket");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.size() >= sizeof addr.sun_path) throw std::runtime_error("path too long");
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      throw std::runtime_error("bind " + path + ": " + std::strerror(errno));
-    }
-    reader_ = std::thread([this] { ReadLoop(); });
-  }
-  ~DatagramSink() {
-    done_ = true;
-    reader_.join();
-    close(fd_);
-    unlink(path_.c_str());
-  }
-
-  std::vector<Datagram> Messages() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return messages_;
-  }
-  // Waits until some message contains `needle`; returns whether one did.
-  bool WaitForText(const std::string& needle, milliseconds timeout) const {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      for (const auto& m : Messages()) {
-        if (m.text.find(needle) != std::string::npos) return true;
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return false;
-  }
-
- private:
-  void ReadLoop() {
-    char buf[65536];
-    while (!done_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) continue;
-      std::lock_guard<std::mutex> lock(mu_);
-      messages_.push_back({Clock::now(), std::string(buf, static_cast<size_t>(n))});
-    }
-  }
-
-  std::string path_;
-  int fd_ = -1;
-  std::atomic<bool> done_{false};
-  mutable std::mutex mu_;
-  std::vector<Datagram> messages_;
-  std::thread reader_;
-};
 
 bool Has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
