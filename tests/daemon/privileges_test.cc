@@ -54,7 +54,7 @@ std::map<std::string, std::string> InChild(const std::function<std::string()>& b
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(footfall::testing::ExitCode(status), 0);
   std::map<std::string, std::string> m;
   std::istringstream in(text);
   std::string line;

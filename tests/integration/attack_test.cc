@@ -7,7 +7,6 @@
 // from the dwell percentiles: zero findings. The count of findings is printed
 // (the figure of issue 15's closing note, before and after).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -44,7 +43,7 @@ Replayed Replay(const TempDir& dir, const std::string& capture, const std::strin
   Process proc({FootfalldPath(), "--config", config}, dir.File("stdout"), dir.File("stderr"));
   Replayed r;
   const int status = proc.Wait(seconds(240));
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.exit_code = ExitCode(status);
   r.messages = sub.WaitFor(EndsOffline, seconds(30));
   for (const MqttMessage& m : r.messages) {
     if (m.topic == "footfall/store-7/door/counts") {

@@ -11,7 +11,6 @@
 // footfalld build (e.g. one from before the fix) for the "before" figure.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>

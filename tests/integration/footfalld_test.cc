@@ -7,7 +7,6 @@
 // never printed.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -82,8 +81,6 @@ std::string WriteConfig(const TempDir& dir, const std::string& source, int port,
                       dir.File("state") + "\"\n\n" + extras.tail);
   return path;
 }
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 class FootfalldTest : public ::testing::Test {
  protected:

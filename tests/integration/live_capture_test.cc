@@ -11,7 +11,6 @@
 // root); without it these tests fail with a message saying so.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -107,8 +106,6 @@ class LiveCaptureTest : public ::testing::Test {
   ScopedNetns netns_;  // first: everything below is made inside it
   TempDir dir_;
 };
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 TEST_F(LiveCaptureTest, WrongLinkTypeAtStartIsAConfigErrorNamingInterfaceLinkTypeAndIw) {
   std::string out;

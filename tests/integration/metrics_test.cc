@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
@@ -55,8 +54,6 @@ std::map<std::string, double> ParseMetrics(const std::string& text) {
   }
   return out;
 }
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 class MetricsTest : public ::testing::Test {
  protected:

@@ -22,7 +22,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -145,8 +144,6 @@ void ExpectEveryWindowOnceInOrder(const std::vector<json>& counts, std::size_t e
     EXPECT_FALSE(counts[i - 1]["window"]["partial"].get<bool>()) << "seq " << i;
   }
 }
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 class MqttResilienceTest : public ::testing::Test {
  protected:

@@ -23,7 +23,6 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,8 +53,6 @@ using Mac = std::array<std::uint8_t, 6>;
 // them directed to a named network (real.tsv).
 const std::string kEsp32 =
     "/real/tomas-fryza+probe-request-project__position_2__sc6-61_2024-02-08_anonymized.pcap";
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 std::vector<std::string> Split(const std::string& s, char sep) {
   std::vector<std::string> out;

@@ -7,7 +7,6 @@
 // $JOURNAL_STREAM is set).
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,8 +28,6 @@ using Clock = std::chrono::steady_clock;
 bool Has(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
-
-int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 class SystemdTest : public ::testing::Test {
  protected:

@@ -233,6 +233,8 @@ int Process::Wait(std::chrono::milliseconds timeout) {
 
 bool Process::running() { return Wait(std::chrono::milliseconds(0)) == -1; }
 
+int ExitCode(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
+
 int RunCommand(const std::vector<std::string>& argv, std::string* out,
                std::chrono::milliseconds timeout) {
   TempDir dir;

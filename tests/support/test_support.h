@@ -115,6 +115,10 @@ class Process {
   bool reaped_ = false;
 };
 
+// The exit code in a waitpid status as Process::Wait returns it, or -1 if
+// the child did not exit (killed by a signal, or -1: still running).
+int ExitCode(int wait_status);
+
 // Runs a command to completion; returns its exit code, stdout in *out.
 int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));

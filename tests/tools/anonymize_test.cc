@@ -13,7 +13,6 @@
 //    link type, garbage: a clear error and no output file).
 // No test prints an address or a network name.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
@@ -53,7 +52,7 @@ ToolRun Anonymize(const TempDir& dir, const std::vector<std::string>& args) {
   ToolRun r;
   Process p(argv, dir.File("anon.out"), dir.File("anon.err"));
   const int st = p.Wait(seconds(120));
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.code = ExitCode(st);
   r.out = ReadFile(dir.File("anon.out"));
   r.err = ReadFile(dir.File("anon.err"));
   return r;
@@ -240,7 +239,7 @@ std::vector<nlohmann::json> FootfalldCounts(const TempDir& dir, const std::strin
   Process p({FootfalldPath(), "--config", config}, dir.File(name + ".out"),
             dir.File(name + ".err"));
   const int st = p.Wait(seconds(120));
-  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << ReadFile(dir.File(name + ".err"));
+  EXPECT_EQ(ExitCode(st), 0) << ReadFile(dir.File(name + ".err"));
   const auto msgs = sub.WaitFor(
       [](const std::vector<MqttMessage>& m) {
         return !m.empty() && m.back().topic == "footfall/s/d/status" &&
