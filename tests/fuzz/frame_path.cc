@@ -215,8 +215,7 @@ void CheckRadioAndFcs(const Result& r, bool cut_by_snaplen) {
   }
 }
 
-}  // namespace
-
+// The process-wide state (see LLVMFuzzerInitialize in frame_path.h).
 void InitFramePath() {
   const auto schedule = [] { return hashing::MakePeriodicSchedule(std::chrono::hours(24)); };
   // Deliberately never freed: they live for the whole fuzzing process.
@@ -228,9 +227,11 @@ void InitFramePath() {
                                  std::make_unique<footfall::testing::TestKeySource>(), kBase);
 }
 
+}  // namespace
+
 void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
                   std::size_t wirelen) {
-  if (g_siphash == nullptr) Fail("InitFramePath() was not called");
+  if (g_siphash == nullptr) Fail("LLVMFuzzerInitialize() was not called");
   // 1. The parser alone. A heap block of exactly caplen bytes (even 0): ASan
   // reports any access past it. The parser gets this copy, the original
   // stays for comparison. An empty frame is passed as a null pointer every
@@ -341,3 +342,8 @@ void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
 }
 
 }  // namespace footfall::fuzz
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  footfall::fuzz::InitFramePath();
+  return 0;
+}

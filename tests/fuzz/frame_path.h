@@ -30,10 +30,6 @@
 
 namespace footfall::fuzz {
 
-// Makes the process-wide state (the pseudonymizers, with fixed keys: a fuzz
-// run must be reproducible). Call once, from LLVMFuzzerInitialize.
-void InitFramePath();
-
 // Runs one frame of the given link type through the parser and the whole
 // path and checks the invariants above. `wirelen` may exceed `caplen` (a frame cut by the snap
 // length).
@@ -41,3 +37,8 @@ void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
                   std::size_t wirelen);
 
 }  // namespace footfall::fuzz
+
+// Every target's initialisation, defined in frame_path.cc (libFuzzer calls it
+// once; replay_main.cc too): makes the process-wide state, the pseudonymizers,
+// with fixed keys, since a fuzz run must be reproducible.
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv);

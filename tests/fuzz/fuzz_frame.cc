@@ -31,11 +31,6 @@ constexpr int kLinkTypes[8] = {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  footfall::fuzz::InitFramePath();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const int link_type = kLinkTypes[data[0] & 0x07];

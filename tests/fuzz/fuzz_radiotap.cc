@@ -41,11 +41,6 @@ constexpr std::uint8_t kProbeRequest[] = {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  footfall::fuzz::InitFramePath();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::uint8_t control = data[0];
