@@ -94,6 +94,11 @@ constexpr double kPriorInterval = 60;  // s between bursts, until a device shows
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
 constexpr int kMaxRssiJumpDb = 48;     // jumps are capped here in the score (no gate)
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
+// Without a calibration, the chains of the models that reset their counter
+// are the count while no model has more than this many heard at once (the
+// weak links then see every candidate); beyond, linking saturates and the
+// MACs over the prior cadence are counted instead.
+constexpr std::uint64_t kChainsTrustedAtOnce = kWeakScan / 4;
 // Occupancy (CountOccupancy): heard inside this long before the window too,
 // and each window's count weighted this much against the previous figure.
 constexpr std::int64_t kOccupancyHoldUs = 30'000'000;
@@ -704,6 +709,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t ambiguous_macs = 0;
   std::uint64_t single_macs = 0;
   std::uint64_t single_chains = 0;
+  std::uint64_t most_at_once = 0;  // chains of one ambiguous model heard at once
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
   for (auto& [group, a] : ambiguous) {
@@ -712,6 +718,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     // then back), could be one device: they count as the most of them
     // heard at once.
     const std::uint64_t at_once = a.chains == 1 ? 1 : MostAtOnce(a.spans);
+    most_at_once = std::max(most_at_once, at_once);
     // One chain at a time, and no more MACs than one device of the crowd
     // uses: one device, counted, and it shows a device's MACs.
     if (at_once == 1 &&
@@ -739,12 +746,19 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     macs_per_device_ = single_macs_ / single_chains_;
   }
   if (ambiguous_chains == 0) return exact;
-  // Without a calibration yet: the chains, unless they are a crowd (a crowd
-  // of one model that resets its counter, where no model can calibrate);
-  // then the prior cadence of one burst per kPriorInterval, a new MAC each.
+  // Without a calibration yet: the chains, unless they are a crowd of one
+  // model that resets its counter (more chains heard at once than the weak
+  // links can tell apart, and no model to calibrate); then the prior cadence
+  // of one burst per kPriorInterval, a new MAC each. Many models of a few
+  // phones each are not such a crowd: their chains are the count (the prior
+  // cadence is our own simulator's; phones of the Argo simulator send 70-370
+  // MACs in 15 minutes, docs/accuracy.md).
   double per_device = macs_per_device_;
   if (per_device <= 0) {
-    if (static_cast<double>(ambiguous_chains) < kCalibrationChains) return exact + ambiguous_chains;
+    if (static_cast<double>(ambiguous_chains) < kCalibrationChains ||
+        most_at_once <= kChainsTrustedAtOnce) {
+      return exact + ambiguous_chains;
+    }
     const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
     per_device = std::max(1.0, window_s / kPriorInterval);
   }
