@@ -8,8 +8,8 @@
 //  - analytics::WindowCounter::OnProbe with a pool of distinct pseudonyms and
 //    a simulated day's frame spacing;
 //  - IeSignature + Pseudonymizer::Fingerprint (grouping of randomized MACs);
-//  - the chain parse -> pseudonymize -> fingerprint -> OnProbe over 4096
-//    distinct frames, as App::OnFrame does.
+//  - footfalld's frame path itself (daemon::FramePath: parse -> pseudonymize
+//    -> fingerprint -> OnProbe) over 4096 distinct frames.
 // All MAC addresses here are made up. Run: build-*/bench/footfall_bench.
 #include <benchmark/benchmark.h>
 
@@ -21,11 +21,15 @@
 #include <memory>
 #include <vector>
 
+#include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
 #include "base/crc32.h"
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
 #include "capture/mac_address.h"
+#include "capture/source.h"
+#include "daemon/frame_path.h"
+#include "daemon/run_counters.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
 
@@ -179,7 +183,7 @@ void BM_Pseudonymize(benchmark::State& state) {
 }
 BENCHMARK(BM_Pseudonymize)->Arg(0)->Arg(1);
 
-// The keyed model signature of a randomized MAC's probe request (App::OnFrame).
+// The keyed model signature of a new randomized MAC's probe request (daemon::FramePath).
 void BM_Fingerprint(benchmark::State& state) {
   auto p = MakePseudonymizer(footfall::hashing::Algorithm::kSipHash24);
   const auto raw = MakeMac(4);
@@ -243,14 +247,17 @@ BENCHMARK(BM_WindowOnProbe)
     ->Args({100000, 100, 0})
     ->Args({100000, 4320, 1});
 
-// The per-frame work of footfalld: parse (with FCS), pseudonymize, count.
+// The per-frame work of footfalld: daemon::FramePath::Process, the unit
+// App::OnFrame runs (parse with FCS, no signal floor, pseudonymize, one
+// source so no dedup, the keyed fingerprint of a new randomized pseudonym,
+// the window and the signal view), the key advanced to each frame's time as
+// App does. The path wipes the whole frame, so each is copied back first
+// (~150 bytes, as libpcap would have written it).
 void BM_FramePipeline(benchmark::State& state) {
   constexpr std::size_t kFrames = 4096;
   std::vector<std::vector<std::uint8_t>> frames;
-  std::vector<std::array<std::uint8_t, 6>> macs;
   for (std::size_t i = 0; i < kFrames; ++i) {
-    macs.push_back(MakeMac(i + 7));
-    frames.push_back(MakeProbe(macs.back(), static_cast<std::uint16_t>(i)));
+    frames.push_back(MakeProbe(MakeMac(i + 7), static_cast<std::uint16_t>(i)));
   }
   auto algorithm = state.range(0) == 0 ? footfall::hashing::Algorithm::kSipHash24
                                        : footfall::hashing::Algorithm::kBlake2b;
@@ -258,28 +265,30 @@ void BM_FramePipeline(benchmark::State& state) {
   auto p = MakePseudonymizer(algorithm);
   std::uint64_t windows = 0;
   footfall::analytics::WindowCounter counter = CountingWindows(&windows);
-  Clock::time_point t = Clock::time_point(std::chrono::hours(24 * 20000));
+  footfall::analytics::SignalHistogram signal;
+  footfall::daemon::RunCounters counters;
+  footfall::daemon::FramePath path(
+      {},
+      [&p](Clock::time_point t) -> footfall::hashing::Pseudonymizer& {
+        p->AdvanceTo(t);
+        return *p;
+      },
+      counter, signal, counters);
+  std::vector<std::uint8_t> buffer(kProbeLen);
+  footfall::capture::RawFrame raw;
+  raw.link_type = kLinkTypeRadiotap;
+  raw.data = buffer.data();
+  raw.caplen = raw.wirelen = kProbeLen;
+  raw.time = Clock::time_point(std::chrono::hours(24 * 20000));
   std::size_t i = 0;
   for (auto _ : state) {
-    std::vector<std::uint8_t>& f = frames[i];
-    std::memcpy(f.data() + kMacOffset, macs[i].data(), 6);  // the parser wiped it
-    t += std::chrono::microseconds(4320);
-    auto r = ParseFrame(kLinkTypeRadiotap, f.data(), f.size(), f.size());
-    if (r.frame_class == FrameClass::kProbeRequest) {
-      const auto who = p->Pseudonymize(r.probe.transmitter);
-      // As App::OnFrame: the keyed model signature of randomized MACs.
-      footfall::analytics::ProbeTraits traits;
-      traits.sequence = r.probe.sequence;
-      if (who.randomized) {
-        std::uint8_t signature[footfall::capture::kIeSignatureMax];
-        const std::size_t n =
-            footfall::capture::IeSignature(r.probe.ies, r.probe.ies_len, signature);
-        traits.has_fingerprint = n > 0;
-        traits.fingerprint = p->Fingerprint(signature, n);
-      }
-      counter.OnProbe(t, who, r.probe.radio.signal_dbm, traits);
-    }
+    std::memcpy(buffer.data(), frames[i].data(), kProbeLen);  // the path wiped it
+    raw.time += std::chrono::microseconds(4320);
+    path.Process(raw);
     if (++i == kFrames) i = 0;
+  }
+  if (counters.probe_requests != static_cast<std::uint64_t>(state.iterations())) {
+    state.SkipWithError("a frame was not counted");
   }
   benchmark::DoNotOptimize(windows);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -7,8 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "capture/frame_parser.h"
-#include "capture/ie_signature.h"
+#include "capture/mac_address.h"
 #include "daemon/exit_codes.h"
 #include "daemon/reload.h"
 #include "daemon/secret_file.h"
@@ -26,6 +25,13 @@ capture::SourceOptions SourceOptionsFrom(const Config& c) {
   o.buffer_size = c.buffer_size_kib * 1024;
   o.immediate = c.immediate;
   o.stats_interval = c.stats_interval;
+  return o;
+}
+
+FramePathOptions FramePathOptionsFrom(const Config& c) {
+  FramePathOptions o;
+  o.min_rssi_dbm = c.min_rssi_dbm;
+  o.several_sources = c.sources.size() > 1;
   return o;
 }
 
@@ -52,6 +58,10 @@ App::App(Config config, boost::asio::io_context& io, PublisherFactory make_publi
       identity_{config_.site, config_.sensor_id},
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       tick_(io),
+      frame_path_(
+          FramePathOptionsFrom(config_),
+          [this](capture::TimePoint t) -> hashing::Pseudonymizer& { return Keys(t); }, windows_,
+          signal_, counters_),
       started_(std::chrono::steady_clock::now()) {
   if (!config_.shared_seed_file.empty()) {
     seed_keys_ = std::make_unique<hashing::SeedKeySource>(config_.shared_seed_file,
@@ -217,81 +227,14 @@ void App::OnClockJump(capture::TimePoint now) {
 }
 
 void App::OnFrame(capture::RawFrame& frame) {
-  // When the frame has been used (the address hashed, the model fingerprint
-  // taken from its elements), nothing of it stays in libpcap's buffer: not
-  // the SSIDs, not addr1/addr3, not any other element. Every frame class,
-  // also when hashing throws.
-  struct WipeOnExit {
-    capture::RawFrame& f;
-    ~WipeOnExit() { capture::SecureWipe(f.data, f.caplen); }
-  } wipe{frame};
   ++counters_.frames;
-  const capture::TimePoint t = frame.time;
-  if (!Advance(t)) return;  // before the resume time of a backward clock jump
-  capture::ParseResult r =
-      capture::ParseFrame(frame.link_type, frame.data, frame.caplen, frame.wirelen);
-  switch (r.frame_class) {
-    case capture::FrameClass::kProbeRequest: {
-      if (r.probe.radio.signal_out_of_range) ++counters_.signal_out_of_range;
-      if (config_.min_rssi_dbm &&
-          (!r.probe.radio.signal_dbm || *r.probe.radio.signal_dbm < *config_.min_rssi_dbm)) {
-        // Weaker than the floor (or of unknown strength): most likely outside
-        // the store. Dropped before the address is hashed; only counted.
-        r.probe.transmitter.Wipe();
-        ++counters_.below_rssi_floor;
-        windows_.OnBelowRssiFloor(t);
-        break;
-      }
-      hashing::Pseudonym who = Keys(t).Pseudonymize(r.probe.transmitter);
-      // With one source no frame can arrive twice: skip the bookkeeping.
-      if (config_.sources.size() > 1 &&
-          duplicates_.IsCopy(t, who.value, r.probe.sequence, frame.source_index)) {
-        ++counters_.cross_radio_duplicates;  // another radio delivered it first
-        break;
-      }
-      ++counters_.probe_requests;
-      // The most verbose level shows what was used, never who sent it.
-      if (spdlog::should_log(spdlog::level::trace)) {
-        spdlog::trace(
-            "probe request: {} MAC, signal {} dBm, {} MHz",
-            who.randomized ? "randomized" : "global",
-            r.probe.radio.signal_dbm ? std::to_string(*r.probe.radio.signal_dbm) : "-",
-            r.probe.radio.frequency_mhz ? std::to_string(*r.probe.radio.frequency_mhz) : "-");
-      }
-      analytics::ProbeTraits traits;
-      traits.sequence = r.probe.sequence;
-      if (who.randomized && !windows_.people().Knows(who.value)) {
-        // The model signature groups a new randomized MAC into a device; it is
-        // hashed under the pseudonym key at once and never kept in the clear.
-        // (A known pseudonym already has its device: most frames.)
-        std::uint8_t signature[capture::kIeSignatureMax];
-        const std::size_t n = capture::IeSignature(r.probe.ies, r.probe.ies_len, signature);
-        traits.has_fingerprint = n > 0;
-        traits.fingerprint = pseudonymizer_->Fingerprint(signature, n);
-      }
-      windows_.OnProbe(t, who, r.probe.radio.signal_dbm, traits);
-      if (r.probe.radio.signal_dbm) {
-        if (auto device = windows_.people().DeviceOf(who.value)) {
-          signal_.Add(t, *device, *r.probe.radio.signal_dbm);
-        }
-      }
-      break;
-    }
-    case capture::FrameClass::kOther:
-      ++counters_.other;
-      break;
-    case capture::FrameClass::kMalformed:
-      ++counters_.malformed;
-      windows_.OnMalformed(t);
-      spdlog::debug("malformed frame skipped: {}", r.reason != nullptr ? r.reason : "?");
-      break;
-    case capture::FrameClass::kBadFcs:
-      ++counters_.bad_fcs;
-      ++(r.fcs == capture::FcsCheck::kFlaggedBad ? counters_.bad_fcs_flagged
-                                                 : counters_.bad_fcs_mismatch);
-      windows_.OnBadFcs(t);
-      break;
+  // Before the resume time of a backward clock jump: not counted, but wiped
+  // like every frame the path processes.
+  if (!Advance(frame.time)) {
+    capture::SecureWipe(frame.data, frame.caplen);
+    return;
   }
+  frame_path_.Process(frame);
 }
 
 void App::OnIdle(capture::TimePoint now) {
@@ -311,9 +254,9 @@ void App::OnSourceError(const std::string& message) {
 }
 
 std::uint64_t App::NextSeq() {
-  const std::uint64_t seq = seq_.Next();
-  std::string err = seq_.TakeError();
-  if (err.empty()) {
+  const Status recorded = seq_.Advance();
+  const std::uint64_t seq = seq_.last();
+  if (recorded) {
     if (seq_write_failures_ > 0) {
       spdlog::warn("sequence file written again (seq {}) after {} failed write(s)", seq,
                    seq_write_failures_);
@@ -327,7 +270,7 @@ std::uint64_t App::NextSeq() {
     spdlog::error(
         "{} ({} failed write(s) in a row, every 100th logged; seq numbers stay unique in "
         "this run, a restart before the file is written again may repeat them)",
-        err, seq_write_failures_);
+        recorded.error(), seq_write_failures_);
   }
   return seq;
 }
@@ -388,7 +331,7 @@ void App::Stop(const char* why, int exit_code) {
   capture::TimePoint end = source_time_.value_or(std::chrono::system_clock::now());
   if (!source_->finite()) end = std::chrono::system_clock::now();
   windows_.Flush(end);
-  seq_.Sync();
+  if (const Status synced = seq_.Sync(); !synced) spdlog::error("{}", synced.error());
   if (!publisher_->Shutdown(config_.drain_timeout)) {
     spdlog::error(
         "{} messages (the final status included) were not acknowledged by the broker "
@@ -403,27 +346,23 @@ void App::Stop(const char* why, int exit_code) {
   }
   // Delivered: acknowledged by the broker (a window journaled by an earlier
   // run counts when it is delivered in this one).
+  // The counters as kRunCounters words them, beside the publisher's and the
+  // source's own figures.
   spdlog::info(
-      "{} frames in {:.3f} s ({:.0f} frames/s): {} probe requests, {} other, {} "
-      "malformed, {} bad FCS; {} windows closed, {} windows delivered, {} refused by "
+      "{} in {:.3f} s ({:.0f} frames/s): {}; {}, {} windows delivered, {} refused by "
       "the broker, {} message(s) left in the journal",
-      counters_.frames, elapsed, elapsed > 0 ? counters_.frames / elapsed : 0.0,
-      counters_.probe_requests, counters_.other, counters_.malformed, counters_.bad_fcs,
-      counters_.windows, publisher_->delivered("counts"), publisher_->rejected(),
-      publisher_->pending());
+      StopLogCounters(counters_, StopLine::kLead), elapsed,
+      elapsed > 0 ? counters_.frames / elapsed : 0.0, StopLogCounters(counters_, StopLine::kFrames),
+      StopLogCounters(counters_, StopLine::kWindows), publisher_->delivered("counts"),
+      publisher_->rejected(), publisher_->pending());
   if (counters_.clock_jumps > 0) {
-    spdlog::info(
-        "clock: {} jump(s) of more than a few windows, each published as one clock "
-        "message; {} frame(s) before the resume time of a backward jump not counted",
-        counters_.clock_jumps, counters_.held_back);
+    spdlog::info("clock: {}", StopLogCounters(counters_, StopLine::kClock));
   }
   const capture::SourceStats capture_stats = source_->stats();
   spdlog::info(
-      "capture: bad FCS {} flagged by the driver and {} by CRC only; {} probe requests "
-      "with a signal outside -120..0 dBm (ignored); {} cross-radio copies counted once; "
-      "{} outages ({:.0f} s without capture); kernel dropped {}, interface dropped {}",
-      counters_.bad_fcs_flagged, counters_.bad_fcs_mismatch, counters_.signal_out_of_range,
-      counters_.cross_radio_duplicates, capture_stats.outages,
+      "capture: {}; {} outages ({:.0f} s without capture); kernel dropped {}, interface "
+      "dropped {}",
+      StopLogCounters(counters_, StopLine::kCapture), capture_stats.outages,
       std::chrono::duration<double>(capture_stats.outage_time).count(),
       capture_stats.kernel_dropped, capture_stats.iface_dropped);
   io_.stop();
@@ -457,6 +396,10 @@ std::string App::StatusLine() const {
   }
   if (health.memory_dropped > 0) {
     s += ", " + std::to_string(health.memory_dropped) + " dropped beyond the memory bound";
+  }
+  // Frames skipped, as totals since start (kRunCounters' in_status rows).
+  if (const std::string skipped = StatusCounters(counters_); !skipped.empty()) {
+    s += "; " + skipped + " since start";
   }
   if (pseudonymizer_ && source_time_) {
     auto age = std::chrono::duration_cast<std::chrono::minutes>(*source_time_ -
@@ -523,6 +466,7 @@ void App::Reload() {
   const Config previous = config_;
   ReloadPlan plan = PlanReload(config_, loaded.config);
   config_ = plan.next;
+  frame_path_.set_options(FramePathOptionsFrom(config_));  // [privacy] min_rssi_dbm, live
   for (const auto& key : plan.applied) {
     if (key == "log.level") {
       if (!log_level_override_.empty()) {

@@ -1,8 +1,10 @@
-// Purpose: footfalld's pipeline, wired in one place. Frames from the capture
-// source are parsed (capture/), the transmitter address goes straight into the
-// pseudonymizer and is wiped (hashing/), the pseudonyms feed the per-window
-// counter (analytics/), and each closed window is encoded and published
-// (transport/). Everything runs on one Asio loop; signals set state there.
+// Purpose: footfalld's pipeline, wired in one place. Each frame from the
+// capture source goes through the frame path (daemon/frame_path.h: parsed in
+// capture/, its transmitter address pseudonymized and wiped in hashing/,
+// counted in the per-window counter of analytics/); each closed window is
+// encoded and published (transport/). App keeps the wiring, the key's making
+// and rotation, the clock policy, reload, status and the exit code.
+// Everything runs on one Asio loop; signals set state there.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -20,7 +22,7 @@
 #include "capture/clock.h"
 #include "capture/source.h"
 #include "daemon/config.h"
-#include "daemon/cross_radio_dedup.h"
+#include "daemon/frame_path.h"
 #include "daemon/metrics_server.h"
 #include "daemon/rate_meter.h"
 #include "daemon/run_counters.h"
@@ -134,7 +136,7 @@ class App final : public capture::FrameSink {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
   RunCounters counters_;
-  CrossRadioDedup duplicates_;                     // several sources: one transmission counted once
+  FramePath frame_path_;  // parse -> floor -> pseudonymize -> dedup -> fingerprint -> windows
   std::optional<capture::TimePoint> source_time_;  // the latest source time (capture or wall)
   std::unique_ptr<WindowClock> window_clock_;      // made once the source is open
   std::chrono::steady_clock::time_point started_;

@@ -81,8 +81,8 @@ std::string EscapeLabel(const std::string& v) {
 std::string RenderPrometheus(const MetricsSnapshot& s) {
   std::string o;
   o.reserve(2048);
-  for (const ExportedCounter& c : kExportedCounters) {
-    Sample(o, c.metric, "counter", c.help, s.counters.*c.field);
+  for (const CounterRow& c : kRunCounters) {
+    if (c.metric != nullptr) Sample(o, c.metric, "counter", c.help, s.counters.*c.field);
   }
   Sample(o, "footfall_pcap_dropped_total", "counter",
          "Frames dropped by the kernel or the interface before footfalld read them.",

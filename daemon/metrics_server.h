@@ -25,7 +25,7 @@ inline constexpr const char* kMetricsTokenCredential = "metrics-token";
 // What a scrape reports.
 struct MetricsSnapshot {
   std::string version;
-  RunCounters counters;            // those in kExportedCounters are shown
+  RunCounters counters;            // those with a metric in kRunCounters are shown
   std::uint64_t pcap_dropped = 0;  // kernel and interface drops (pcap_stats)
   // From the last published window as it was published (none before the
   // first, none for a figure published as null): distinct devices, estimated

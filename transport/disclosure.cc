@@ -11,34 +11,21 @@
 #include <set>
 #include <tuple>
 
+#include "transport/counts_fields.h"
 #include "transport/sum_solver.h"
 
 namespace footfall::transport {
 
-const std::vector<std::string> kSuppressibleFields = {"devices.unique",
-                                                      "devices.global_mac",
-                                                      "devices.randomized_mac",
-                                                      "devices.estimated",
-                                                      "rssi_dbm.min",
-                                                      "rssi_dbm.median",
-                                                      "rssi_dbm.max",
-                                                      "visitors",
-                                                      "occupancy",
-                                                      "stationary",
-                                                      "passersby",
-                                                      "arrivals",
-                                                      "departures",
-                                                      "stationary_departures",
-                                                      "capture_rate",
-                                                      "dwell_s.p50",
-                                                      "dwell_s.p90",
-                                                      "engagement.under_5m",
-                                                      "engagement.5_to_20m",
-                                                      "engagement.20_to_60m",
-                                                      "engagement.1_to_6h",
-                                                      "engagement.over_6h",
-                                                      "epoch.devices",
-                                                      "epoch.visitors"};
+const std::vector<std::string>& SuppressibleFields() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const CountsField& field : kCountsFields) {
+      if (field.kind != FieldKind::kAlways) out.push_back(field.name);
+    }
+    return out;
+  }();
+  return names;
+}
 
 const std::vector<SumRelation> kSumRelations = {
     {"devices.unique", {"devices.global_mac", "devices.randomized_mac"}},
@@ -56,30 +43,15 @@ namespace {
 
 constexpr std::uint64_t kMinPercentileVisits = 10;
 
-// The counts of a message by name, in message order. A new count of people
-// goes here (and into kSuppressibleFields); a new sum relation between counts
-// is a row of kSumRelations; the solver does the rest.
+// The counts of a message by name, in message order (the kCount rows of
+// kCountsFields). A new sum relation between counts is a row of
+// kSumRelations; the solver does the rest.
 std::vector<std::pair<std::string, std::uint64_t>> Counts(const analytics::WindowReport& r) {
-  const analytics::PeopleReport& p = r.people;
-  const analytics::Engagement& e = p.engagement;
-  return {{"devices.unique", r.devices},
-          {"devices.global_mac", r.global_mac},
-          {"devices.randomized_mac", r.randomized_mac},
-          {"devices.estimated", p.estimated_devices},
-          {"visitors", p.visitors},
-          {"occupancy", p.occupancy},  // in no sum: suppressed on its own
-          {"stationary", p.stationary},
-          {"passersby", p.passersby},
-          {"arrivals", p.arrivals},
-          {"departures", p.departures},
-          {"stationary_departures", StationaryDepartures(p)},
-          {"engagement.under_5m", e.under_5m},
-          {"engagement.5_to_20m", e.from_5_to_20m},
-          {"engagement.20_to_60m", e.from_20_to_60m},
-          {"engagement.1_to_6h", e.from_1_to_6h},
-          {"engagement.over_6h", e.over_6h},
-          {"epoch.devices", p.epoch_devices},
-          {"epoch.visitors", p.epoch_visitors}};
+  std::vector<std::pair<std::string, std::uint64_t>> out;
+  for (const CountsField& field : kCountsFields) {
+    if (field.kind == FieldKind::kCount) out.emplace_back(field.name, CountOf(field, r));
+  }
+  return out;
 }
 
 // The figures beside the counts that go with the hidden counts `hidden`.
@@ -180,7 +152,7 @@ std::vector<std::string> SuppressedFields(const analytics::WindowReport& report,
     hidden[static_cast<std::size_t>(std::get<5>(*best))] = true;
   }
   const std::set<std::string> suppressed = fields(hidden);
-  for (const std::string& name : kSuppressibleFields) {
+  for (const std::string& name : SuppressibleFields()) {
     if (suppressed.count(name) != 0) out.push_back(name);
   }
   return out;

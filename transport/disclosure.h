@@ -32,14 +32,16 @@ struct DisclosurePolicy {
 };
 
 // The JSON names of the fields of `report` to publish as null, in the order of
-// the message (see kSuppressibleFields); empty if none. Nested fields are
+// the message (see SuppressibleFields); empty if none. Nested fields are
 // named "object.key" ("devices.unique"), top-level ones by their key
 // ("visitors", "capture_rate").
 std::vector<std::string> SuppressedFields(const analytics::WindowReport& report,
                                           std::uint64_t min_count);
 
-// Every name SuppressedFields may return, in message order.
-extern const std::vector<std::string> kSuppressibleFields;
+// Every name SuppressedFields may return, in message order: the counts and
+// the figures beside them of kCountsFields (transport/counts_fields.h, from
+// which the encoder writes them too).
+const std::vector<std::string>& SuppressibleFields();
 
 // The sum relations between the counts of one message (total = sum of parts).
 struct SumRelation {

@@ -286,11 +286,10 @@ void MessageJournal::Load() {
   }
   if (data.empty() || rewrite) {
     // A fresh, well-formed file.
-    if (!Compact()) throw std::runtime_error(error_);
+    if (Status written = Compact(); !written) throw std::runtime_error(written.error());
   } else if (access(path_.c_str(), W_OK) != 0) {
     throw std::runtime_error("cannot write MQTT journal " + path_ + ": " + ErrnoText(errno));
   }
-  error_.clear();
 }
 
 bool MessageJournal::AppendRecord(const std::string& body) noexcept {
@@ -399,7 +398,6 @@ std::uint64_t MessageJournal::Append(const std::string& topic, std::string paylo
     ++memory_only_;
     while (memory_only_ > max_memory_only_) DropOldestMemoryOnly();
   }
-  MaybeCompact();
   return id;
 }
 
@@ -410,7 +408,6 @@ bool MessageJournal::Ack(std::uint64_t id) {
   const bool on_disk = slots_[i].on_disk;
   Erase(i);
   if (on_disk) RecordGone('A', id);
-  MaybeCompact();
   return true;
 }
 
@@ -442,13 +439,17 @@ void MessageJournal::RequeueAll() {
   in_flight_ = 0;
 }
 
-void MessageJournal::MaybeCompact() {
+Status MessageJournal::MaybeCompact() {
+  std::lock_guard<std::mutex> lock(mutex_);
   // Not while failing: a rewrite of the whole file would fail the same way.
-  if (failing_) return;
-  if (file_bytes_ > kCompactMinBytes && file_bytes_ - sizeof kMagic > 2 * live_bytes_) Compact();
+  if (failing_) return Status::Ok();
+  if (file_bytes_ > kCompactMinBytes && file_bytes_ - sizeof kMagic > 2 * live_bytes_) {
+    return Compact();
+  }
+  return Status::Ok();
 }
 
-bool MessageJournal::Compact() {
+Status MessageJournal::Compact() {
   std::string out(kMagic, sizeof kMagic);
   out += Frame(IdBody('D', dropped_total_));
   std::size_t live = 0;
@@ -456,15 +457,8 @@ bool MessageJournal::Compact() {
     out += Frame(MessageBody(s.entry));
     live += RecordSize(s.entry);
   }
-  if (Status replaced = file_->Replace(out); !replaced) {
-    // The old file is kept: nothing is lost, but it is said.
-    if (failing_) {
-      failing_error_ = replaced.error();
-    } else {
-      SetError(replaced.error());
-    }
-    return false;
-  }
+  // On failure the old file is kept: nothing is lost.
+  if (Status replaced = file_->Replace(out); !replaced) return replaced;
   // Everything the journal holds is in the new file.
   for (Slot& s : slots_) s.on_disk = true;
   memory_only_ = 0;
@@ -476,7 +470,7 @@ bool MessageJournal::Compact() {
   file_bytes_ = out.size();
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
-  return true;
+  return Status::Ok();
 }
 
 bool MessageJournal::CatchUp() {
@@ -494,7 +488,13 @@ bool MessageJournal::CatchUpLocked() {
       rewrite_due_ = true;
     }
   }
-  if (rewrite_due_) return Compact();
+  if (rewrite_due_) {
+    if (Status rewritten = Compact(); !rewritten) {
+      failing_error_ = rewritten.error();
+      return false;
+    }
+    return true;
+  }
   while (!owed_.empty()) {
     if (!AppendRecord(owed_.front())) return false;
     owed_.pop_front();
@@ -512,15 +512,15 @@ bool MessageJournal::CatchUpLocked() {
   if (!AppendRecord(IdBody('D', dropped_total_))) return false;
   failing_ = false;
   failing_error_.clear();
-  MaybeCompact();
   return true;
 }
 
-void MessageJournal::Tidy() {
+Status MessageJournal::Tidy() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!CatchUpLocked()) return;
+  if (!CatchUpLocked()) return Status::Ok();  // failing(): not written, and said so there
   const std::size_t tidy_size = sizeof kMagic + kRecordHeader + 9 + live_bytes_;
-  if (file_bytes_ > tidy_size) Compact();
+  if (file_bytes_ > tidy_size) return Compact();
+  return Status::Ok();
 }
 
 void MessageJournal::SyncLocked() {
@@ -578,13 +578,6 @@ std::size_t MessageJournal::memory_only() const {
 std::uint64_t MessageJournal::memory_dropped_total() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return memory_dropped_;
-}
-
-void MessageJournal::SetError(const std::string& what) { error_ = what; }
-
-std::string MessageJournal::TakeError() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return std::exchange(error_, std::string());
 }
 
 }  // namespace footfall::transport

@@ -13,7 +13,9 @@
 // corrupt record in the middle is skipped and counted. Records are written at
 // once (a crash of the process loses nothing) and flushed to disk at most once
 // a second (a power cut loses at most about a second). When the dead records
-// outweigh the live ones the file is rewritten (temporary file, fsync, rename).
+// outweigh the live ones the file is rewritten (temporary file, fsync, rename)
+// by MaybeCompact(), which the publisher calls again and again and which
+// returns why a rewrite failed.
 //
 // When the file cannot be written (the disk is full, an I/O error) the
 // journal is "failing": a partly written record is cut off again, and from
@@ -103,9 +105,15 @@ class MessageJournal final {
   void Sync();
   // Flushes if the last flush is older than kSyncInterval.
   void MaybeSync();
+  // Rewrites the file without its dead records when they outweigh the live
+  // ones (and it is larger than kCompactMinBytes); called again and again by
+  // the publisher. Not while failing. On failure the old file is kept
+  // (nothing is lost) and the reason returned, for the caller to log.
+  Status MaybeCompact();
   // Rewrites the file without its dead records, if it has any (shutdown);
-  // catches up first if failing.
-  void Tidy();
+  // catches up first if failing (still failing: Ok, failing() says it).
+  // Returns why the rewrite failed (the old file is kept).
+  Status Tidy();
   // While failing: writes what is owed to the file and the messages held in
   // memory, oldest first, as far as the file takes them. True if the journal
   // is no longer failing (nothing held in memory only).
@@ -126,10 +134,6 @@ class MessageJournal final {
   std::size_t size() const;
   std::size_t in_flight() const;
   std::uint64_t dropped_total() const;
-  // The last I/O error since the previous call that lost nothing (a
-  // compaction that could not be written: the old file is kept), or "" if
-  // none. A failing file is failing(), not an error here.
-  std::string TakeError();
   // What opening found worth telling (a torn record cut off, entries dropped
   // to fit a smaller bound), or "".
   const std::string& open_note() const { return open_note_; }
@@ -162,10 +166,10 @@ class MessageJournal final {
   void DropOne();
   void DropOldestMemoryOnly();
   bool CatchUpLocked();
-  void MaybeCompact();
-  bool Compact();
+  // Rewrites the whole file from what the journal holds; on failure the old
+  // file is kept.
+  Status Compact();
   void SyncLocked();
-  void SetError(const std::string& what);
   std::size_t FindIndex(std::uint64_t id) const;
 
   const std::string path_;
@@ -187,7 +191,6 @@ class MessageJournal final {
   std::uint64_t memory_dropped_ = 0;
   std::string failing_error_;
   std::chrono::steady_clock::time_point last_sync_{};
-  std::string error_;
   std::string open_note_;
   std::size_t corrupt_records_ = 0;
 };

@@ -217,7 +217,7 @@ class MqttPublisher::Impl final : public MqttClient {
   void Mirror();  // needs policy_mutex_
   void Subscribe();
   void ExplainTlsFailure(const std::string& paho_why);
-  void LogJournalErrors();
+  void CompactJournal();  // logs a rewrite that failed
   mqtt::message_ptr MakeMessage(const OutgoingMessage& m) const;
 
   const MqttOptions options_;
@@ -577,8 +577,8 @@ void MqttPublisher::Impl::WorkerLoop() {
     lock.unlock();
     const std::optional<Clock::time_point> next = RunPolicy();
     if (subscribe) Subscribe();
+    CompactJournal();
     journal_->MaybeSync();
-    LogJournalErrors();
     lock.lock();
     if (wake_ || stop_worker_) continue;
     // Sleep until woken, a retry is due, the policy has something to do, or
@@ -616,10 +616,12 @@ mqtt::message_ptr MqttPublisher::Impl::MakeMessage(const OutgoingMessage& m) con
   return msg;
 }
 
-void MqttPublisher::Impl::LogJournalErrors() {
-  // Errors that lost nothing (a compaction not written); a journal that
-  // cannot be written is the policy's to report.
-  if (std::string err = journal_->TakeError(); !err.empty()) spdlog::error("{}", err);
+void MqttPublisher::Impl::CompactJournal() {
+  // A rewrite not written lost nothing (the old file is kept); a journal that
+  // cannot be written at all is failing(), the policy's to report.
+  if (const Status compacted = journal_->MaybeCompact(); !compacted) {
+    spdlog::error("{}", compacted.error());
+  }
 }
 
 void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string payload) {
@@ -641,7 +643,7 @@ void MqttPublisher::Impl::Publish(const std::string& topic_suffix, std::string p
                    options_.max_buffered, dropped_now);
     }
   }
-  LogJournalErrors();
+  CompactJournal();
   Wake();
 }
 
@@ -698,9 +700,8 @@ bool MqttPublisher::Impl::Shutdown(std::chrono::milliseconds timeout) {
   }
   connected_ = false;
   RunPolicy();  // late acknowledgements (the policy sends nothing after "offline")
-  journal_->Tidy();
+  if (const Status tidied = journal_->Tidy(); !tidied) spdlog::error("{}", tidied.error());
   journal_->Sync();
-  LogJournalErrors();
   const std::size_t memory_only = journal_->memory_only();
   if (memory_only > 0) {
     spdlog::error("MQTT shutdown: {} unacknowledged message(s) held in memory only are lost: {}",

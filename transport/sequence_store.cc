@@ -89,33 +89,30 @@ SequenceStore::SequenceStore(std::string path) : path_(std::move(path)) {
   }
 }
 
-std::uint64_t SequenceStore::Next() {
+Status SequenceStore::Advance() {
   if (last_ == UINT64_MAX) throw std::runtime_error("sequence number exhausted");
   ++last_;
   const auto now = std::chrono::steady_clock::now();
   const bool durable = now - last_sync_ >= kSyncInterval;
-  if (Write(durable) && durable) last_sync_ = now;
-  return last_;
+  Status written = Write(durable);
+  if (written && durable) last_sync_ = now;
+  return written;
 }
 
-void SequenceStore::Sync() {
-  if (Write(true)) last_sync_ = std::chrono::steady_clock::now();
+Status SequenceStore::Sync() {
+  Status written = Write(true);
+  if (written) last_sync_ = std::chrono::steady_clock::now();
+  return written;
 }
 
-SequenceStore::~SequenceStore() { Sync(); }
+// A destructor cannot report: the owner calls Sync() first and logs its failure.
+SequenceStore::~SequenceStore() { static_cast<void>(Sync()); }
 
-bool SequenceStore::Write(bool durable) noexcept {
+Status SequenceStore::Write(bool durable) noexcept {
   // Durable: after a power cut the number never goes back (a reused seq
   // would be dropped by consumers as a redelivery).
   const std::string text = std::to_string(last_) + "\n";
-  if (Status written = ReplaceFile(path_, text.data(), text.size(), durable, "sequence file");
-      !written) {
-    error_ = written.error();
-    return false;
-  }
-  return true;
+  return ReplaceFile(path_, text.data(), text.size(), durable, "sequence file");
 }
-
-std::string SequenceStore::TakeError() { return std::exchange(error_, std::string()); }
 
 }  // namespace footfall::transport

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/result.h"
+
 namespace footfall::transport {
 
 class SequenceStore final {
@@ -21,25 +23,24 @@ class SequenceStore final {
   SequenceStore(const SequenceStore&) = delete;
   SequenceStore& operator=(const SequenceStore&) = delete;
 
-  // Returns the next sequence number and records it (atomically; flushed to
-  // disk at most once per kSyncInterval). Never throws for I/O errors: the
-  // number is still returned and the error is kept for TakeError().
-  std::uint64_t Next();
-  // Flushes the current value to disk now (shutdown).
-  void Sync();
-  // The last I/O error since the previous call, or "" if none.
-  std::string TakeError();
+  // Moves on to the next sequence number (last() gives it) and records it
+  // (atomically; flushed to disk at most once per kSyncInterval). Returns why
+  // the file could not be written; the number moves on all the same (it stays
+  // unique within the run, a restart may repeat it).
+  Status Advance();
+  // Flushes the current value to disk now (shutdown); returns why not.
+  Status Sync();
+  // The current sequence number (0 before the first message ever).
   std::uint64_t last() const { return last_; }
 
   static constexpr std::chrono::seconds kSyncInterval{1};
 
  private:
-  bool Write(bool durable) noexcept;
+  Status Write(bool durable) noexcept;
 
   std::string path_;
   std::uint64_t last_ = 0;
   std::chrono::steady_clock::time_point last_sync_{};
-  std::string error_;
 };
 
 }  // namespace footfall::transport

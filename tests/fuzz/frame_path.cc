@@ -1,6 +1,7 @@
-// Purpose: the frame path shared by the fuzz targets (see frame_path.h):
-// parse, pseudonymize, count, and check every promise of the parser that a
-// sanitizer cannot see. Nothing here prints frame bytes or addresses.
+// Purpose: what the fuzz targets run (see frame_path.h): the parser's
+// promises that a sanitizer cannot see, then footfalld's frame path
+// (daemon::FramePath) and its promises. Nothing here prints frame bytes or
+// addresses.
 #include "frame_path.h"
 
 #include <chrono>
@@ -11,9 +12,11 @@
 #include <optional>
 #include <type_traits>
 
+#include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
 #include "capture/frame_parser.h"
 #include "capture/mac_address.h"
+#include "daemon/frame_path.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
 #include "support/key_sources.h"
@@ -24,6 +27,7 @@ namespace {
 using capture::FrameClass;
 using capture::MacAddress;
 using capture::ParseResult;
+using daemon::FrameOutcome;
 using std::chrono::seconds;
 
 // 2024-02-08T12:00:00Z: every event is placed relative to it.
@@ -90,26 +94,85 @@ void CheckInformationElements(const std::uint8_t* buf, std::size_t caplen,
   Check(off == probe.ies_len, "last IE overruns ies_len");
 }
 
-void CheckReport(const analytics::WindowReport& w, FrameClass cls, std::optional<int> signal_dbm) {
-  const bool probe = cls == FrameClass::kProbeRequest;
+void CheckReport(const analytics::WindowReport& w, FrameOutcome outcome,
+                 std::optional<int> signal_dbm) {
+  const bool counted = outcome == FrameOutcome::kCounted;
   Check(w.end > w.start, "window ends before it starts");
-  Check(w.probe_requests == (probe ? 1u : 0u), "probe request count");
-  Check(w.devices == (probe ? 1u : 0u), "device count");
+  Check(w.probe_requests == (counted ? 1u : 0u), "probe request count");
+  Check(w.devices == (counted ? 1u : 0u), "device count");
   Check(w.global_mac + w.randomized_mac == w.devices, "global + randomized != devices");
-  Check(w.malformed == (cls == FrameClass::kMalformed ? 1u : 0u), "malformed count");
-  Check(w.bad_fcs == (cls == FrameClass::kBadFcs ? 1u : 0u), "bad FCS count");
+  Check(w.malformed == (outcome == FrameOutcome::kMalformed ? 1u : 0u), "malformed count");
+  Check(w.bad_fcs == (outcome == FrameOutcome::kBadFcs ? 1u : 0u), "bad FCS count");
+  Check(w.below_rssi_floor == (outcome == FrameOutcome::kBelowFloor ? 1u : 0u),
+        "below-floor count");
   // A signal in the plausible range is always counted; one outside it may be
   // dropped as absent (issue 3), but nothing can appear without a signal.
   const bool rssi = w.rssi_min.has_value();
   Check(w.rssi_max.has_value() == rssi && w.rssi_median.has_value() == rssi,
         "RSSI min, median and max not all present or absent");
-  Check(!rssi || (probe && signal_dbm.has_value()), "RSSI without a probe request's signal");
-  Check(rssi || !probe || !signal_dbm || *signal_dbm < -120 || *signal_dbm > 0,
+  Check(!rssi || (counted && signal_dbm.has_value()), "RSSI without a counted signal");
+  Check(rssi || !counted || !signal_dbm || *signal_dbm < -120 || *signal_dbm > 0,
         "a plausible signal was not counted");
   if (rssi) {
     Check(*w.rssi_min == *w.rssi_max, "one signal, but min != max");
     Check(*w.rssi_median == static_cast<double>(*w.rssi_min), "one signal, but median != min");
   }
+}
+
+// The counter of each outcome; every other class counter must stay at 0.
+std::uint64_t CounterOf(const daemon::RunCounters& c, FrameOutcome outcome) {
+  switch (outcome) {
+    case FrameOutcome::kCounted:
+      return c.probe_requests;
+    case FrameOutcome::kBelowFloor:
+      return c.below_rssi_floor;
+    case FrameOutcome::kCrossRadioCopy:
+      return c.cross_radio_duplicates;
+    case FrameOutcome::kOther:
+      return c.other;
+    case FrameOutcome::kMalformed:
+      return c.malformed;
+    case FrameOutcome::kBadFcs:
+      return c.bad_fcs;
+  }
+  return 0;
+}
+
+void CheckCounters(const daemon::RunCounters& c, FrameOutcome outcome, std::uint64_t copies) {
+  constexpr FrameOutcome kAll[] = {FrameOutcome::kCounted,        FrameOutcome::kBelowFloor,
+                                   FrameOutcome::kCrossRadioCopy, FrameOutcome::kOther,
+                                   FrameOutcome::kMalformed,      FrameOutcome::kBadFcs};
+  for (FrameOutcome o : kAll) {
+    const std::uint64_t expected =
+        (o == outcome ? 1u : 0u) + (o == FrameOutcome::kCrossRadioCopy ? copies : 0u);
+    Check(CounterOf(c, o) == expected, "the outcome's counter did not move alone");
+  }
+  Check(c.bad_fcs_flagged + c.bad_fcs_mismatch == c.bad_fcs, "bad FCS kinds do not add up");
+}
+
+// The outcome the path must reach for a frame the parser classed as `r`.
+FrameOutcome ExpectedOutcome(const ParseResult& r, std::optional<int> floor) {
+  switch (r.frame_class) {
+    case FrameClass::kProbeRequest:
+      if (floor && (!r.probe.radio.signal_dbm || *r.probe.radio.signal_dbm < *floor)) {
+        return FrameOutcome::kBelowFloor;
+      }
+      return FrameOutcome::kCounted;
+    case FrameClass::kOther:
+      return FrameOutcome::kOther;
+    case FrameClass::kMalformed:
+      return FrameOutcome::kMalformed;
+    case FrameClass::kBadFcs:
+      return FrameOutcome::kBadFcs;
+  }
+  Fail("unknown frame class");
+}
+
+bool AllZero(const std::uint8_t* p, std::size_t len) {
+  for (std::size_t i = 0; i < len; ++i) {
+    if (p[i] != 0) return false;
+  }
+  return true;
 }
 
 // Promises of the fields frame_parser.h gained with issue 3 (signal range,
@@ -168,67 +231,105 @@ void InitFramePath() {
 void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
                   std::size_t wirelen) {
   if (g_siphash == nullptr) Fail("InitFramePath() was not called");
-  // A heap block of exactly caplen bytes (even 0): ASan reports any access
-  // past it. The parser gets this copy, the original stays for comparison.
-  // An empty frame is passed as a null pointer every other time.
+  // 1. The parser alone. A heap block of exactly caplen bytes (even 0): ASan
+  // reports any access past it. The parser gets this copy, the original
+  // stays for comparison. An empty frame is passed as a null pointer every
+  // other time.
   const std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[caplen]);
   if (caplen > 0) std::memcpy(buf.get(), frame, caplen);
   std::uint8_t* const data = (caplen == 0 && wirelen % 2 == 1) ? nullptr : buf.get();
 
-  ParseResult r = capture::ParseFrame(link_type, data, caplen, wirelen);
+  const ParseResult r = capture::ParseFrame(link_type, data, caplen, wirelen);
   CheckOnlyAddressWiped(frame, buf.get(), caplen);
   CheckRadioAndFcs(r, wirelen > caplen);
-
-  // The capture's clock: TSFT (when present) spreads events over one day.
-  hashing::TimePoint t = kBase;
-  if (r.probe.radio.tsft_us) {
-    t += std::chrono::microseconds(*r.probe.radio.tsft_us % (86400ULL * 1000 * 1000));
-  }
-  std::optional<analytics::WindowReport> report;
-  analytics::WindowCounter windows(kWindow, [&](const analytics::WindowReport& w) {
-    Check(!report.has_value(), "one event, several windows");
-    report = w;
-  });
-
   switch (r.frame_class) {
-    case FrameClass::kProbeRequest: {
+    case FrameClass::kProbeRequest:
       Check(r.reason == nullptr, "probe request with a reason");
-      capture::ProbeRequest& probe = r.probe;
-      Check(!probe.transmitter.group(), "group transmitter accepted");
-      CheckInformationElements(buf.get(), caplen, probe);
-      CheckTransmitterWiped(frame, buf.get(), static_cast<std::size_t>(probe.ies - buf.get()),
-                            probe.transmitter);
-      const bool randomized = probe.transmitter.locally_administered();
-      hashing::Pseudonymizer& keys = (caplen % 2 == 0) ? *g_siphash : *g_blake2b;
-      keys.AdvanceTo(t);
-      const hashing::Pseudonym who = keys.Pseudonymize(probe.transmitter);
-      Check(probe.transmitter.empty(), "pseudonymizer did not wipe the address");
-      Check(who.randomized == randomized, "pseudonym lost the randomized bit");
-      windows.OnProbe(t, who, probe.radio.signal_dbm);
+      Check(!r.probe.transmitter.group(), "group transmitter accepted");
+      CheckInformationElements(buf.get(), caplen, r.probe);
+      CheckTransmitterWiped(frame, buf.get(), static_cast<std::size_t>(r.probe.ies - buf.get()),
+                            r.probe.transmitter);
       break;
-    }
     case FrameClass::kOther:
       Check(r.reason == nullptr, "ignored frame with a reason");
       break;
     case FrameClass::kMalformed:
       Check(r.reason != nullptr && std::strlen(r.reason) > 0, "malformed frame without a reason");
-      windows.OnMalformed(t);
       break;
     case FrameClass::kBadFcs:
       Check(r.reason != nullptr && std::strlen(r.reason) > 0, "bad FCS without a reason");
-      windows.OnBadFcs(t);
       break;
     default:
       Fail("unknown frame class");
   }
 
-  if (r.frame_class == FrameClass::kOther) {
+  // 2. footfalld's frame path, on a second exact-size copy. The capture's
+  // clock: TSFT (when present) spreads events over one day. The input's
+  // length picks the key's algorithm, whether a signal floor (-60 or -90
+  // dBm) applies and whether two radios deliver it.
+  hashing::TimePoint t = kBase;
+  if (r.probe.radio.tsft_us) {
+    t += std::chrono::microseconds(*r.probe.radio.tsft_us % (86400ULL * 1000 * 1000));
+  }
+  daemon::FramePathOptions options;
+  if ((caplen >> 1) & 1) options.min_rssi_dbm = ((caplen >> 3) & 1) ? -90 : -60;
+  options.several_sources = ((caplen >> 2) & 1) != 0;
+  hashing::Pseudonymizer& keys = (caplen % 2 == 0) ? *g_siphash : *g_blake2b;
+  int keys_asked = 0;
+  std::optional<analytics::WindowReport> report;
+  analytics::WindowCounter windows(kWindow, [&](const analytics::WindowReport& w) {
+    Check(!report.has_value(), "one event, several windows");
+    report = w;
+  });
+  analytics::SignalHistogram signal;
+  daemon::RunCounters counters;
+  daemon::FramePath path(
+      options,
+      [&](capture::TimePoint at) -> hashing::Pseudonymizer& {
+        ++keys_asked;
+        keys.AdvanceTo(at);
+        return keys;
+      },
+      windows, signal, counters);
+
+  const std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[caplen]);
+  if (caplen > 0) std::memcpy(copy.get(), frame, caplen);
+  capture::RawFrame raw;
+  raw.time = t;
+  raw.link_type = link_type;
+  raw.data = data == nullptr ? nullptr : copy.get();
+  raw.caplen = caplen;
+  raw.wirelen = wirelen;
+  const std::uint64_t prf_before = keys.prf_evaluations();
+  const FrameOutcome expected = ExpectedOutcome(r, options.min_rssi_dbm);
+  const FrameOutcome outcome = path.Process(raw);
+  Check(outcome == expected, "the path's outcome disagrees with the parser and the floor");
+  Check(AllZero(copy.get(), caplen), "frame not wiped after the path");
+  const bool hashed = outcome == FrameOutcome::kCounted;
+  Check(keys.prf_evaluations() - prf_before == (hashed ? 1u : 0u),
+        "a frame the path did not count was hashed, or a counted one was not");
+  Check(keys_asked == (hashed ? 1 : 0), "the key was asked for a frame that is not hashed");
+
+  // The same transmission from the second radio, a millisecond later: a copy.
+  std::uint64_t copies = 0;
+  if (options.several_sources && hashed) {
+    std::memcpy(copy.get(), frame, caplen);
+    raw.time = t + std::chrono::milliseconds(1);
+    raw.source_index = 1;
+    Check(path.Process(raw) == FrameOutcome::kCrossRadioCopy,
+          "the second radio's copy was counted");
+    Check(AllZero(copy.get(), caplen), "copy not wiped after the path");
+    ++copies;
+  }
+  CheckCounters(counters, outcome, copies);
+
+  if (outcome == FrameOutcome::kOther) {
     windows.Flush(t);  // nothing started: nothing to emit
     Check(!report.has_value(), "a window without events");
     return;
   }
   // Alternate between a window flushed early (partial, unless the flush
-  // falls on its end) and one closed on time.
+  // falls on its end) and one closed on time. (A copy never reaches the window.)
   if (caplen % 3 == 0) {
     windows.Flush(t + std::chrono::microseconds(1));
     Check(report.has_value(), "flush emitted no window");
@@ -236,7 +337,7 @@ void RunFramePath(int link_type, const std::uint8_t* frame, std::size_t caplen,
     windows.AdvanceTo(analytics::WindowStart(t, kWindow) + kWindow);
     Check(report.has_value() && !report->partial, "window did not close");
   }
-  CheckReport(*report, r.frame_class, r.probe.radio.signal_dbm);
+  CheckReport(*report, outcome, r.probe.radio.signal_dbm);
 }
 
 }  // namespace footfall::fuzz

@@ -1,6 +1,7 @@
 // Purpose: libFuzzer target for the whole frame path, from raw bytes and a
-// link type to the counted probe request: ParseFrame -> Pseudonymize ->
-// WindowCounter, with the invariants of frame_path.h.
+// link type to the counted probe request: footfalld's daemon::FramePath
+// (parse -> signal floor -> pseudonymize -> cross-radio dedup -> fingerprint
+// -> WindowCounter), with the invariants of frame_path.h.
 //
 // Input format (make_corpus.py writes the seed corpus in it):
 //   byte 0, bits 0-2: link type, an index into kLinkTypes (radiotap, bare

@@ -2,8 +2,8 @@
 // file operations fail on command, like a full disk: over the real file, an
 // append writes only part of its bytes and then fails with "No space left on
 // device" (the real tail is really torn, as a short write leaves it), a
-// rewrite fails and leaves the old file; truncation and flushing can be made
-// to fail too. Counts the attempts.
+// rewrite fails and leaves the old file; truncation, flushing and rewriting
+// alone can be made to fail too. Counts the attempts.
 #pragma once
 
 #include <memory>
@@ -18,6 +18,7 @@ struct DiskFaults {
   bool full = false;            // appends and rewrites fail (No space left on device)
   bool truncate_fails = false;  // TruncateTo fails (EIO)
   bool sync_fails = false;      // Sync fails (EIO)
+  bool replace_fails = false;   // Replace fails (EIO), appends still work
   int appends_failed = 0;
   int rewrites = 0;  // Replace calls that succeeded
 };
@@ -45,6 +46,9 @@ class FailingJournalFile final : public transport::JournalFile {
   Status Replace(const std::string& content) override {
     if (faults_->full) {
       return Fail("cannot write MQTT journal " + path_ + ".tmp: No space left on device");
+    }
+    if (faults_->replace_fails) {
+      return Fail("cannot write MQTT journal " + path_ + ".tmp: Input/output error");
     }
     Status replaced = real_->Replace(content);
     if (replaced) ++faults_->rewrites;

@@ -179,6 +179,8 @@ TEST(MessageJournalTest, CompactionKeepsExactlyTheLiveMessages) {
     for (int i = 0; i < 500; ++i) {
       const std::uint64_t id = j.Append("t", payload, 1, false);
       ASSERT_TRUE(j.Ack(id));
+      const Status compacted = j.MaybeCompact();  // as the publisher does
+      ASSERT_TRUE(compacted.ok()) << compacted.error();
     }
     j.Append("t", "keep-2", 1, false);
     // 500 KB were written; the file holds little more than the two live ones.
@@ -197,11 +199,13 @@ TEST(MessageJournalTest, TidyLeavesOnlyTheLiveMessages) {
   j.Append("t", "kept", 1, false);
   ASSERT_TRUE(j.Ack(a));
   const auto before = std::filesystem::file_size(path);
-  j.Tidy();
+  EXPECT_TRUE(j.MaybeCompact().ok());  // a small file: left as it is
+  EXPECT_EQ(std::filesystem::file_size(path), before);
+  EXPECT_TRUE(j.Tidy().ok());
   // Magic, the dropped count, and one message record of 8 + 23 + 1 + 4 bytes.
   EXPECT_EQ(std::filesystem::file_size(path), 8u + 17u + 36u);
   EXPECT_LT(std::filesystem::file_size(path), before);
-  j.Tidy();  // nothing to do
+  EXPECT_TRUE(j.Tidy().ok());  // nothing to do
   EXPECT_EQ(std::filesystem::file_size(path), 61u);
   j.Append("t", "more", 1, false);  // appends still work after the rewrite
   MessageJournal reopened(path + "", 10);
@@ -261,7 +265,7 @@ TEST_F(DiskFullJournalTest, MessagesAreHeldInMemoryAndWrittenInOrderOnceTheDiskT
   EXPECT_TRUE(j->failing());
   EXPECT_NE(j->failing_error().find("No space left on device"), std::string::npos)
       << j->failing_error();
-  EXPECT_EQ(j->TakeError(), "") << "a failing journal is failing(), not an error";
+  EXPECT_TRUE(j->MaybeCompact().ok()) << "a failing journal is failing(), not an error";
   j->Append("t", "m4", 1, false);
   j->Append("t", "m5", 1, false);
   EXPECT_EQ(faults_->appends_failed, 1) << "no write is tried until CatchUp";
@@ -368,13 +372,42 @@ TEST_F(DiskFullJournalTest, TidyAtShutdownCatchesUpFirst) {
   faults_->full = true;
   j->Append("t", "m2", 1, false);
   EXPECT_TRUE(j->Ack(m1));
-  j->Tidy();  // still full: nothing written, nothing torn
+  EXPECT_TRUE(j->Tidy().ok()) << "still full: failing(), not an error";
   EXPECT_TRUE(j->failing());
   EXPECT_EQ(ReadBack(path_).payloads, std::vector<std::string>{"m1"});
   faults_->full = false;
-  j->Tidy();
+  const Status tidied = j->Tidy();
+  EXPECT_TRUE(tidied.ok()) << tidied.error();
   EXPECT_FALSE(j->failing());
   EXPECT_EQ(ReadBack(path_).payloads, std::vector<std::string>{"m2"});
+}
+
+TEST_F(DiskFullJournalTest, ARewriteThatFailsIsReturnedAndLosesNothing) {
+  auto j = Open(1000, 10);
+  const std::string payload(1000, 'x');
+  j->Append("t", "keep-1", 1, false);
+  faults_->replace_fails = true;
+  Status compacted;
+  for (int i = 0; i < 200 && compacted.ok(); ++i) {
+    ASSERT_TRUE(j->Ack(j->Append("t", payload, 1, false)));
+    compacted = j->MaybeCompact();
+  }
+  ASSERT_FALSE(compacted.ok()) << "the file never outweighed its live records";
+  EXPECT_NE(compacted.error().find("cannot write MQTT journal " + path_ + ".tmp"),
+            std::string::npos)
+      << compacted.error();
+  EXPECT_FALSE(j->failing()) << "appends still work: the journal is not failing";
+  j->Append("t", "keep-2", 1, false);
+  EXPECT_EQ(ReadBack(path_).payloads, (std::vector<std::string>{"keep-1", "keep-2"}));
+  const Status tidied = j->Tidy();
+  EXPECT_FALSE(tidied.ok()) << "the shutdown rewrite fails the same way";
+  // The disk takes rewrites again: the next call compacts.
+  faults_->replace_fails = false;
+  const auto before = std::filesystem::file_size(path_);
+  compacted = j->MaybeCompact();
+  EXPECT_TRUE(compacted.ok()) << compacted.error();
+  EXPECT_LT(std::filesystem::file_size(path_), before);
+  EXPECT_EQ(ReadBack(path_).payloads, (std::vector<std::string>{"keep-1", "keep-2"}));
 }
 
 }  // namespace

@@ -29,6 +29,13 @@ std::string ErrorOf(const std::string& path) {
   return "";
 }
 
+// Advance() that must succeed; the number it moved on to.
+std::uint64_t Next(SequenceStore& store) {
+  const Status recorded = store.Advance();
+  EXPECT_TRUE(recorded.ok()) << recorded.error();
+  return store.last();
+}
+
 TEST(SequenceStoreTest, StartsAtOneAndPersists) {
   TempDir dir;
   const std::string path = dir.File("seq");
@@ -36,15 +43,15 @@ TEST(SequenceStoreTest, StartsAtOneAndPersists) {
     SequenceStore store(path);
     EXPECT_EQ(store.last(), 0u);
     EXPECT_FALSE(std::filesystem::exists(path));
-    EXPECT_EQ(store.Next(), 1u);
-    EXPECT_EQ(store.Next(), 2u);
-    EXPECT_EQ(store.Next(), 3u);
+    EXPECT_EQ(Next(store), 1u);
+    EXPECT_EQ(Next(store), 2u);
+    EXPECT_EQ(Next(store), 3u);
     EXPECT_EQ(store.last(), 3u);
     EXPECT_EQ(ReadFile(path), "3\n");
   }
   SequenceStore again(path);
   EXPECT_EQ(again.last(), 3u);
-  EXPECT_EQ(again.Next(), 4u);
+  EXPECT_EQ(Next(again), 4u);
   EXPECT_EQ(ReadFile(path), "4\n");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   struct stat st {};
@@ -57,11 +64,12 @@ TEST(SequenceStoreTest, ReadsExistingValue) {
   WriteFile(dir.File("seq"), "18446744073709551614\n");
   SequenceStore store(dir.File("seq"));
   EXPECT_EQ(store.last(), 18446744073709551614ull);
-  EXPECT_EQ(store.Next(), 18446744073709551615ull);
-  EXPECT_THROW(store.Next(), std::runtime_error);
+  EXPECT_EQ(Next(store), 18446744073709551615ull);
+  EXPECT_THROW(static_cast<void>(store.Advance()), std::runtime_error);
   // Without the trailing newline too.
   WriteFile(dir.File("seq2"), "41");
-  EXPECT_EQ(SequenceStore(dir.File("seq2")).Next(), 42u);
+  SequenceStore other(dir.File("seq2"));
+  EXPECT_EQ(Next(other), 42u);
 }
 
 TEST(SequenceStoreTest, CorruptFileIsAnError) {
@@ -79,7 +87,7 @@ TEST(SequenceStoreTest, CreatesMissingDirectoriesPrivate) {
   TempDir dir;
   const std::string state = dir.File("a/b");
   SequenceStore store(state + "/seq");
-  EXPECT_EQ(store.Next(), 1u);
+  EXPECT_EQ(Next(store), 1u);
   EXPECT_EQ(ReadFile(state + "/seq"), "1\n");
   struct stat st {};
   ASSERT_EQ(stat(state.c_str(), &st), 0);
@@ -105,29 +113,33 @@ TEST(SequenceStoreTest, UnusableDirectoryIsAnError) {
   }
 }
 
-TEST(SequenceStoreTest, WriteErrorsAreReportedAndCountingGoesOn) {
+TEST(SequenceStoreTest, WriteErrorsAreReturnedAndCountingGoesOn) {
   TempDir dir;
   const std::string state = dir.File("state");
   const std::string path = state + "/seq";
   SequenceStore store(path);
-  EXPECT_EQ(store.Next(), 1u);
-  EXPECT_EQ(store.TakeError(), "");
+  EXPECT_EQ(Next(store), 1u);
   std::filesystem::remove_all(state);  // the state directory vanishes
-  EXPECT_EQ(store.Next(), 2u);
-  const std::string err = store.TakeError();
-  EXPECT_NE(err.find("cannot write sequence file " + path + ".tmp"), std::string::npos) << err;
-  EXPECT_EQ(store.TakeError(), "") << "an error is reported once";
+  const Status lost_dir = store.Advance();
+  EXPECT_FALSE(lost_dir.ok());
+  EXPECT_NE(lost_dir.error().find("cannot write sequence file " + path + ".tmp"), std::string::npos)
+      << lost_dir.error();
+  EXPECT_EQ(store.last(), 2u) << "the number moves on all the same";
+  const Status not_synced = store.Sync();
+  EXPECT_FALSE(not_synced.ok());
+  EXPECT_NE(not_synced.error().find("cannot write sequence file"), std::string::npos)
+      << not_synced.error();
   // A directory where the temporary file must go: fails even for root.
   std::filesystem::create_directories(path + ".tmp");
-  EXPECT_EQ(store.Next(), 3u);
-  EXPECT_NE(store.TakeError(), "");
+  const Status blocked = store.Advance();
+  EXPECT_FALSE(blocked.ok());
+  EXPECT_NE(blocked.error(), "");
+  EXPECT_EQ(store.last(), 3u);
   std::filesystem::remove(path + ".tmp");
-  EXPECT_EQ(store.Next(), 4u);
-  EXPECT_EQ(store.TakeError(), "");
-  store.Sync();
+  EXPECT_EQ(Next(store), 4u);
+  EXPECT_TRUE(store.Sync().ok());
   EXPECT_EQ(SequenceStore(path).last(), 4u);
 }
 
 }  // namespace
 }  // namespace footfall::transport
-
