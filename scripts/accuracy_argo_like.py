@@ -33,6 +33,12 @@ CROWDS = [
 ]
 
 
+def add_arguments(ap):
+    ap.add_argument("--argo-like-seeds", type=int, default=len(SEEDS[TUNING]),
+                    help="argo-like: the first N seeds of each half (default all %d)" %
+                    len(SEEDS[TUNING]))
+
+
 def window_truth(truth, shift_us):
     """{window index: devices with a burst starting in it}."""
     out = {}
@@ -47,7 +53,7 @@ def run(ctx):
     for half in (TUNING, JUDGING):
         if not ctx.wants(half):
             continue
-        seeds = SEEDS[half][:1] if ctx.quick else SEEDS[half]
+        seeds = SEEDS[half][:1 if ctx.quick else ctx.args.argo_like_seeds]
         for seed in seeds:
             for name, args in CROWDS:
                 label = "%s-%d" % (name, seed)
