@@ -83,14 +83,6 @@ std::string WriteConfig(const TempDir& dir, const std::string& source, int port,
   return path;
 }
 
-std::vector<json> CountsOf(const std::vector<MqttMessage>& msgs) {
-  std::vector<json> out;
-  for (const auto& m : msgs) {
-    if (m.topic == "footfall/store-7/door/counts") out.push_back(json::parse(m.payload));
-  }
-  return out;
-}
-
 int ExitCode(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 class FootfalldTest : public ::testing::Test {

@@ -133,17 +133,11 @@ class LiveCaptureTest : public ::testing::Test {
 
   // The single (partial) counts message published at SIGTERM.
   json FinalCounts(Subscriber& sub) {
-    auto msgs = sub.WaitFor(
-        [](const std::vector<MqttMessage>& m) {
-          for (const auto& x : m) {
-            if (x.topic == "footfall/lab/door/counts") return true;
-          }
-          return false;
-        },
-        seconds(10));
-    for (const auto& m : msgs) {
-      if (m.topic == "footfall/lab/door/counts") return json::parse(m.payload);
-    }
+    const std::string topic = "footfall/lab/door/counts";
+    const std::vector<json> counts = CountsOf(
+        sub.WaitFor([&](const auto& m) { return !CountsOf(m, topic).empty(); }, seconds(10)),
+        topic);
+    if (!counts.empty()) return counts.front();
     ADD_FAILURE() << "no counts message: " << sub.raw_output();
     return json::object();
   }

@@ -275,14 +275,6 @@ std::string WriteConfig(const TempDir& dir, const std::string& capture, int port
   return path;
 }
 
-std::vector<json> CountsOf(const std::vector<MqttMessage>& msgs) {
-  std::vector<json> out;
-  for (const auto& m : msgs) {
-    if (m.topic == "footfall/store-7/door/counts") out.push_back(json::parse(m.payload));
-  }
-  return out;
-}
-
 bool EndsOffline(const std::vector<MqttMessage>& m) {
   return !m.empty() && m.back().topic == "footfall/store-7/door/status" &&
          m.back().payload == "offline";

@@ -292,15 +292,6 @@ TEST_F(SystemdTest, MissingInterfaceIsReadyWithTheSourceDownInTheStatus) {
   proc->Signal(SIGKILL);
 }
 
-// Counts messages of the subscriber, as JSON, in arrival order.
-std::vector<json> Counts(const std::vector<MqttMessage>& msgs) {
-  std::vector<json> out;
-  for (const auto& m : msgs) {
-    if (m.topic == "footfall/store-7/door/counts") out.push_back(json::parse(m.payload));
-  }
-  return out;
-}
-
 TEST_F(SystemdTest, SighupAppliesLiveSettingsRejectsBadConfigAndLosesNoWindow) {
   Broker broker;
   Subscriber sub(broker.port(), "footfall/store-7/door/counts");
@@ -328,7 +319,7 @@ TEST_F(SystemdTest, SighupAppliesLiveSettingsRejectsBadConfigAndLosesNoWindow) {
   const std::string bad = dir_.File("footfall.toml");
   WriteFile(bad, "[capture]\nsource = \"file:" + CapturesDir() + kArgoF +
                      "\"\n\n[windows]\nlength_s = -5\n\n[log]\nlevel = \"loud\"\n");
-  const size_t before = Counts(sub.Messages()).size();
+  const size_t before = CountsOf(sub.Messages()).size();
   proc->Signal(SIGHUP);
   std::this_thread::sleep_for(seconds(2));
   EXPECT_TRUE(proc->running()) << Err();
@@ -336,8 +327,8 @@ TEST_F(SystemdTest, SighupAppliesLiveSettingsRejectsBadConfigAndLosesNoWindow) {
   EXPECT_TRUE(Has(Err(), bad + ":8:9: error: log.level")) << Err();
   EXPECT_TRUE(Has(Err(), "configuration not reloaded, the running one is kept")) << Err();
   auto after =
-      sub.WaitFor([&](const auto& m) { return Counts(m).size() >= before + 2; }, seconds(10));
-  EXPECT_GE(Counts(after).size(), before + 2) << "windows stopped after the rejected reload";
+      sub.WaitFor([&](const auto& m) { return CountsOf(m).size() >= before + 2; }, seconds(10));
+  EXPECT_GE(CountsOf(after).size(), before + 2) << "windows stopped after the rejected reload";
 
   proc->Signal(SIGTERM);
   const int st = proc->Wait(seconds(20));
@@ -347,11 +338,11 @@ TEST_F(SystemdTest, SighupAppliesLiveSettingsRejectsBadConfigAndLosesNoWindow) {
   // Every window exactly once, in order, 60 s apart, none cut short but the last.
   auto msgs = sub.WaitFor(
       [](const std::vector<MqttMessage>& m) {
-        const std::vector<json> c = Counts(m);
+        const std::vector<json> c = CountsOf(m);
         return !c.empty() && c.back()["window"]["partial"].get<bool>();
       },
       seconds(10));
-  const auto counts = Counts(msgs);
+  const auto counts = CountsOf(msgs);
   ASSERT_GE(counts.size(), 6u);
   for (size_t i = 0; i < counts.size(); ++i) {
     SCOPED_TRACE("window " + std::to_string(i));

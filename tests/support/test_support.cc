@@ -20,6 +20,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -395,6 +396,15 @@ std::vector<MqttMessage> Subscriber::Messages() const {
     m.payload = sp == std::string::npos ? "" : line.substr(sp + 1);
     if (m.topic == "footfall-test/ready") continue;
     out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> CountsOf(const std::vector<MqttMessage>& messages,
+                                     const std::string& topic) {
+  std::vector<nlohmann::json> out;
+  for (const MqttMessage& m : messages) {
+    if (m.topic == topic) out.push_back(nlohmann::json::parse(m.payload));
   }
   return out;
 }

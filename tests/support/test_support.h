@@ -2,7 +2,8 @@
 // tshark oracle (tests/data/*.tsv), reading pcap files, temporary
 // directories, child processes with real signals, an HTTP client, memory
 // mapping flags, and a private mosquitto on
-// a free loopback port with a real mosquitto_sub.
+// a free loopback port with a real mosquitto_sub (and the counts messages
+// among what it received).
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -187,5 +189,11 @@ class Subscriber {
   TempDir dir_;
   std::unique_ptr<Process> proc_;
 };
+
+// The counts messages among `messages` (those on `topic`: by default the
+// counts of sensor "door" at site "store-7", as the integration tests
+// configure it), parsed, in arrival order.
+std::vector<nlohmann::json> CountsOf(const std::vector<MqttMessage>& messages,
+                                     const std::string& topic = "footfall/store-7/door/counts");
 
 }  // namespace footfall::testing

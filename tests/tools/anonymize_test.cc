@@ -247,11 +247,7 @@ std::vector<nlohmann::json> FootfalldCounts(const TempDir& dir, const std::strin
                m.back().payload == "offline";
       },
       seconds(20));
-  std::vector<nlohmann::json> counts;
-  for (const auto& m : msgs) {
-    if (m.topic == "footfall/s/d/counts") counts.push_back(nlohmann::json::parse(m.payload));
-  }
-  return counts;
+  return CountsOf(msgs, "footfall/s/d/counts");
 }
 
 TEST(AnonymizeFootfalldTest, PublishedCountsAreIdenticalForOriginalAndAnonymised) {
