@@ -94,6 +94,12 @@ constexpr double kPriorInterval = 60;  // s between bursts, until a device shows
 constexpr double kRssiScale = 4;       // dB of signal jump weighing like a factor e in timing
 constexpr int kMaxRssiJumpDb = 48;     // jumps are capped here in the score (no gate)
 constexpr std::size_t kWeakScan = 32;  // live burst entries examined per weak link
+// Without a calibration, a model's chains are its count while no more than
+// this many are heard at once (4, 8 and 16 gave 11-12 % on the tuning half
+// of argo-like, 2 gave 100 %); and the MACs per chain of such models count
+// the others once there are this many chains.
+constexpr std::uint64_t kChainsTrustedAtOnce = kWeakScan / 4;
+constexpr std::uint64_t kTrustedChains = 3;
 // Occupancy (CountOccupancy): heard inside this long before the window too,
 // and each window's count weighted this much against the previous figure.
 constexpr std::int64_t kOccupancyHoldUs = 30'000'000;
@@ -704,6 +710,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t ambiguous_macs = 0;
   std::uint64_t single_macs = 0;
   std::uint64_t single_chains = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> several;  // (at once, MACs) per model
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
   for (auto& [group, a] : ambiguous) {
@@ -722,6 +729,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     } else {
       ambiguous_chains += at_once;
       ambiguous_macs += a.macs;
+      several.emplace_back(at_once, a.macs);
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
@@ -739,14 +747,38 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     macs_per_device_ = single_macs_ / single_chains_;
   }
   if (ambiguous_chains == 0) return exact;
-  // Without a calibration yet: the chains, unless they are a crowd (a crowd
-  // of one model that resets its counter, where no model can calibrate);
-  // then the prior cadence of one burst per kPriorInterval, a new MAC each.
+  // Without a calibration yet: the chains while they are few (under
+  // kCalibrationChains). Beyond, a model's chains are its count while no
+  // more than kChainsTrustedAtOnce of them are heard at once (the weak links
+  // then see every candidate); a model with more at once (linking saturates:
+  // a crowd of one model that resets its counter) is counted as its MACs
+  // over the MACs per chain of the trusted models or, with fewer than
+  // kTrustedChains of those, over the prior cadence of one burst per
+  // kPriorInterval, a new MAC each. The prior is our own simulator's; the
+  // Argo simulator's phones send 70-370 MACs in 15 minutes, and counting
+  // them by it gave 171 for 20 phones (docs/accuracy.md, argo-like).
   double per_device = macs_per_device_;
   if (per_device <= 0) {
     if (static_cast<double>(ambiguous_chains) < kCalibrationChains) return exact + ambiguous_chains;
-    const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
-    per_device = std::max(1.0, window_s / kPriorInterval);
+    std::uint64_t trusted_chains = 0;
+    std::uint64_t trusted_macs = 0;
+    std::uint64_t rest_macs = unfollowed.macs;
+    for (const auto& [at_once, macs] : several) {
+      if (at_once <= kChainsTrustedAtOnce) {
+        trusted_chains += at_once;
+        trusted_macs += macs;
+      } else {
+        rest_macs += macs;
+      }
+    }
+    if (trusted_chains >= kTrustedChains) {
+      per_device = static_cast<double>(trusted_macs) / static_cast<double>(trusted_chains);
+    } else {
+      const double window_s = static_cast<double>(end - window_start_us_) / 1e6;
+      per_device = std::max(1.0, window_s / kPriorInterval);
+    }
+    return exact + trusted_chains +
+           static_cast<std::uint64_t>(std::llround(static_cast<double>(rest_macs) / per_device));
   }
   const double estimate = static_cast<double>(ambiguous_macs) / per_device;
   return exact + static_cast<std::uint64_t>(std::llround(estimate));
