@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/crc32.h"
+#include "base/utc_time.h"
 #include "sim_models.h"
 
 namespace footfall::sim {
@@ -153,14 +154,9 @@ std::int64_t ParseRfc3339(const std::string& s) {
       z != 'Z') {
     throw CLI::ValidationError("--start", "expected YYYY-MM-DDTHH:MM:SSZ, got " + s);
   }
-  struct tm t {};
-  t.tm_year = y - 1900;
-  t.tm_mon = mo - 1;
-  t.tm_mday = d;
-  t.tm_hour = h;
-  t.tm_min = mi;
-  t.tm_sec = se;
-  return static_cast<std::int64_t>(timegm(&t)) * kUs;
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             Utc(y, mo, d, h, mi, se).time_since_epoch())
+      .count();
 }
 
 std::string Rfc3339(std::int64_t us) {

@@ -18,12 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "base/utc_time.h"
+
 namespace footfall::testing {
 
 // ---- Time ------------------------------------------------------------------
-// The instant of a UTC calendar date and time.
-std::chrono::system_clock::time_point Utc(int year, int month, int day, int hour, int minute,
-                                          int second = 0);
+// The instant of a UTC calendar date and time (base/utc_time.h).
+using footfall::Utc;
 
 // Sets TZ (and calls tzset) for the scope; restores the previous value.
 class ScopedTz final {
