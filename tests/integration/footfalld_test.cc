@@ -292,11 +292,8 @@ TEST_F(FootfalldTest, SigtermPublishesPartialWindowAndExitsZero) {
   EXPECT_EQ(ExitCode(st), 0) << Err();
   auto msgs = sub.WaitFor([](const auto& m) { return !m.empty() && m.back().payload == "offline"; },
                           seconds(10));
-  std::vector<std::string> statuses;
-  for (const auto& m : msgs) {
-    if (m.topic == "footfall/store-7/door/status") statuses.push_back(m.payload);
-  }
-  EXPECT_EQ(statuses, (std::vector<std::string>{"online", "offline"}));
+  EXPECT_EQ(PayloadsOn(msgs, "footfall/store-7/door/status"),
+            (std::vector<std::string>{"online", "offline"}));
   EXPECT_EQ(SchemaViolations(msgs), std::vector<std::string>{});
   auto counts = CountsOf(msgs);
   ASSERT_EQ(counts.size(), 1u);

@@ -390,11 +390,20 @@ std::vector<MqttMessage> Subscriber::Messages() const {
   return out;
 }
 
+std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
+                                    const std::string& topic) {
+  std::vector<std::string> out;
+  for (const MqttMessage& m : messages) {
+    if (m.topic == topic) out.push_back(m.payload);
+  }
+  return out;
+}
+
 std::vector<nlohmann::json> CountsOf(const std::vector<MqttMessage>& messages,
                                      const std::string& topic) {
   std::vector<nlohmann::json> out;
-  for (const MqttMessage& m : messages) {
-    if (m.topic == topic) out.push_back(nlohmann::json::parse(m.payload));
+  for (const std::string& payload : PayloadsOn(messages, topic)) {
+    out.push_back(nlohmann::json::parse(payload));
   }
   return out;
 }

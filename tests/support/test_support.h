@@ -195,6 +195,10 @@ class Subscriber {
   std::unique_ptr<Process> proc_;
 };
 
+// The payloads of the messages on `topic`, in arrival order.
+std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
+                                    const std::string& topic);
+
 // The counts messages among `messages` (those on `topic`: by default the
 // counts of sensor "door" at site "store-7", as the integration tests
 // configure it), parsed, in arrival order.

@@ -29,7 +29,7 @@ namespace footfall::transport {
 namespace {
 
 using footfall::testing::Broker;
-using footfall::testing::MqttMessage;
+using footfall::testing::PayloadsOn;
 using footfall::testing::Process;
 using footfall::testing::Subscriber;
 using footfall::testing::TempDir;
@@ -79,15 +79,6 @@ struct EventCounts {
     return last_failure;
   }
 };
-
-std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
-                                    const std::string& topic) {
-  std::vector<std::string> out;
-  for (const auto& m : messages) {
-    if (m.topic == topic) out.push_back(m.payload);
-  }
-  return out;
-}
 
 std::vector<std::string> Numbers(int from, int to) {
   std::vector<std::string> out;

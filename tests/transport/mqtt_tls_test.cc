@@ -24,23 +24,14 @@ namespace {
 
 using footfall::testing::Broker;
 using footfall::testing::FreeTcpPort;
-using footfall::testing::MqttMessage;
 using footfall::testing::MqttSub;
+using footfall::testing::PayloadsOn;
 using footfall::testing::Pki;
 using footfall::testing::RunCommand;
 using footfall::testing::TempDir;
 using namespace std::chrono_literals;
 
 using footfall::testing::Eventually;
-
-std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
-                                    const std::string& topic) {
-  std::vector<std::string> out;
-  for (const auto& m : messages) {
-    if (m.topic == topic) out.push_back(m.payload);
-  }
-  return out;
-}
 
 std::size_t CountIn(const std::string& text, const std::string& what) {
   std::size_t n = 0;

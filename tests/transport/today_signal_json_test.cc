@@ -103,14 +103,19 @@ TEST(TodayJsonTest, ASmallPeakIsHiddenAndZeroIsNot) {
 }
 
 TEST(TodayJsonTest, CaptureRateOnlyBesidePublishedPassersByAndBuckets) {
-  DayLog log(seconds(60), 3);
-  log.StartEpoch(At(4, 0));
-  for (int i = 0; i < 15; ++i) {
+  // Minute `i` after 04:00: 6 passers-by and 3 visits of 5 to 20 minutes.
+  const auto minute = [](int i) {
     analytics::WindowReport r = Window(At(4, i), 0, 10);
     r.people.passersby = 6;
     r.people.visitor_visits = 3;
     r.people.departures = 9;
     r.people.engagement.from_5_to_20m = 3;
+    return r;
+  };
+  DayLog log(seconds(60), 3);
+  log.StartEpoch(At(4, 0));
+  for (int i = 0; i < 15; ++i) {
+    analytics::WindowReport r = minute(i);
     r.people.capture_rate = 3.0 / 9.0;
     if (i == 7) {  // one window with 1 passer-by: hidden there, so here too
       r.people.passersby = 1;
@@ -128,14 +133,7 @@ TEST(TodayJsonTest, CaptureRateOnlyBesidePublishedPassersByAndBuckets) {
 
   DayLog clean(seconds(60), 3);
   clean.StartEpoch(At(4, 0));
-  for (int i = 0; i < 15; ++i) {
-    analytics::WindowReport r = Window(At(4, i), 0, 10);
-    r.people.passersby = 6;
-    r.people.visitor_visits = 3;
-    r.people.departures = 9;
-    r.people.engagement.from_5_to_20m = 3;
-    clean.Add(r);
-  }
+  for (int i = 0; i < 15; ++i) clean.Add(minute(i));
   const json c = json::parse(clean.Encode(kId))["slots"][0];
   EXPECT_EQ(c["passersby"], 90);
   EXPECT_DOUBLE_EQ(c["capture_rate"].get<double>(), 0.333);
