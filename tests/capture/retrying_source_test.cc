@@ -23,6 +23,7 @@
 #include "capture/source.h"
 #include "capture/time_source.h"
 #include "support/recording_sink.h"
+#include "support/test_support.h"
 
 namespace footfall::capture {
 namespace {
@@ -178,10 +179,7 @@ class LogCapture {
   ~LogCapture() { spdlog::set_default_logger(previous_); }
   std::string text() const { return out_.str(); }
   int Count(const std::string& needle) const {
-    const std::string t = text();
-    int n = 0;
-    for (auto pos = t.find(needle); pos != std::string::npos; pos = t.find(needle, pos + 1)) ++n;
-    return n;
+    return static_cast<int>(footfall::testing::Occurrences(text(), needle));
   }
 
  private:

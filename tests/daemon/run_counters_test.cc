@@ -9,6 +9,8 @@
 #include <set>
 #include <string>
 
+#include "support/test_support.h"
+
 namespace footfall::daemon {
 namespace {
 
@@ -20,11 +22,7 @@ RunCounters Distinct() {
   return c;
 }
 
-std::size_t Occurrences(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
+using footfall::testing::Occurrences;
 
 TEST(RunCountersTest, EachCounterInItsStopLogLineOnceWithItsWords) {
   const RunCounters c = Distinct();

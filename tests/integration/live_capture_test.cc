@@ -58,10 +58,7 @@ class LiveCaptureTest : public ::testing::Test {
 
   // Occurrences of `needle` in footfalld's log.
   int Count(const std::string& needle) const {
-    const std::string log = Err();
-    int n = 0;
-    for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++n;
-    return n;
+    return static_cast<int>(Occurrences(Err(), needle));
   }
 
   // Waits until the log holds `needle` at least `times` times.

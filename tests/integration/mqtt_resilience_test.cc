@@ -456,11 +456,7 @@ TEST_F(MqttResilienceTest, BadCredentialsAndUntrustedCertificateInLogAndStatusLi
     std::size_t failures = 0;
     while (std::chrono::steady_clock::now() < deadline) {
       const std::string err = Err(c.name);
-      failures = 0;
-      for (auto pos = err.find("MQTT connect failed"); pos != std::string::npos;
-           pos = err.find("MQTT connect failed", pos + 1)) {
-        ++failures;
-      }
+      failures = Occurrences(err, "MQTT connect failed");
       if (failures >= 3) break;
       std::this_thread::sleep_for(milliseconds(100));
     }
@@ -908,12 +904,7 @@ class DiskFullTest : public MqttResilienceTest {
         << err;
     // The sequence file failed too: said once (and every 100th time), and
     // when it is written again, not at every window.
-    std::size_t seq_errors = 0;
-    for (auto pos = err.find("cannot write sequence file"); pos != std::string::npos;
-         pos = err.find("cannot write sequence file", pos + 1)) {
-      ++seq_errors;
-    }
-    EXPECT_EQ(seq_errors, 1u) << err;
+    EXPECT_EQ(Occurrences(err, "cannot write sequence file"), 1u) << err;
     EXPECT_NE(err.find("sequence file written again"), std::string::npos) << err;
     return f;
   }

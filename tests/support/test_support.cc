@@ -58,6 +58,12 @@ bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
   return true;
 }
 
+std::size_t Occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
 std::string CapturesDir() { return FOOTFALL_CAPTURES_DIR; }
 std::string SourceDir() { return FOOTFALL_SOURCE_DIR; }
 std::string FootfalldPath() { return FOOTFALLD_PATH; }

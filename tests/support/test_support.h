@@ -41,6 +41,10 @@ class ScopedTz final {
 // Polls `pred` every 20 ms until it holds (true) or `timeout` passes (false).
 bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout);
 
+// ---- Text ------------------------------------------------------------------
+// How often `what` occurs in `text` (overlapping occurrences too).
+std::size_t Occurrences(const std::string& text, const std::string& what);
+
 // ---- Captures ------------------------------------------------------------
 std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR: tests/data of the source tree
 std::string SourceDir();    // FOOTFALL_SOURCE_DIR

@@ -25,6 +25,7 @@ namespace {
 using footfall::testing::Broker;
 using footfall::testing::FreeTcpPort;
 using footfall::testing::MqttSub;
+using footfall::testing::Occurrences;
 using footfall::testing::PayloadsOn;
 using footfall::testing::Pki;
 using footfall::testing::RunCommand;
@@ -32,12 +33,6 @@ using footfall::testing::TempDir;
 using namespace std::chrono_literals;
 
 using footfall::testing::Eventually;
-
-std::size_t CountIn(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
-  return n;
-}
 
 // A broker with a plain listener for the observers and a TLS listener with a
 // password file and an ACL for the sensor.
@@ -113,11 +108,12 @@ TEST_F(SecureBrokerTest, WrongPasswordIsAClearErrorAndRetriedWithoutEnd) {
     Failures failures;
     MqttPublisher publisher(options, failures.Events());
     publisher.Publish("counts", "{}");
-    const std::size_t attempts_before = CountIn(broker_.log(), "New connection from");
+    const std::size_t attempts_before = Occurrences(broker_.log(), "New connection from");
     EXPECT_TRUE(Eventually([&] { return failures.count.load() >= 1; }, 10s)) << failures.count;
     // It keeps trying (backoff 1 s, 2 s, 2 s, ...): the broker sees new attempts.
     EXPECT_TRUE(Eventually(
-        [&] { return CountIn(broker_.log(), "New connection from") >= attempts_before + 2; }, 10s));
+        [&] { return Occurrences(broker_.log(), "New connection from") >= attempts_before + 2; },
+        10s));
     EXPECT_FALSE(publisher.connected());
     const std::string why = publisher.last_error();
     // mosquitto answers "not authorized" (3.1.1 CONNACK code 5) to a wrong password.
@@ -135,12 +131,12 @@ TEST_F(SecureBrokerTest, UntrustedBrokerCertificateIsAClearErrorAndRetried) {
     options.ca_file = pki_.rogue_ca_cert;  // did not sign the broker's certificate
     options.mqtt_version = version;
     Failures failures;
-    const std::size_t before = CountIn(broker_.log(), "OpenSSL Error");
+    const std::size_t before = Occurrences(broker_.log(), "OpenSSL Error");
     MqttPublisher publisher(options, failures.Events());
     EXPECT_TRUE(Eventually([&] { return failures.count.load() >= 1; }, 10s)) << failures.count;
     // It keeps trying (backoff 1 s, 2 s, ...), each failure explained.
     EXPECT_TRUE(Eventually([&] { return failures.count.load() >= 3; }, 10s)) << failures.count;
-    EXPECT_GE(CountIn(broker_.log(), "OpenSSL Error"), before + 3);
+    EXPECT_GE(Occurrences(broker_.log(), "OpenSSL Error"), before + 3);
     EXPECT_FALSE(publisher.connected());
     const std::string why = publisher.last_error();
     EXPECT_NE(why.find("TLS handshake failed"), std::string::npos) << why;
