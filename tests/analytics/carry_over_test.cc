@@ -15,6 +15,7 @@
 namespace footfall::analytics {
 namespace {
 
+using footfall::testing::Hash;
 using footfall::testing::Utc;
 using hashing::Pseudonymizer;
 using hashing::TimePoint;
@@ -24,11 +25,6 @@ using std::chrono::seconds;
 
 constexpr std::uint8_t kMac[6] = {0x00, 0x1b, 0x63, 0x12, 0x34, 0x56};
 constexpr std::uint8_t kOtherMac[6] = {0xda, 0xa1, 0x19, 0x0a, 0x0b, 0x0c};
-
-hashing::Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
-  capture::MacAddress mac(bytes);
-  return p.Pseudonymize(mac);
-}
 
 // Runs a device seen before and after a rotation in the middle of a two-hour
 // window through the real counter; returns the window's device count.

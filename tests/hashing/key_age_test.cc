@@ -21,17 +21,11 @@ namespace {
 
 using capture::BootTime;
 using capture::ClockJumpDetector;
+using footfall::testing::SlotIsZero;
 using footfall::testing::Utc;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
-
-bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (p.key_area_for_test()[slot * kKeyBytes + i] != 0) return false;
-  }
-  return true;
-}
 
 std::unique_ptr<Pseudonymizer> Make(std::unique_ptr<RotationSchedule> schedule, TimePoint now,
                                     seconds carry_over = seconds(0)) {

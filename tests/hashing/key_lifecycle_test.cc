@@ -22,6 +22,9 @@ namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::Hash;
+using footfall::testing::SlotHoldsTestKey;
+using footfall::testing::SlotIsZero;
 using footfall::testing::TestKeyByte;
 using footfall::testing::TestKeySource;
 using footfall::testing::Utc;
@@ -42,27 +45,6 @@ std::uint64_t SipHash(std::uint64_t epoch, const std::uint8_t* mac) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];
   return v;
-}
-
-bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (p.key_area_for_test()[slot * kKeyBytes + i] != 0) return false;
-  }
-  return true;
-}
-
-bool SlotHolds(const Pseudonymizer& p, std::size_t slot, std::uint64_t epoch) {
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (p.key_area_for_test()[slot * kKeyBytes + i] != TestKeyByte(epoch, i)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
-  MacAddress mac(bytes);
-  return p.Pseudonymize(mac);
 }
 
 TEST(KeyMemoryTest, LockedAndExcludedFromCoreDumps) {
@@ -97,7 +79,7 @@ TEST_F(CarryOverTest, DefaultZeroWipesTheOldKeyAtTheRotation) {
   ASSERT_TRUE(p->AdvanceTo(boundary_));
   EXPECT_FALSE(p->carrying_over());
   EXPECT_TRUE(SlotIsZero(*p, 0));
-  EXPECT_TRUE(SlotHolds(*p, 1, 1));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 1, 1));
   const Pseudonym after = Hash(*p, kMac);
   EXPECT_FALSE(after.has_carried);
   EXPECT_EQ(after.value, SipHash(1, kMac));
@@ -115,8 +97,8 @@ TEST_F(CarryOverTest, OldKeyKeptOnlyUntilTheBoundThenZero) {
   ASSERT_TRUE(p->AdvanceTo(boundary_ + seconds(10)));
   EXPECT_TRUE(p->carrying_over());
   EXPECT_EQ(p->carry_over_until(), boundary_ + minutes(5));
-  EXPECT_TRUE(SlotHolds(*p, 0, 0)) << "the previous key is kept during the carry-over";
-  EXPECT_TRUE(SlotHolds(*p, 1, 1));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 0, 0)) << "the previous key is kept during the carry-over";
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 1, 1));
   const Pseudonym during = Hash(*p, kMac);
   EXPECT_EQ(during.value, SipHash(1, kMac));
   ASSERT_TRUE(during.has_carried);
@@ -125,12 +107,12 @@ TEST_F(CarryOverTest, OldKeyKeptOnlyUntilTheBoundThenZero) {
 
   EXPECT_FALSE(p->AdvanceTo(boundary_ + minutes(5) - nanoseconds(1)));
   EXPECT_TRUE(p->carrying_over());
-  EXPECT_TRUE(SlotHolds(*p, 0, 0));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 0, 0));
 
   EXPECT_FALSE(p->AdvanceTo(boundary_ + minutes(5)));  // the bound: wiped, no rotation
   EXPECT_FALSE(p->carrying_over());
   EXPECT_TRUE(SlotIsZero(*p, 0)) << "the old key must be zero once the bound has passed";
-  EXPECT_TRUE(SlotHolds(*p, 1, 1));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 1, 1));
   const Pseudonym later = Hash(*p, kMac);
   EXPECT_FALSE(later.has_carried);
   EXPECT_EQ(later.value, during.value);
@@ -154,11 +136,11 @@ TEST_F(CarryOverTest, TheNextRotationNeverKeepsTwoOldKeys) {
   // carried key (slot 0) with epoch 2's and carries epoch 1's key only.
   ASSERT_TRUE(p->AdvanceTo(boundary_ + hours(1)));
   EXPECT_TRUE(p->carrying_over());
-  EXPECT_TRUE(SlotHolds(*p, 0, 2));
-  EXPECT_TRUE(SlotHolds(*p, 1, 1));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 0, 2));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 1, 1));
   ASSERT_FALSE(p->AdvanceTo(boundary_ + hours(1) + minutes(5)));
   EXPECT_TRUE(SlotIsZero(*p, 1));
-  EXPECT_TRUE(SlotHolds(*p, 0, 2));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 0, 2));
 }
 
 TEST(EpochIndexTest, PeriodicChangesExactlyAtEachRotation) {

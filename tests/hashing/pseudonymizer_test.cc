@@ -49,6 +49,9 @@ namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::Hash;
+using footfall::testing::SlotHoldsTestKey;
+using footfall::testing::SlotIsZero;
 using footfall::testing::TestKey;
 using footfall::testing::TestKeySource;
 using footfall::testing::WriteWithoutCore;
@@ -67,11 +70,6 @@ const TimePoint kStart = Utc(2026, 5, 4, 10, 20);  // hourly rotation at 11:00Z
 std::unique_ptr<Pseudonymizer> MakeFixed(Algorithm algorithm, TimePoint now = kStart) {
   return std::make_unique<Pseudonymizer>(algorithm, MakePeriodicSchedule(hours(1)),
                                          std::make_unique<TestKeySource>(), now);
-}
-
-Pseudonym Hash(Pseudonymizer& p, const std::uint8_t* bytes) {
-  MacAddress mac(bytes);
-  return p.Pseudonymize(mac);
 }
 
 std::uint64_t LittleEndian64(const unsigned char* b) {
@@ -95,24 +93,6 @@ std::uint64_t ExpectedBlake2b(std::uint64_t epoch, const std::uint8_t* mac) {
   unsigned char out[crypto_generichash_BYTES_MIN];
   EXPECT_EQ(crypto_generichash(out, sizeof out, mac, 6, key, sizeof key), 0);
   return LittleEndian64(out);
-}
-
-bool SlotIsZero(const Pseudonymizer& p, std::size_t slot) {
-  const std::uint8_t* s = p.key_area_for_test() + slot * kKeyBytes;
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (s[i] != 0) return false;
-  }
-  return true;
-}
-
-bool SlotHoldsKey(const Pseudonymizer& p, std::size_t slot, std::uint64_t epoch) {
-  std::uint8_t key[kKeyBytes];
-  TestKey(epoch, key);
-  const std::uint8_t* s = p.key_area_for_test() + slot * kKeyBytes;
-  for (std::size_t i = 0; i < kKeyBytes; ++i) {
-    if (s[i] != key[i]) return false;
-  }
-  return true;
 }
 
 std::string AlgorithmName(const ::testing::TestParamInfo<Algorithm>& param_info) {
@@ -189,7 +169,7 @@ TEST_P(PseudonymizerTest, RetiredKeySlotIsZeroAfterRotation) {
   auto p = MakeFixed(GetParam());
   ASSERT_EQ(p->key_area_size_for_test(), 2 * kKeyBytes);
   EXPECT_EQ(p->current_slot_for_test(), 0u);
-  EXPECT_TRUE(SlotHoldsKey(*p, 0, 0));
+  EXPECT_TRUE(SlotHoldsTestKey(*p, 0, 0));
   EXPECT_TRUE(SlotIsZero(*p, 1));
   TimePoint now = kStart;
   for (std::uint64_t epoch = 1; epoch <= 4; ++epoch) {
@@ -198,7 +178,7 @@ TEST_P(PseudonymizerTest, RetiredKeySlotIsZeroAfterRotation) {
     EXPECT_EQ(p->epoch(), epoch);
     const std::size_t current = epoch % 2;
     EXPECT_EQ(p->current_slot_for_test(), current);
-    EXPECT_TRUE(SlotHoldsKey(*p, current, epoch));
+    EXPECT_TRUE(SlotHoldsTestKey(*p, current, epoch));
     EXPECT_FALSE(SlotIsZero(*p, current));
     EXPECT_TRUE(SlotIsZero(*p, 1 - current)) << "retired key of epoch " << epoch - 1;
   }
@@ -268,7 +248,7 @@ TEST_P(PseudonymizerTest, FailedKeySourceKeepsTheOldKey) {
   EXPECT_THROW(p.AdvanceTo(Utc(2026, 5, 4, 11, 0)), std::runtime_error);
   EXPECT_EQ(p.epoch(), 0u);
   EXPECT_EQ(p.current_slot_for_test(), 0u);
-  EXPECT_TRUE(SlotHoldsKey(p, 0, 0));
+  EXPECT_TRUE(SlotHoldsTestKey(p, 0, 0));
   EXPECT_TRUE(SlotIsZero(p, 1));  // the half-written key was wiped
   EXPECT_EQ(Hash(p, kGlobalMac), before);
 }

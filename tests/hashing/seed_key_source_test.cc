@@ -20,12 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "support/key_sources.h"
 #include "support/test_support.h"
 
 namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::Hex;
 using footfall::testing::ReadFile;
 using footfall::testing::TempDir;
 using footfall::testing::Utc;
@@ -34,7 +36,8 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-using Seed = std::array<std::uint8_t, kSeedBytes>;
+using footfall::testing::Ratchet;
+using footfall::testing::Seed;
 
 const TimePoint kStart = Utc(2026, 5, 4, 10, 20);
 
@@ -44,33 +47,9 @@ Seed TestSeed(std::uint8_t salt) {
   return s;
 }
 
-// The ratchet, computed here with libsodium directly (keyed BLAKE2b-256 of
-// the documented label), independently of the code under test.
-Seed Ratchet(const Seed& s) {
-  static const char kLabel[] = "footfall seed ratchet v1";
-  Seed next{};
-  EXPECT_EQ(
-      crypto_generichash(next.data(), next.size(), reinterpret_cast<const unsigned char*>(kLabel),
-                         sizeof kLabel - 1, s.data(), s.size()),
-      0);
-  return next;
-}
-
 Seed RatchetTimes(Seed s, int n) {
   for (int i = 0; i < n; ++i) s = Ratchet(s);
   return s;
-}
-
-std::string Hex(const std::uint8_t* p, std::size_t n, bool upper = false) {
-  static const char* kLower = "0123456789abcdef";
-  static const char* kUpper = "0123456789ABCDEF";
-  const char* digits = upper ? kUpper : kLower;
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
 }
 
 std::unique_ptr<RotationSchedule> Hourly() { return MakePeriodicSchedule(hours(1)); }

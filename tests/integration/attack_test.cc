@@ -26,11 +26,6 @@ struct Replayed {
   int exit_code = -1;
 };
 
-bool EndsOffline(const std::vector<MqttMessage>& m) {
-  return !m.empty() && m.back().topic == "footfall/store-7/door/status" &&
-         m.back().payload == "offline";
-}
-
 // `capture` replayed by footfalld with default settings (plus `extra` TOML).
 Replayed Replay(const TempDir& dir, const std::string& capture, const std::string& extra = "") {
   Broker broker;

@@ -113,12 +113,7 @@ TEST_F(FootfalldTest, ReplayPublishesEveryWindowMatchingTshark) {
   ASSERT_NE(st, -1) << "footfalld did not exit";
   ASSERT_EQ(ExitCode(st), 0) << Err();
 
-  auto msgs = sub.WaitFor(
-      [&](const std::vector<MqttMessage>& m) {
-        return !m.empty() && m.back().topic == "footfall/store-7/door/status" &&
-               m.back().payload == "offline";
-      },
-      seconds(10));
+  auto msgs = sub.WaitFor(EndsOffline, seconds(10));
   ASSERT_FALSE(msgs.empty());
   // The clean exit publishes "offline" last. (A replay this short may end
   // before "online" is due; SigtermPublishesPartialWindowAndExitsZero checks it.)

@@ -38,6 +38,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/key_sources.h"
 #include "support/schema_check.h"
 #include "support/test_support.h"
 
@@ -120,21 +121,11 @@ std::set<std::string> SsidsOf(const std::string& file) {
   return ssids;
 }
 
-std::string HexOf(const std::string& bytes, bool upper) {
-  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 std::string Joined(const Mac& m, std::size_t from, const std::string& sep, bool upper) {
   std::string out;
   for (std::size_t i = from; i < 6; ++i) {
     if (i > from) out += sep;
-    out += HexOf(std::string(1, static_cast<char>(m[i])), upper);
+    out += Hex(&m[i], 1, upper);
   }
   return out;
 }
@@ -246,7 +237,7 @@ std::vector<Finding> FindSsids(const std::set<std::string>& ssids,
   std::vector<Finding> found;
   for (const std::string& s : ssids) {
     std::vector<std::pair<std::string, const char*>> forms = {
-        {s, "SSID bytes"}, {HexOf(s, false), "SSID hex"}, {HexOf(s, true), "SSID HEX"}};
+        {s, "SSID bytes"}, {Hex(s, false), "SSID hex"}, {Hex(s, true), "SSID HEX"}};
     try {
       const std::string escaped = json(s).dump();
       forms.push_back({escaped.substr(1, escaped.size() - 2), "SSID JSON-escaped"});
@@ -270,11 +261,6 @@ std::string WriteConfig(const TempDir& dir, const std::string& capture, int port
                       capture + "\"\n\n[mqtt]\nuri = \"tcp://127.0.0.1:" + std::to_string(port) +
                       "\"\n\n[state]\ndir = \"" + dir.File("state") + "\"\n\n" + extra);
   return path;
-}
-
-bool EndsOffline(const std::vector<MqttMessage>& m) {
-  return !m.empty() && m.back().topic == "footfall/store-7/door/status" &&
-         m.back().payload == "offline";
 }
 
 // A replay to its end; returns what the subscriber on '#' received.
@@ -393,9 +379,9 @@ TEST_F(PrivacyTest, NoMacOrSsidAnywhereSharedKeyCarryOverAndSignalFloor) {
   std::array<std::uint8_t, 32> seed{};
   randombytes_buf(seed.data(), seed.size());
   const std::int64_t first = 1646131020;  // 2022-03-01T10:37:00Z, before the first frame
-  WriteFile(dir_.File("state/seed"),
-            "footfall-seed 1\nschedule every 600 s\nepoch " + std::to_string(first / 600) +
-                "\nseed " + HexOf(std::string(seed.begin(), seed.end()), false) + "\n");
+  WriteFile(dir_.File("state/seed"), "footfall-seed 1\nschedule every 600 s\nepoch " +
+                                         std::to_string(first / 600) + "\nseed " +
+                                         Hex(seed.data(), seed.size()) + "\n");
   chmod(dir_.File("state/seed").c_str(), 0600);
   ExpectNoMacOrSsid(dir_, capture,
                     "[hashing]\nrotate_every_s = 600\ncarry_over_max_s = 300\nshared_seed_file = "
@@ -492,19 +478,9 @@ TEST_F(PrivacyTest, SignalFloorDropsAndCountsWhatTsharkSeesBelowIt) {
 
 // ---- Shared-key mode ------------------------------------------------------
 
-using Seed = std::array<std::uint8_t, 32>;
-
-Seed Ratchet(const Seed& s) {
-  static const char kLabel[] = "footfall seed ratchet v1";
-  Seed next{};
-  crypto_generichash(next.data(), next.size(), reinterpret_cast<const unsigned char*>(kLabel),
-                     sizeof kLabel - 1, s.data(), s.size());
-  return next;
-}
-
 std::string SeedFile(std::int64_t epoch, const Seed& s) {
   return "footfall-seed 1\nschedule every 600 s\nepoch " + std::to_string(epoch) + "\nseed " +
-         HexOf(std::string(s.begin(), s.end()), false) + "\n";
+         Hex(s.data(), s.size()) + "\n";
 }
 
 TEST_F(PrivacyTest, SharedSeedSensorsRatchetInStepAndKeepNoEarlierSeed) {
@@ -541,7 +517,7 @@ TEST_F(PrivacyTest, SharedSeedSensorsRatchetInStepAndKeepNoEarlierSeed) {
   Seed expected = seed;
   for (std::int64_t e = provisioned; e < last_epoch; ++e) {
     // No seed of an earlier epoch is left in the file, in hex or raw.
-    const std::string old_hex = HexOf(std::string(expected.begin(), expected.end()), false);
+    const std::string old_hex = Hex(expected.data(), expected.size());
     EXPECT_EQ(files[0].find(old_hex), std::string::npos) << "the seed of epoch " << e;
     EXPECT_EQ(files[0].find(std::string(expected.begin(), expected.end())), std::string::npos);
     expected = Ratchet(expected);

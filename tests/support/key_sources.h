@@ -1,15 +1,23 @@
 // Purpose: the deterministic key source of the tests (header only, so the
 // fuzz targets can use it too): the key of every epoch is known, so a test
 // can compute the expected pseudonyms and read the key slots back; it can
-// record the epochs it was asked for and fail at one of them.
+// record the epochs it was asked for and fail at one of them. Beside it, what
+// the key tests read: a pseudonymizer's key slots, the pseudonym of raw
+// address bytes, and the seed ratchet computed independently of the code
+// under test.
 #pragma once
 
+#include <sodium.h>
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
 
+#include "capture/mac_address.h"
 #include "hashing/pseudonymizer.h"
+#include "hashing/seed_key_source.h"
 
 namespace footfall::testing {
 
@@ -44,5 +52,45 @@ class TestKeySource final : public hashing::KeySource {
   std::vector<std::uint64_t>* epochs_;
   std::uint64_t fail_at_epoch_;
 };
+
+// Whether key slot `slot` of p's key area is all zero (wiped, or never filled).
+inline bool SlotIsZero(const hashing::Pseudonymizer& p, std::size_t slot) {
+  const std::uint8_t* s = p.key_area_for_test() + slot * hashing::kKeyBytes;
+  for (std::size_t i = 0; i < hashing::kKeyBytes; ++i) {
+    if (s[i] != 0) return false;
+  }
+  return true;
+}
+
+// Whether key slot `slot` of p's key area holds TestKey(epoch).
+inline bool SlotHoldsTestKey(const hashing::Pseudonymizer& p, std::size_t slot,
+                             std::uint64_t epoch) {
+  const std::uint8_t* s = p.key_area_for_test() + slot * hashing::kKeyBytes;
+  for (std::size_t i = 0; i < hashing::kKeyBytes; ++i) {
+    if (s[i] != TestKeyByte(epoch, i)) return false;
+  }
+  return true;
+}
+
+// p's pseudonym of the 6 address bytes at `mac` (a copy: they are not wiped).
+inline hashing::Pseudonym Hash(hashing::Pseudonymizer& p, const std::uint8_t* mac) {
+  capture::MacAddress address(mac);
+  return p.Pseudonymize(address);
+}
+
+// A shared-key seed (hashing/seed_key_source.h).
+using Seed = std::array<std::uint8_t, hashing::kSeedBytes>;
+
+// The seed ratchet, computed here with libsodium directly (keyed BLAKE2b-256
+// of the documented label), independently of the code under test.
+inline Seed Ratchet(const Seed& s) {
+  static const char kLabel[] = "footfall seed ratchet v1";
+  Seed next{};
+  if (crypto_generichash(next.data(), next.size(), reinterpret_cast<const unsigned char*>(kLabel),
+                         sizeof kLabel - 1, s.data(), s.size()) != 0) {
+    throw std::runtime_error("crypto_generichash failed");
+  }
+  return next;
+}
 
 }  // namespace footfall::testing

@@ -64,6 +64,21 @@ std::size_t Occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
+std::string Hex(const std::uint8_t* p, std::size_t n, bool upper, char sep) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && sep != '\0') out += sep;
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 15];
+  }
+  return out;
+}
+
+std::string Hex(const std::string& bytes, bool upper) {
+  return Hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), upper);
+}
+
 std::string CapturesDir() { return FOOTFALL_CAPTURES_DIR; }
 std::string SourceDir() { return FOOTFALL_SOURCE_DIR; }
 std::string FootfalldPath() { return FOOTFALLD_PATH; }
@@ -403,6 +418,11 @@ std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
     if (m.topic == topic) out.push_back(m.payload);
   }
   return out;
+}
+
+bool EndsOffline(const std::vector<MqttMessage>& messages) {
+  return !messages.empty() && messages.back().topic == "footfall/store-7/door/status" &&
+         messages.back().payload == "offline";
 }
 
 std::vector<nlohmann::json> CountsOf(const std::vector<MqttMessage>& messages,

@@ -45,6 +45,12 @@ bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 // How often `what` occurs in `text` (overlapping occurrences too).
 std::size_t Occurrences(const std::string& text, const std::string& what);
 
+// The `n` bytes at `p` in hexadecimal, two digits each, lower or upper case,
+// with `sep` between bytes unless it is '\0'.
+std::string Hex(const std::uint8_t* p, std::size_t n, bool upper = false, char sep = '\0');
+// The bytes of `bytes` in hexadecimal, as above.
+std::string Hex(const std::string& bytes, bool upper = false);
+
 // ---- Captures ------------------------------------------------------------
 std::string CapturesDir();  // FOOTFALL_CAPTURES_DIR: tests/data of the source tree
 std::string SourceDir();    // FOOTFALL_SOURCE_DIR
@@ -202,6 +208,11 @@ class Subscriber {
 // The payloads of the messages on `topic`, in arrival order.
 std::vector<std::string> PayloadsOn(const std::vector<MqttMessage>& messages,
                                     const std::string& topic);
+
+// Whether the last of `messages` is sensor "door" at site "store-7" saying
+// "offline" on its status topic: footfalld has stopped (as the integration
+// tests configure it).
+bool EndsOffline(const std::vector<MqttMessage>& messages);
 
 // The counts messages among `messages` (those on `topic`: by default the
 // counts of sensor "door" at site "store-7", as the integration tests

@@ -58,26 +58,14 @@ ToolRun Anonymize(const TempDir& dir, const std::vector<std::string>& args) {
   return r;
 }
 
-std::string Hex(const std::uint8_t* p, std::size_t n, char sep, bool upper) {
-  static const char* lo = "0123456789abcdef";
-  static const char* up = "0123456789ABCDEF";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && sep != 0) s += sep;
-    s += (upper ? up : lo)[p[i] >> 4];
-    s += (upper ? up : lo)[p[i] & 0xF];
-  }
-  return s;
-}
-
 // The forms an address must not keep in the output (tools/anonymize/leftovers.h).
 std::vector<std::string> Forms(const Mac& m) {
   std::vector<std::string> f;
   f.emplace_back(reinterpret_cast<const char*>(m.data()), 6);
   for (bool upper : {false, true}) {
-    for (char sep : {':', '-', '\0'}) f.push_back(Hex(m.data(), 6, sep, upper));
-    f.push_back(Hex(m.data(), 2, 0, upper) + "." + Hex(m.data() + 2, 2, 0, upper) + "." +
-                Hex(m.data() + 4, 2, 0, upper));
+    for (char sep : {':', '-', '\0'}) f.push_back(Hex(m.data(), 6, upper, sep));
+    f.push_back(Hex(m.data(), 2, upper) + "." + Hex(m.data() + 2, 2, upper) + "." +
+                Hex(m.data() + 4, 2, upper));
   }
   return f;
 }
@@ -371,10 +359,9 @@ Bytes P2pElement() {
 
 // A vendor element whose free text names the phone by its address.
 Bytes TextAddressElement() {
-  return Ie(
-      221, Str(std::string("\x00\x11\x22\x01", 4) + "host-" + Hex(kPhone.data(), 6, 0, true) + " " +
-               Hex(kRandom.data(), 6, '-', false) + " " + Hex(kAp.data(), 2, 0, false) + "." +
-               Hex(kAp.data() + 2, 2, 0, false) + "." + Hex(kAp.data() + 4, 2, 0, false)));
+  return Ie(221, Str(std::string("\x00\x11\x22\x01", 4) + "host-" + Hex(kPhone.data(), 6, true) +
+                     " " + Hex(kRandom.data(), 6, false, '-') + " " + Hex(kAp.data(), 2) + "." +
+                     Hex(kAp.data() + 2, 2) + "." + Hex(kAp.data() + 4, 2)));
 }
 
 Bytes Beacon(const Mac& bssid, const std::string& ssid) {
@@ -692,7 +679,7 @@ Bytes Pcapng(const std::vector<PcapRecord>& recs) {
     PutLe32(&epb, r.wirelen);
     epb.insert(epb.end(), r.bytes.begin(), r.bytes.end());
     pad(&epb);
-    const std::string comment = "seen from " + Hex(kPhone.data(), 6, ':', false);
+    const std::string comment = "seen from " + Hex(kPhone.data(), 6, false, ':');
     Put(&epb, {1, 0, static_cast<int>(comment.size()), 0});
     Put(&epb, comment);
     pad(&epb);
