@@ -1,7 +1,8 @@
-// Purpose: builders of test frames, byte by byte, shared by the parser tests:
-// radiotap headers (any present words and fields, with explicit padding),
-// PPI, Prism and AVS headers, 802.11 management frames with a made-up
-// transmitter, and FCS appending. All MAC addresses here are made up.
+// Purpose: builders of test frames, byte by byte, shared by the parser, frame
+// path and fuzz tests: radiotap headers (any present words and fields, with
+// explicit padding), PPI, Prism and AVS headers, 802.11 management frames
+// with a made-up transmitter, and FCS appending; and checks of what the
+// parser left in a buffer. All MAC addresses here are made up.
 #pragma once
 
 #include <array>
@@ -136,6 +137,7 @@ inline bool AllZero(const std::uint8_t* p, std::size_t n) {
   }
   return true;
 }
+inline bool AllZero(const std::vector<std::uint8_t>& b) { return AllZero(b.data(), b.size()); }
 
 // ---- PPI (192) -------------------------------------------------------------
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "capture/mac_address.h"
+#include "capture/test_frames.h"
 #include "daemon/frame_path.h"
 #include "hashing/rotation.h"
 #include "support/key_sources.h"
@@ -25,6 +26,7 @@
 namespace footfall::daemon {
 namespace {
 
+using capture::AllZero;
 using std::chrono::milliseconds;
 
 // Bare 802.11 after a radiotap header with Flags and a dBm signal (or no
@@ -52,13 +54,6 @@ std::vector<std::uint8_t> Probe(std::uint8_t device, std::optional<int> signal,
 capture::MacAddress AddressOf(std::uint8_t device) {
   const std::uint8_t bytes[6] = {0x02, 0x00, 0x5e, 0x10, 0x00, device};
   return capture::MacAddress(bytes);
-}
-
-bool AllZero(const std::vector<std::uint8_t>& b) {
-  for (std::uint8_t x : b) {
-    if (x != 0) return false;
-  }
-  return true;
 }
 
 class FramePathUnitTest : public ::testing::Test {

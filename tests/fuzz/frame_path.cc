@@ -16,6 +16,7 @@
 #include "analytics/window_counter.h"
 #include "capture/frame_parser.h"
 #include "capture/mac_address.h"
+#include "capture/test_frames.h"
 #include "daemon/frame_path.h"
 #include "hashing/pseudonymizer.h"
 #include "hashing/rotation.h"
@@ -24,6 +25,7 @@
 namespace footfall::fuzz {
 namespace {
 
+using capture::AllZero;
 using capture::FrameClass;
 using capture::MacAddress;
 using capture::ParseResult;
@@ -166,13 +168,6 @@ FrameOutcome ExpectedOutcome(const ParseResult& r, std::optional<int> floor) {
       return FrameOutcome::kBadFcs;
   }
   Fail("unknown frame class");
-}
-
-bool AllZero(const std::uint8_t* p, std::size_t len) {
-  for (std::size_t i = 0; i < len; ++i) {
-    if (p[i] != 0) return false;
-  }
-  return true;
 }
 
 // Promises of the fields frame_parser.h gained with issue 3 (signal range,
