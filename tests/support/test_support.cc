@@ -244,6 +244,31 @@ bool Process::running() { return Wait(std::chrono::milliseconds(0)) == -1; }
 
 int ExitCode(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
 
+std::map<std::string, std::string> ProcStatusFields(const std::string& path) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(ReadFile(path));
+  for (std::string line; std::getline(in, line);) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string v = line.substr(colon + 1);
+    v.erase(0, v.find_first_not_of(" \t"));
+    v.erase(v.find_last_not_of(" \t") + 1);
+    m[line.substr(0, colon)] = v;
+  }
+  return m;
+}
+
+void ExpectNoCapabilities(const std::map<std::string, std::string>& status) {
+  const auto field = [&](const char* name) {
+    const auto it = status.find(name);
+    return it == status.end() ? std::string("(missing)") : it->second;
+  };
+  for (const char* set : {"CapEff", "CapPrm", "CapInh", "CapAmb", "CapBnd"}) {
+    EXPECT_EQ(field(set), "0000000000000000") << set;
+  }
+  EXPECT_EQ(field("NoNewPrivs"), "1");
+}
+
 int RunCommand(const std::vector<std::string>& argv, std::string* out,
                std::chrono::milliseconds timeout) {
   TempDir dir;

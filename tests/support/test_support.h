@@ -130,6 +130,14 @@ class Process {
 // the child did not exit (killed by a signal, or -1: still running).
 int ExitCode(int wait_status);
 
+// The fields of a /proc/<pid>/status (or /proc/<pid>/task/<tid>/status)
+// file, name -> value without the blanks around it, e.g.
+// "Uid" -> "65534\t65534\t65534\t65534".
+std::map<std::string, std::string> ProcStatusFields(const std::string& path);
+// Expects such fields to show no capability in any of the five sets and
+// no_new_privs set.
+void ExpectNoCapabilities(const std::map<std::string, std::string>& status);
+
 // Runs a command to completion; returns its exit code, stdout in *out.
 int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
