@@ -49,6 +49,7 @@ namespace footfall::hashing {
 namespace {
 
 using capture::MacAddress;
+using footfall::testing::ExpectedSipHash;
 using footfall::testing::Hash;
 using footfall::testing::SlotHoldsTestKey;
 using footfall::testing::SlotIsZero;
@@ -78,15 +79,8 @@ std::uint64_t LittleEndian64(const unsigned char* b) {
   return v;
 }
 
-// What the pseudonym must be, computed with libsodium directly.
-std::uint64_t ExpectedSipHash(std::uint64_t epoch, const std::uint8_t* mac) {
-  std::uint8_t key[kKeyBytes];
-  TestKey(epoch, key);
-  unsigned char out[crypto_shorthash_BYTES];
-  crypto_shorthash(out, mac, 6, key);
-  return LittleEndian64(out);
-}
-
+// What the pseudonym must be, computed with libsodium directly (SipHash:
+// support/key_sources.h).
 std::uint64_t ExpectedBlake2b(std::uint64_t epoch, const std::uint8_t* mac) {
   std::uint8_t key[kKeyBytes];
   TestKey(epoch, key);

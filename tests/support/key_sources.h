@@ -3,8 +3,8 @@
 // can compute the expected pseudonyms and read the key slots back; it can
 // record the epochs it was asked for and fail at one of them. Beside it, what
 // the key tests read: a pseudonymizer's key slots, the pseudonym of raw
-// address bytes, and the seed ratchet computed independently of the code
-// under test.
+// address bytes, and the expected SipHash pseudonym and the seed ratchet,
+// computed independently of the code under test.
 #pragma once
 
 #include <sodium.h>
@@ -70,6 +70,19 @@ inline bool SlotHoldsTestKey(const hashing::Pseudonymizer& p, std::size_t slot,
     if (s[i] != TestKeyByte(epoch, i)) return false;
   }
   return true;
+}
+
+// What SipHash-2-4 pseudonymization must give the 6 address bytes at `mac`
+// under TestKey(epoch), computed with libsodium directly: the 8-byte digest
+// read little-endian.
+inline std::uint64_t ExpectedSipHash(std::uint64_t epoch, const std::uint8_t* mac) {
+  std::uint8_t key[hashing::kKeyBytes];
+  TestKey(epoch, key);
+  unsigned char out[crypto_shorthash_BYTES];
+  crypto_shorthash(out, mac, 6, key);
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | out[i];
+  return v;
 }
 
 // p's pseudonym of the 6 address bytes at `mac` (a copy: they are not wiped).
