@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/byte_order.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define FOOTFALL_CRC32_PCLMUL 1
@@ -52,11 +54,6 @@ constexpr CrcTables MakeTables() {
 
 constexpr CrcTables kTables = MakeTables();
 static_assert(kTables[0][1] == 0x77073096u, "CRC-32 table");
-
-inline std::uint32_t LoadLe32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
-         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
-}
 
 // Slice-by-8 on the raw CRC register (no pre/post inversion).
 std::uint32_t TableUpdate(std::uint32_t crc, const std::uint8_t* data, std::size_t len) {

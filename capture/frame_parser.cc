@@ -14,8 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/byte_order.h"
 #include "base/crc32.h"
-#include "capture/byte_order.h"
 #include "capture/link_headers.h"
 
 namespace footfall::capture {

@@ -16,7 +16,7 @@
 // No allocation, no exceptions; every read is bounds-checked.
 #include "capture/link_headers.h"
 
-#include "capture/byte_order.h"
+#include "base/byte_order.h"
 
 namespace footfall::capture {
 

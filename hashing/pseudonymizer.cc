@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/byte_order.h"
+
 namespace footfall::hashing {
 
 const char* AlgorithmName(Algorithm algorithm) {
@@ -37,12 +39,6 @@ static_assert(crypto_shorthash_BYTES == 8, "SipHash-2-4 gives 8 bytes");
 // BLAKE2b output length: libsodium documents 16 bytes as the minimum, so the
 // hash is 16 bytes long and the pseudonym is its first 8.
 constexpr std::size_t kBlake2bOutBytes = crypto_generichash_BYTES_MIN;
-
-std::uint64_t LoadLittleEndian64(const unsigned char* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
 
 class RandomKeySource final : public KeySource {
  public:
@@ -171,14 +167,14 @@ std::uint64_t Pseudonymizer::Prf(const std::uint8_t* key, const capture::MacAddr
   if (algorithm_ == Algorithm::kSipHash24) {
     unsigned char out[crypto_shorthash_BYTES];
     crypto_shorthash(out, mac.data(), capture::MacAddress::kSize, key);
-    return LoadLittleEndian64(out);  // the pseudonym itself: nothing secret to wipe
+    return LoadLe64(out);  // the pseudonym itself: nothing secret to wipe
   }
   unsigned char out[kBlake2bOutBytes];
   if (crypto_generichash(out, sizeof out, mac.data(), capture::MacAddress::kSize, key, kKeyBytes) !=
       0) {
     throw std::runtime_error("keyed BLAKE2b failed");
   }
-  return LoadLittleEndian64(out);
+  return LoadLe64(out);
 }
 
 std::uint64_t Pseudonymizer::Fingerprint(const std::uint8_t* signature, std::size_t len) const {
@@ -194,13 +190,13 @@ std::uint64_t Pseudonymizer::Fingerprint(const std::uint8_t* signature, std::siz
   if (algorithm_ == Algorithm::kSipHash24) {
     unsigned char out[crypto_shorthash_BYTES];
     crypto_shorthash(out, input, len + 2, key);
-    return LoadLittleEndian64(out);
+    return LoadLe64(out);
   }
   unsigned char out[kBlake2bOutBytes];
   if (crypto_generichash(out, sizeof out, input, len + 2, key, kKeyBytes) != 0) {
     throw std::runtime_error("keyed BLAKE2b failed");
   }
-  return LoadLittleEndian64(out);
+  return LoadLe64(out);
 }
 
 Pseudonym Pseudonymizer::Pseudonymize(capture::MacAddress& mac) {

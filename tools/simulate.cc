@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/byte_order.h"
 #include "base/crc32.h"
 #include "base/utc_time.h"
 #include "sim_models.h"
@@ -733,9 +734,7 @@ class Simulator {
         break;
       case 1: {  // cut inside the elements: the last 4 bytes are no FCS
         const std::size_t cut = kHdr80211 + 6 + rng_.Below(flen - kHdr80211 - 12);
-        if (Crc32(f, cut - 4) ==
-            (std::uint32_t(f[cut - 4]) | std::uint32_t(f[cut - 3]) << 8 |
-             std::uint32_t(f[cut - 2]) << 16 | std::uint32_t(f[cut - 1]) << 24)) {
+        if (Crc32(f, cut - 4) == LoadLe32(&f[cut - 4])) {
           f[cut - 1] ^= 1;
         }
         caplen = kRadiotapLen + cut;

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/byte_order.h"
 #include "base/crc32.h"
 #include "base/file_io.h"
 
@@ -32,16 +33,8 @@ void PutU32(std::string& out, std::uint32_t v) {
 void PutU64(std::string& out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }
-std::uint32_t GetU32(const char* p) {
-  std::uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-std::uint64_t GetU64(const char* p) {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
+std::uint32_t GetU32(const char* p) { return LoadLe32(reinterpret_cast<const std::uint8_t*>(p)); }
+std::uint64_t GetU64(const char* p) { return LoadLe64(reinterpret_cast<const std::uint8_t*>(p)); }
 
 std::string MessageBody(const JournalEntry& e) {
   std::string body;

@@ -21,8 +21,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/byte_order.h"
 #include "base/crc32.h"
-#include "capture/byte_order.h"
 #include "capture/frame_parser.h"
 #include "hashing/secure_memory.h"
 #include "tools/anonymize/capture_file.h"
@@ -246,9 +246,6 @@ struct FcsFix {
   std::size_t len = 0;        // bytes covered by the FCS
   std::uint32_t error = 0;    // stored FCS xor the CRC of the original bytes
 };
-
-using capture::LoadLe32;
-using capture::StoreLe32;
 
 // An unparsed record kept: the address positions of its 802.11 header
 // zeroed, or all of it when even its capture header cannot be read.

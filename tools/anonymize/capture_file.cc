@@ -15,7 +15,7 @@
 #include <iterator>
 #include <limits>
 
-#include "capture/byte_order.h"
+#include "base/byte_order.h"
 #include "capture/frame_parser.h"
 #include "capture/pcap_util.h"
 
@@ -35,10 +35,6 @@ constexpr std::uint32_t kSpbType = 3;
 constexpr std::uint32_t kIsbType = 5;
 constexpr std::uint32_t kEpbType = 6;
 constexpr std::uint32_t kByteOrderMagic = 0x1A2B3C4D;
-
-using capture::Load16;
-using capture::Load32;
-using capture::Store32;
 
 std::string Num(std::size_t n) { return std::to_string(n); }
 

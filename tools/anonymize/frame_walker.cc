@@ -6,18 +6,14 @@
 
 #include <algorithm>
 
+#include "base/byte_order.h"
 #include "base/crc32.h"
-#include "capture/byte_order.h"
 #include "capture/frame_parser.h"
 
 namespace footfall::anonymize {
 namespace {
 
 constexpr std::size_t kFcsLen = 4;
-
-using capture::LoadBe16;
-using capture::LoadLe16;
-using capture::LoadLe32;
 
 class Walker final {
  public:

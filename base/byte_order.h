@@ -1,13 +1,14 @@
 // Purpose: unaligned little- and big-endian loads and stores, the one home of
-// byte order for the frame parsers and for tools/anonymize. Radiotap, PPI and
-// 802.11 are little-endian, AVS is big-endian, Prism and the pcap and pcapng
-// file headers are in the byte order of the host that wrote them (chosen at
-// run time: the `big_endian` overloads).
+// byte order: the frame parsers, tools/anonymize, the CRC-32, the
+// pseudonymizer's digests and the message journal's records. Radiotap, PPI
+// and 802.11 are little-endian, AVS is big-endian, Prism and the pcap and
+// pcapng file headers are in the byte order of the host that wrote them
+// (chosen at run time: the `big_endian` overloads).
 #pragma once
 
 #include <cstdint>
 
-namespace footfall::capture {
+namespace footfall {
 
 inline std::uint16_t LoadLe16(const std::uint8_t* p) {
   return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
@@ -52,4 +53,4 @@ inline void Store32(std::uint8_t* p, std::uint32_t v, bool big_endian) {
   }
 }
 
-}  // namespace footfall::capture
+}  // namespace footfall
