@@ -42,8 +42,17 @@ inline std::uint32_t Load32(const std::uint8_t* p, bool big_endian) {
   return big_endian ? LoadBe32(p) : LoadLe32(p);
 }
 
+inline void StoreLe16(std::uint8_t* p, std::uint16_t v) {
+  p[0] = static_cast<std::uint8_t>(v);
+  p[1] = static_cast<std::uint8_t>(v >> 8);
+}
+
 inline void StoreLe32(std::uint8_t* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+inline void StoreLe64(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
 inline void Store32(std::uint8_t* p, std::uint32_t v, bool big_endian) {

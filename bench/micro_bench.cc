@@ -23,6 +23,7 @@
 
 #include "analytics/signal_histogram.h"
 #include "analytics/window_counter.h"
+#include "base/byte_order.h"
 #include "base/crc32.h"
 #include "capture/frame_parser.h"
 #include "capture/ie_signature.h"
@@ -34,6 +35,9 @@
 #include "hashing/rotation.h"
 
 namespace {
+
+using footfall::StoreLe16;
+using footfall::StoreLe32;
 
 using footfall::Crc32;
 using footfall::capture::FrameClass;
@@ -60,31 +64,23 @@ std::array<std::uint8_t, 6> MakeMac(std::uint64_t i) {
 constexpr std::size_t kMacOffset = 38 + 10;  // radiotap it_len + addr2 offset
 constexpr std::size_t kProbeLen = 148;
 
-void Put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v) {
-  b[at] = static_cast<std::uint8_t>(v);
-  b[at + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-void Put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v) {
-  for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>(v >> (8 * k));
-}
-
 // 38 bytes of radiotap + 24 of 802.11 header + 82 of information elements + 4 FCS.
 std::vector<std::uint8_t> MakeProbe(const std::array<std::uint8_t, 6>& mac, std::uint16_t seq,
                                     std::uint8_t fc0 = 0x40) {
   std::vector<std::uint8_t> b(kProbeLen, 0);
   // Radiotap: TSFT, Flags (FCS at end), Rate, Channel, dBm signal, RX flags,
   // then two radiotap namespaces of {dBm signal, antenna} (the chains).
-  Put16(b, 2, 38);
-  Put32(b, 4, 0xA000402Fu);
-  Put32(b, 8, 0xA0000820u);
-  Put32(b, 12, 0x00000820u);
+  StoreLe16(b.data() + 2, 38);
+  StoreLe32(b.data() + 4, 0xA000402Fu);
+  StoreLe32(b.data() + 8, 0xA0000820u);
+  StoreLe32(b.data() + 12, 0x00000820u);
   for (int k = 0; k < 8; ++k) b[16 + k] = static_cast<std::uint8_t>(0x11 * k);  // TSFT
   b[24] = 0x10;                                                                 // flags: FCS
   b[25] = 0x02;                                                                 // 1 Mb/s
-  Put16(b, 26, 2437);
-  Put16(b, 28, 0x00A0);
+  StoreLe16(b.data() + 26, 2437);
+  StoreLe16(b.data() + 28, 0x00A0);
   b[30] = static_cast<std::uint8_t>(-61);
-  Put16(b, 32, 0);
+  StoreLe16(b.data() + 32, 0);
   b[34] = static_cast<std::uint8_t>(-63);
   b[35] = 0;
   b[36] = static_cast<std::uint8_t>(-62);
@@ -95,7 +91,7 @@ std::vector<std::uint8_t> MakeProbe(const std::array<std::uint8_t, 6>& mac, std:
   for (int k = 0; k < 6; ++k) b[f + 4 + k] = 0xFF;
   for (int k = 0; k < 6; ++k) b[f + 10 + k] = mac[k];
   for (int k = 0; k < 6; ++k) b[f + 16 + k] = 0xFF;
-  Put16(b, f + 22, static_cast<std::uint16_t>(seq << 4));
+  StoreLe16(b.data() + f + 22, static_cast<std::uint16_t>(seq << 4));
   // IEs: SSID (wildcard), rates, extended rates, DS, HT caps, ext caps, vendor.
   std::size_t p = f + 24;
   const auto ie = [&](std::uint8_t id, std::uint8_t len, std::uint8_t fill) {
@@ -112,7 +108,7 @@ std::vector<std::uint8_t> MakeProbe(const std::array<std::uint8_t, 6>& mac, std:
   ie(127, 8, 0);
   ie(221, 21, 0x50);
   const std::uint32_t fcs = Crc32(b.data() + f, kProbeLen - 4 - f);
-  Put32(b, kProbeLen - 4, fcs);
+  StoreLe32(b.data() + kProbeLen - 4, fcs);
   return b;
 }
 

@@ -217,17 +217,6 @@ class PcapWriter {
   std::size_t pos_ = 0;
 };
 
-inline void Le16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v);
-  p[1] = static_cast<std::uint8_t>(v >> 8);
-}
-inline void Le32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-inline void Le64(std::uint8_t* p, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
 // A bijection of [0, 2^bits) keyed by the seed: addresses drawn from a counter
 // through it look random and can never collide.
 std::uint64_t Permute(std::uint64_t x, std::uint64_t key, int bits) {
@@ -679,12 +668,12 @@ class Simulator {
     const Model& m = models_[d.model];
     std::uint8_t* rt = out + 16;
     std::memset(rt, 0, kRadiotapLen);
-    Le16(rt + 2, kRadiotapLen);
-    Le32(rt + 4, 0x0000002bu);  // TSFT, Flags, Channel, dBm antenna signal
-    Le64(rt + 8, static_cast<std::uint64_t>(t - start_ + tsf_offset_));
+    StoreLe16(rt + 2, kRadiotapLen);
+    StoreLe32(rt + 4, 0x0000002bu);  // TSFT, Flags, Channel, dBm antenna signal
+    StoreLe64(rt + 8, static_cast<std::uint64_t>(t - start_ + tsf_offset_));
     rt[16] = 0x10;  // the frame ends with an FCS
-    Le16(rt + 18, static_cast<std::uint16_t>(2407 + 5 * chan_no));
-    Le16(rt + 20, 0x00a0);  // 2 GHz, CCK
+    StoreLe16(rt + 18, static_cast<std::uint16_t>(2407 + 5 * chan_no));
+    StoreLe16(rt + 20, 0x00a0);  // 2 GHz, CCK
     rt[22] = static_cast<std::uint8_t>(static_cast<std::int8_t>(signal));
     std::uint8_t* f = rt + kRadiotapLen;
     f[0] = 0x40;
@@ -693,7 +682,7 @@ class Simulator {
     std::memset(f + 4, 0xff, 6);
     std::memcpy(f + 10, d.mac, 6);
     std::memset(f + 16, 0xff, 6);
-    Le16(f + 22, static_cast<std::uint16_t>(seq << 4));
+    StoreLe16(f + 22, static_cast<std::uint16_t>(seq << 4));
     std::size_t n = kHdr80211;
     f[n++] = 0;  // SSID
     if (d.burst_directed) {
@@ -708,13 +697,13 @@ class Simulator {
     std::memcpy(f + n, m.ies.data(), m.ies.size());
     if (m.ds_offset >= 0) f[n + m.ds_offset] = static_cast<std::uint8_t>(chan_no);
     n += m.ies.size();
-    Le32(f + n, Crc32(f, n));
+    StoreLe32(f + n, Crc32(f, n));
     n += 4;
     const std::size_t caplen = kRadiotapLen + n;
-    Le32(out, static_cast<std::uint32_t>(t / kUs));
-    Le32(out + 4, static_cast<std::uint32_t>(t % kUs));
-    Le32(out + 8, static_cast<std::uint32_t>(caplen));
-    Le32(out + 12, static_cast<std::uint32_t>(caplen));
+    StoreLe32(out, static_cast<std::uint32_t>(t / kUs));
+    StoreLe32(out + 4, static_cast<std::uint32_t>(t % kUs));
+    StoreLe32(out + 8, static_cast<std::uint32_t>(caplen));
+    StoreLe32(out + 12, static_cast<std::uint32_t>(caplen));
     return 16 + caplen;
   }
 
@@ -744,11 +733,11 @@ class Simulator {
         caplen = kRadiotapLen + 6 + rng_.Below(20);
         break;
       case 3:  // radiotap length beyond the frame
-        Le16(rt + 2, static_cast<std::uint16_t>(caplen + 1 + rng_.Below(200)));
+        StoreLe16(rt + 2, static_cast<std::uint16_t>(caplen + 1 + rng_.Below(200)));
         break;
     }
-    Le32(out + 8, static_cast<std::uint32_t>(caplen));
-    Le32(out + 12, static_cast<std::uint32_t>(caplen));
+    StoreLe32(out + 8, static_cast<std::uint32_t>(caplen));
+    StoreLe32(out + 12, static_cast<std::uint32_t>(caplen));
     writer_->Commit(16 + caplen);
     malformed_[kind]++;
     frames_++;

@@ -33,6 +33,15 @@ TEST(ByteOrderTest, ByteOrderChosenAtRunTime) {
 }
 
 TEST(ByteOrderTest, StoresAreReadBackByTheLoads) {
+  std::uint8_t w[9] = {};
+  StoreLe16(w + 1, 0xA1B2u);
+  EXPECT_EQ(w[1], 0xB2);
+  EXPECT_EQ(LoadLe16(w + 1), 0xA1B2u);
+  StoreLe64(w + 1, 0x0102030405060708u);
+  EXPECT_EQ(w[1], 0x08);
+  EXPECT_EQ(LoadLe64(w + 1), 0x0102030405060708u);
+  EXPECT_EQ(w[0], 0);
+
   std::uint8_t b[5] = {};
   StoreLe32(b + 1, 0xA1B2C3D4u);
   EXPECT_EQ(b[1], 0xD4);
