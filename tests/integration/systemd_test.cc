@@ -271,7 +271,10 @@ TEST_F(SystemdTest, SighupAppliesLiveSettingsRejectsBadConfigAndLosesNoWindow) {
       },
       seconds(10));
   const auto counts = CountsOf(msgs);
-  ASSERT_GE(counts.size(), 6u);
+  // The windows seen before the bad reload, the two after it, and the last
+  // one cut short by the stop (how many came before depends on the machine's
+  // load, not on footfalld).
+  ASSERT_GE(counts.size(), before + 3);
   for (size_t i = 0; i < counts.size(); ++i) {
     SCOPED_TRACE("window " + std::to_string(i));
     EXPECT_EQ(counts[i]["seq"].get<std::uint64_t>(), i + 1);
