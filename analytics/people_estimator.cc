@@ -178,7 +178,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
       Group& g = groups_[traits.fingerprint];
       ++g.new_macs;
       bool strong = false;
-      index = Link(t, traits, signal_dbm, &strong);
+      index = Link(t, traits, signal_dbm, g, &strong);
       if (strong) ++g.strong;
       if (index == kNone) ++g.devices;
     }
@@ -272,22 +272,19 @@ std::optional<std::uint64_t> PeopleEstimator::DeviceOf(std::uint64_t pseudonym) 
 }
 
 std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
-                                    std::optional<int> signal, bool* strong) {
+                                    std::optional<int> signal, Group& g, bool* strong) {
   const std::uint64_t fp = traits.fingerprint;
   // 1. Sequence-number continuity.
   // The wider the accepted gap, the likelier a chance match with another
   // phone of the model: the gap accepted shrinks with the phones tracked.
-  std::uint64_t tracked = 0;
-  if (auto g = groups_.find(fp); g != groups_.end()) tracked = g->second.live;
+  const std::uint64_t tracked = g.live;
   const int allowed =
       std::clamp(static_cast<int>(kAccidental * 4096.0 /
                                   static_cast<double>(std::max<std::uint64_t>(1, tracked))),
                  kSeqMaxGap, kSeqWidestGap);
   // The odds that a new MAC of somebody else continues one of the tracked
   // sequences by chance: strong links of a model count only above them.
-  if (auto g = groups_.find(fp); g != groups_.end()) {
-    g->second.chance += std::min(1.0, static_cast<double>(tracked) * allowed / 4096.0);
-  }
+  g.chance += std::min(1.0, static_cast<double>(tracked) * allowed / 4096.0);
   std::uint32_t best = kNone;
   int best_gap = 4096;
   int last_bucket = -1;
@@ -316,12 +313,9 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
     return best;
   }
   // 2. Only for models that do not keep their counter across a MAC change.
-  {
-    auto g = groups_.find(fp);
-    if (g != groups_.end() && g->second.new_macs >= kGroupEvidence &&
-        g->second.Followed() >= kWeakOnlyBelow * static_cast<double>(g->second.new_macs)) {
-      return kNone;
-    }
+  if (g.new_macs >= kGroupEvidence &&
+      g.Followed() >= kWeakOnlyBelow * static_cast<double>(g.new_macs)) {
+    return kNone;
   }
   // The best-fitting silent device of the model, within the weak horizon.
   auto q = bursts_.find(fp);
@@ -338,12 +332,9 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
   std::size_t examined = 0;
   std::uint32_t chosen = kNone;
   double best_score = 1e300;
-  const auto group = groups_.find(fp);
-  int tolerance = jump_tolerance_;
-  if (group != groups_.end()) {
-    const Group& g = group->second;
-    tolerance = g.own_tolerance >= 0 ? g.own_tolerance : g.misfit ? kMaxRssiJumpDb : tolerance;
-  }
+  const int tolerance = g.own_tolerance >= 0 ? g.own_tolerance
+                        : g.misfit           ? kMaxRssiJumpDb
+                                             : jump_tolerance_;
   int nearest = -1;  // the smallest jump to a candidate in reach, -1: none
   for (const BurstEntry& e : entries) {
     if (examined == kWeakScan) break;
@@ -367,9 +358,9 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
       chosen = e.device;
     }
   }
-  if (nearest >= 0 && group != groups_.end()) {
-    group->second.nearest[static_cast<std::size_t>(nearest)] += 1;
-    group->second.nearest_seen += 1;
+  if (nearest >= 0) {
+    g.nearest[static_cast<std::size_t>(nearest)] += 1;
+    g.nearest_seen += 1;
   }
   return chosen;
 }

@@ -163,7 +163,9 @@ class PeopleEstimator final {
   std::size_t index_compacted_ = 0;
   static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
-  std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal,
+  // The device a new randomized MAC of model `g` (traits.fingerprint's) is
+  // linked to, or kNone.
+  std::uint32_t Link(std::int64_t t, const ProbeTraits& traits, std::optional<int> signal, Group& g,
                      bool* strong);
   std::uint64_t EstimateWindowDevices(std::int64_t end);
   void SplitCurrent(std::uint32_t index);
