@@ -626,7 +626,7 @@ PeopleEstimator::GroupKind PeopleEstimator::KindOf(const Group& g) const {
 
 namespace {
 // The most of the spans [first, last] that contain one instant.
-std::uint64_t MostAtOnce(std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
+std::uint64_t MostAtOnce(const std::vector<std::pair<std::int64_t, std::int64_t>>& spans) {
   std::vector<std::pair<std::int64_t, int>> edges;  // (time, +1 start / -1 end); starts first
   edges.reserve(2 * spans.size());
   for (const auto& [first, last] : spans) {
@@ -660,7 +660,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     std::uint64_t macs = 0;
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // each chain's in the window
   };
-  std::unordered_map<Group*, Tally> ambiguous;
+  std::unordered_map<const Group*, Tally> ambiguous;
   Tally unfollowed;
   for (const Device& d : devices_) {
     if (!d.alive || d.window != window_) continue;
@@ -701,10 +701,14 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t ambiguous_macs = 0;
   std::uint64_t single_macs = 0;
   std::uint64_t single_chains = 0;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> several;  // (at once, MACs) per model
+  // Of the models of several chains: those with few heard at once (their
+  // chains are trusted without a calibration) and the MACs of the others.
+  std::uint64_t trusted_chains = 0;
+  std::uint64_t trusted_macs = 0;
+  std::uint64_t saturated_macs = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  for (auto& [group, a] : ambiguous) {
+  for (const auto& [group, a] : ambiguous) {
     // Chains of the model that follow one another in the window, none
     // heard while another was (one phone silent beyond the weak horizon,
     // then back), could be one device: they count as the most of them
@@ -720,7 +724,12 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     } else {
       ambiguous_chains += at_once;
       ambiguous_macs += a.macs;
-      several.emplace_back(at_once, a.macs);
+      if (at_once <= kChainsTrustedAtOnce) {
+        trusted_chains += at_once;
+        trusted_macs += a.macs;
+      } else {
+        saturated_macs += a.macs;
+      }
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
@@ -751,17 +760,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   double per_device = macs_per_device_;
   if (per_device <= 0) {
     if (static_cast<double>(ambiguous_chains) < kCalibrationChains) return exact + ambiguous_chains;
-    std::uint64_t trusted_chains = 0;
-    std::uint64_t trusted_macs = 0;
-    std::uint64_t rest_macs = unfollowed.macs;
-    for (const auto& [at_once, macs] : several) {
-      if (at_once <= kChainsTrustedAtOnce) {
-        trusted_chains += at_once;
-        trusted_macs += macs;
-      } else {
-        rest_macs += macs;
-      }
-    }
+    const std::uint64_t rest_macs = unfollowed.macs + saturated_macs;
     if (trusted_chains >= kTrustedChains) {
       per_device = static_cast<double>(trusted_macs) / static_cast<double>(trusted_chains);
     } else {
