@@ -130,6 +130,21 @@ std::vector<json> DistinctCounts(const std::vector<MqttMessage>& msgs) {
   return out;
 }
 
+// How footfalld logs a window it closed: "(seq N)".
+const std::regex& LoggedSeq() {
+  static const std::regex re(R"(\(seq (\d+)\))");
+  return re;
+}
+
+// The seq of every window a run's log says it closed.
+std::set<std::uint64_t> LoggedSeqs(const std::string& log) {
+  std::set<std::uint64_t> seqs;
+  for (std::sregex_iterator it(log.begin(), log.end(), LoggedSeq()), e; it != e; ++it) {
+    seqs.insert(std::stoull((*it)[1].str()));
+  }
+  return seqs;
+}
+
 // Every window exactly once, in order, none missing: seq 1..n consecutive and
 // window starts one window length apart (within a run; `breaks` lists the
 // seqs at which a new run starts, whose window may jump ahead).
@@ -488,7 +503,6 @@ TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
   std::uniform_int_distribution<int> moment_ms(300, 2700);
   Broker broker(std::string(kBrokerKeepsRoot) + PersistenceConfig(broker_dir_.path()));
   MqttSub sub(broker.port(), {kBase + "/counts"}, {"-c", "-i", "crash-sub"});
-  const std::regex logged(R"(\(seq (\d+)\))");
   std::set<std::uint64_t> closed;  // the seq of every window footfalld closed
   std::set<std::uint64_t> limbo;   // taken by a killed run, not logged
   std::uint64_t taken = 0;         // the last seq taken (the seq file)
@@ -510,11 +524,7 @@ TEST_F(MqttResilienceTest, SigkillAt25SeededMomentsLosesNoClosedWindow) {
       ASSERT_NE(proc->Wait(seconds(10)), -1);
     }
     if (broker_down) broker.Start();
-    const std::string err = Err(tag);
-    std::set<std::uint64_t> run_logged;
-    for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
-      run_logged.insert(std::stoull((*it)[1].str()));
-    }
+    const std::set<std::uint64_t> run_logged = LoggedSeqs(Err(tag));
     // The state files open (on copies: the originals stay as footfalld left them).
     TempDir copy;
     if (std::filesystem::exists(dir_.File("state/mqtt-journal"))) {
@@ -818,8 +828,7 @@ class DiskFullTest : public MqttResilienceTest {
 
     // The broker back; a few more windows delivered live, then SIGTERM.
     if (!broker_back_while_full) broker.Start();
-    const auto last_before =
-        static_cast<std::uint64_t>(LastNumber(Err("run"), std::regex(R"(\(seq (\d+)\))")));
+    const auto last_before = static_cast<std::uint64_t>(LastNumber(Err("run"), LoggedSeq()));
     sub.WaitFor(
         [&](const auto& m) {
           const auto c = DistinctCounts(m);
@@ -832,11 +841,7 @@ class DiskFullTest : public MqttResilienceTest {
     EXPECT_EQ(ExitCode(st), 0) << Err("run");
 
     const std::string err = Err("run");
-    std::set<std::uint64_t> closed;
-    const std::regex logged(R"(\(seq (\d+)\))");
-    for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
-      closed.insert(std::stoull((*it)[1].str()));
-    }
+    const std::set<std::uint64_t> closed = LoggedSeqs(err);
     EXPECT_FALSE(closed.empty());
     EXPECT_EQ(*closed.rbegin(), closed.size()) << "seq numbers were skipped or repeated";
     Figures f;
@@ -974,8 +979,9 @@ TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenT
   // The link goes dead for 60 s; footfalld goes on publishing to its store.
   relay.Cut();
   const auto cut_at = std::chrono::steady_clock::now();
-  const std::regex logged(R"(\(seq (\d+)\))");
-  const auto last_seq = [&] { return static_cast<std::uint64_t>(LastNumber(Err("run"), logged)); };
+  const auto last_seq = [&] {
+    return static_cast<std::uint64_t>(LastNumber(Err("run"), LoggedSeq()));
+  };
   const std::uint64_t seq_at_cut = last_seq();
   // The central broker takes the bridge for gone (its keep-alive, then its
   // Last Will: the state "0").
@@ -1002,10 +1008,7 @@ TEST_F(MqttResilienceTest, BridgeFromAStoreBrokerToACentralOneLosesNoWindowWhenT
   ASSERT_NE(st, -1) << "footfalld did not stop";
   EXPECT_EQ(ExitCode(st), 0) << Err("run");
   const std::string err = Err("run");
-  std::set<std::uint64_t> closed;
-  for (std::sregex_iterator it(err.begin(), err.end(), logged), e; it != e; ++it) {
-    closed.insert(std::stoull((*it)[1].str()));
-  }
+  const std::set<std::uint64_t> closed = LoggedSeqs(err);
   ASSERT_FALSE(closed.empty());
   ASSERT_EQ(*closed.rbegin(), closed.size()) << "seq numbers were skipped or repeated";
   EXPECT_EQ(err.find("MQTT connection lost"), std::string::npos)
