@@ -22,7 +22,10 @@
 //     the whole crowd's, unless that would refuse most of its new MACs (its
 //     signal moves more than the crowd's: a phone beside a steady till);
 //     without any evidence any jump is accepted.
-// Otherwise it is a new device. A phone never returns to a random MAC it
+// Otherwise it is a new device. A model is a fingerprint, or several: one MAC
+// heard with two signatures (a phone's 2.4 and 5 GHz probes, its directed
+// probes' extra elements) merges their models for the epoch (MergeModels).
+// A phone never returns to a random MAC it
 // left: when a device's older MAC is heard again after a newer one was
 // linked to it, the newer one is split off as a device of its own. (This
 // replaced a "mid-burst" rule that refused a link to a device heard in the
@@ -150,8 +153,10 @@ std::uint64_t PeopleEstimator::SeqKey(std::uint64_t fingerprint, int bucket) {
 }
 
 PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing::Pseudonym& who,
-                                                   const ProbeTraits& traits,
+                                                   const ProbeTraits& heard,
                                                    std::optional<int> signal_dbm) {
+  ProbeTraits traits = heard;
+  if (traits.has_fingerprint) traits.fingerprint = ModelOf(traits.fingerprint);
   const std::int64_t t = std::max(Micros(when), latest_us_);
   latest_us_ = t;
   if (window_start_us_ == 0) window_start_us_ = t;
@@ -165,6 +170,14 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     // somebody else's (two phones of one model in turn, or bursting at once).
     const Device& d = devices_[index];
     if (d.randomized && d.current_linked && d.current_mac != who.value) SplitCurrent(index);
+    // One MAC, two signatures: one phone's (2.4 and 5 GHz probes, a directed
+    // probe's extra elements), so one model from now on. (SplitCurrent may
+    // have moved the table; both fingerprints are a model's own, so the
+    // merge makes no cycle.)
+    if (const Device& now = devices_[index]; now.randomized && traits.has_fingerprint) {
+      const std::uint64_t mine = ModelOf(now.fingerprint);
+      if (mine != traits.fingerprint) MergeModels(mine, traits.fingerprint);
+    }
   }
   if (index == kNone) {
     if (who.has_carried) {  // the same MAC under the previous key (carry-over)
@@ -195,6 +208,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   }
   entry->last_s = static_cast<std::uint32_t>(t / 1'000'000);
   Device& d = devices_[index];
+  d.ies_len = traits.ies_len;
   if (d.window != window_) {
     d.window = window_;
     d.window_first_us = t;
@@ -263,6 +277,84 @@ bool PeopleEstimator::Valid(const PseudonymEntry& e) const {
 bool PeopleEstimator::Knows(std::uint64_t pseudonym) const {
   const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
   return e != nullptr && Valid(*e);
+}
+
+bool PeopleEstimator::NeedsFingerprint(std::uint64_t pseudonym, std::size_t ies_len) const {
+  const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
+  if (e == nullptr || !Valid(*e)) return true;
+  const Device& d = devices_[e->device];
+  return d.randomized && d.ies_len != ies_len;
+}
+
+// The model's fingerprint; the chain walked is shortened to point at it, so
+// that no chain of merges makes later lookups long.
+std::uint64_t PeopleEstimator::ModelOf(std::uint64_t fingerprint) {
+  std::uint64_t model = fingerprint;
+  for (auto it = merged_into_.find(model); it != merged_into_.end();
+       it = merged_into_.find(model)) {
+    model = it->second;
+  }
+  while (fingerprint != model) {
+    std::uint64_t& next = merged_into_[fingerprint];
+    fingerprint = next;
+    next = model;
+  }
+  return model;
+}
+
+// Model `other` (a model's fingerprint, as `keep`) becomes part of model
+// `keep`: its new MACs' fingerprint is mapped to `keep` from now on, what was
+// learnt of it is added to `keep`'s, and its devices are re-indexed under
+// `keep`, so that a new MAC of either links to the devices of both. At most
+// one merge per fingerprint an epoch: O(devices of `other`) each.
+void PeopleEstimator::MergeModels(std::uint64_t keep, std::uint64_t other) {
+  merged_into_[other] = keep;
+  Group& k = groups_[keep];
+  if (auto og = groups_.find(other); og != groups_.end()) {
+    const Group& o = og->second;
+    k.new_macs += o.new_macs;
+    k.devices += o.devices;
+    k.strong += o.strong;
+    k.live += o.live;
+    k.chance += o.chance;
+    for (std::size_t j = 0; j < k.jumps.size(); ++j) {
+      k.jumps[j] += o.jumps[j];
+      k.nearest[j] += o.nearest[j];
+    }
+    k.jumps_seen += o.jumps_seen;
+    k.nearest_seen += o.nearest_seen;
+  }
+  // Every live randomized device is in a sequence bucket (Touch).
+  std::vector<std::uint32_t> moving;
+  for (int bucket = 0; bucket < (4096 >> kSeqBucketBits); ++bucket) {
+    moving.clear();
+    if (auto it = by_seq_.find(SeqKey(other, bucket)); it != by_seq_.end()) {
+      auto& v = it->second;
+      const auto others = std::partition(
+          v.begin(), v.end(), [&](std::uint32_t i) { return devices_[i].fingerprint != other; });
+      moving.assign(others, v.end());
+      v.erase(others, v.end());
+      if (v.empty()) by_seq_.erase(it);
+    }
+    if (moving.empty()) continue;
+    auto& into = by_seq_[SeqKey(keep, bucket)];
+    for (std::uint32_t i : moving) {
+      devices_[i].fingerprint = keep;
+      devices_[i].group = &k;
+      into.push_back(i);
+    }
+  }
+  if (auto ob = bursts_.find(other); ob != bursts_.end()) {
+    hashing::WipedDeque<BurstEntry> from;
+    from.swap(ob->second);
+    bursts_.erase(ob);
+    auto& into = bursts_[keep];
+    hashing::WipedDeque<BurstEntry> both;
+    std::merge(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(both),
+               [](const BurstEntry& a, const BurstEntry& b) { return a.burst_us < b.burst_us; });
+    into.swap(both);
+  }
+  groups_.erase(other);
 }
 
 std::optional<std::uint64_t> PeopleEstimator::DeviceOf(std::uint64_t pseudonym) const {
@@ -894,6 +986,7 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
   }
   if (!keep_devices) {
     groups_.clear();
+    merged_into_.clear();
     macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
     single_macs_ = single_chains_ = 0;
     jumps_.fill(0);

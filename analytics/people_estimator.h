@@ -48,6 +48,10 @@ struct ProbeTraits {
   bool has_fingerprint = false;
   std::uint64_t fingerprint = 0;
   std::uint16_t sequence = 0;  // 802.11 sequence number (12 bits)
+  // Length of the frame's information elements: a frame of a known MAC whose
+  // elements are as long as its previous frame's is taken to have the same
+  // signature (NeedsFingerprint). 0: unknown.
+  std::uint16_t ies_len = 0;
 };
 
 class PeopleEstimator final {
@@ -79,6 +83,12 @@ class PeopleEstimator final {
   // Whether `pseudonym` already belongs to a tracked device (its traits'
   // fingerprint is then not needed).
   bool Knows(std::uint64_t pseudonym) const;
+  // Whether OnProbe needs the fingerprint of a randomized frame from
+  // `pseudonym` whose elements are `ies_len` bytes long: for a new MAC, to
+  // group it; for a known one whose elements' length changed since its last
+  // frame, to learn that one phone sends both signatures (band, directed
+  // probes: the two fingerprints are then one model for the epoch).
+  bool NeedsFingerprint(std::uint64_t pseudonym, std::size_t ies_len) const;
   // The estimated device `pseudonym` belongs to, as the opaque identity the
   // epoch sketches count (never a MAC); none if it is not tracked. For the
   // signal view (signal_histogram.h).
@@ -135,6 +145,7 @@ class PeopleEstimator final {
     std::uint16_t window_macs = 0;  // pseudonyms it used in that window
     std::uint16_t macs = 0;         // pseudonyms it used in all (saturating)
     std::uint16_t last_seq = 0;
+    std::uint16_t ies_len = 0;     // of its latest frame
     std::int16_t seq_bucket = -1;  // bucket it is indexed under, -1: none
     std::int16_t last_rssi = 0;
     std::int16_t max_rssi = kNoSignal;     // strongest signal of the open visit
@@ -173,6 +184,8 @@ class PeopleEstimator final {
   void Touch(std::uint32_t index, std::int64_t t, const ProbeTraits& traits,
              std::optional<int> signal, bool same_mac);
   void UpdateJumpTolerance();
+  std::uint64_t ModelOf(std::uint64_t fingerprint);
+  void MergeModels(std::uint64_t keep, std::uint64_t other);
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;
   bool Fixed(const Device& d) const;
@@ -204,7 +217,11 @@ class PeopleEstimator final {
   // Devices with a fingerprint in the order their bursts began.
   hashing::WipedHashMap<hashing::WipedDeque<BurstEntry>> bursts_;
   hashing::WipedHashMap<Group> groups_;  // by fingerprint, this epoch
-  double macs_per_device_ = 0;           // calibration: MACs per device per window; 0: none yet
+  // Fingerprints one MAC was heard with after another: the same model, this
+  // epoch. Each points to the fingerprint it was merged into (ModelOf
+  // follows the chain to the model's fingerprint, the key of groups_).
+  hashing::WipedHashMap<std::uint64_t> merged_into_;
+  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
   double calibration_macs_ = 0;
   double calibration_chains_ = 0;
   double single_macs_ = 0;  // the same from models seen as one device

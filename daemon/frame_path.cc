@@ -86,10 +86,12 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
 
   // Fingerprint. The model signature groups a new randomized MAC into a
   // device; it is hashed under the pseudonym key at once and never kept in
-  // the clear. (A known pseudonym already has its device: most frames.)
+  // the clear. (A known pseudonym already has its device: most frames; its fingerprint is
+  // only needed when its elements' length changes, NeedsFingerprint.)
   analytics::ProbeTraits traits;
   traits.sequence = probe.sequence;
-  if (who.randomized && !windows_.people().Knows(who.value)) {
+  traits.ies_len = static_cast<std::uint16_t>(probe.ies_len);
+  if (who.randomized && windows_.people().NeedsFingerprint(who.value, probe.ies_len)) {
     std::uint8_t signature[capture::kIeSignatureMax];
     const std::size_t n = capture::IeSignature(probe.ies, probe.ies_len, signature);
     traits.has_fingerprint = n > 0;

@@ -163,7 +163,7 @@ class Runner:
         self.broker.stop()
 
     def replay(self, pcap, sensor, window_s=WINDOW_S, analytics=None, extra_toml="",
-               expected_windows=None, timeout=900):
+               expected_windows=None, timeout=900, min_rssi_dbm=None):
         """Replays `pcap` as sensor `sensor` (unique per replay); returns
         (counts messages in order, seconds footfalld ran, peak RSS in KiB).
         `analytics` overrides [analytics] keys; `extra_toml` is appended."""
@@ -175,7 +175,10 @@ class Runner:
             f.write('[sensor]\nsite = "accuracy"\nid = "%s"\n\n' % sensor)
             f.write('[capture]\nsource = "file:%s"\nspeed = 0\n\n' % pcap)
             f.write("[windows]\nlength_s = %d\n\n" % window_s)
-            f.write("[privacy]\nmin_count = 0\n\n")
+            f.write("[privacy]\nmin_count = 0\n")
+            if min_rssi_dbm is not None:
+                f.write("min_rssi_dbm = %d\n" % min_rssi_dbm)
+            f.write("\n")
             f.write("[analytics]\n")
             for k, v in keys.items():
                 f.write("%s = %s\n" % (k, json.dumps(v)))

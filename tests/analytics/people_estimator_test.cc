@@ -1,7 +1,7 @@
 // Purpose: tests of PeopleEstimator and its window fields: global devices are
 // their own device; randomized MACs of one phone are grouped by sequence
 // continuity and by burst order within a model fingerprint, never across
-// fingerprints or into a device that is mid-burst; visits open, extend, close
+// fingerprints unless one MAC was heard with both (then one model); visits open, extend, close
 // after visit_gap and are classified visitor / passer-by / stationary at the
 // documented boundaries; dwell percentiles are nearest-rank; engagement
 // buckets; capture rate; epoch counts and their reset at a key rotation; and
@@ -215,6 +215,66 @@ TEST(PeopleEstimatorTest, NoLinkAcrossFingerprintsButSequenceLinksEvenMidBurst) 
   EXPECT_EQ(e.tracked_devices(), 3u);
   EXPECT_EQ(r.estimated_devices, 3u);  // {1, 3, 4}, {2}, {5}
   EXPECT_EQ(r.arrivals, 3u);
+}
+
+// One MAC heard with two signatures (a phone's 2.4 and 5 GHz probes, or its
+// directed probes with extra vendor elements) makes them one model for the
+// epoch: a later MAC of either links to the phone's device. Without that
+// evidence, two signatures stay two models (two devices).
+TEST(PeopleEstimatorTest, OneMacHeardWithTwoSignaturesMakesThemOneModel) {
+  for (const bool evidence : {false, true}) {
+    SCOPED_TRACE(evidence ? "one MAC showed both" : "no MAC showed both");
+    PeopleEstimator e;
+    e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
+    if (evidence) e.OnProbe(At(10, 0) + milliseconds(80), Random(1), Traits(43, 101), -56);
+    // The next bursts, each under a new MAC that resets the sequence, heard
+    // first with one signature or the other.
+    e.OnProbe(At(10, 1), Random(2), Traits(43, 2000), -57);
+    e.OnProbe(At(10, 2), Random(3), Traits(42, 900), -55);
+    e.OnProbe(At(10, 3), Random(4), Traits(43, 3100), -54);
+    PeopleReport r = Close(e, At(10, 4));
+    EXPECT_EQ(r.estimated_devices, evidence ? 1u : 2u);
+    EXPECT_EQ(e.tracked_devices(), evidence ? 1u : 2u);
+  }
+}
+
+// A third signature merged into a merged model joins it too, and the index
+// holds no entry under a merged-away fingerprint (the devices were moved).
+TEST(PeopleEstimatorTest, MergedModelsChainAndTheirDevicesMove) {
+  PeopleEstimator e;
+  e.OnProbe(At(10, 0), Random(1), Traits(42, 100), -55);
+  e.OnProbe(At(10, 1), Random(2), Traits(43, 2000), -55);  // another model: a second device
+  e.OnProbe(At(10, 1) + milliseconds(50), Random(2), Traits(42, 2001), -55);  // no: the same model
+  e.OnProbe(At(10, 2), Random(3), Traits(44, 700), -55);                      // a third
+  e.OnProbe(At(10, 2) + milliseconds(50), Random(3), Traits(43, 701), -55);   // the same again
+  EXPECT_EQ(e.tracked_devices(), 3u);  // made before the evidence
+  // A new MAC of each of the three fingerprints links to the model's devices.
+  for (int i = 0; i < 3; ++i) {
+    e.OnProbe(At(10, 3 + i), Random(10 + i),
+              Traits(42 + i, static_cast<std::uint16_t>(3000 + 500 * i)), -55);
+    EXPECT_EQ(e.tracked_devices(), 3u) << "fingerprint " << 42 + i;
+  }
+  // Chains of one model never heard at once: one phone.
+  PeopleReport r = Close(e, At(10, 6));
+  EXPECT_EQ(r.estimated_devices, 1u);
+  r = Close(e, At(10, 30));  // all gone: nothing indexed is left
+  EXPECT_EQ(e.tracked_devices(), 0u);
+  EXPECT_EQ(e.tracked_index_entries(), 0u);
+}
+
+// The frame path hashes a known MAC's signature only when its elements'
+// length changed since its last frame.
+TEST(PeopleEstimatorTest, AFingerprintIsNeededForNewMacsAndChangedElements) {
+  PeopleEstimator e;
+  EXPECT_TRUE(e.NeedsFingerprint(1, 60));
+  ProbeTraits t = Traits(42, 100);
+  t.ies_len = 60;
+  e.OnProbe(At(10, 0), Random(1), t, -55);
+  EXPECT_FALSE(e.NeedsFingerprint(1, 60));
+  EXPECT_TRUE(e.NeedsFingerprint(1, 72));
+  EXPECT_TRUE(e.NeedsFingerprint(2, 60));
+  e.OnProbe(At(10, 0), Global(7), {}, -55);
+  EXPECT_FALSE(e.NeedsFingerprint(7, 72));  // a global MAC is its own device
 }
 
 // A bursting device seen again 150 ms after its last frame under a new MAC
