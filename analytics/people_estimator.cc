@@ -274,11 +274,6 @@ bool PeopleEstimator::Valid(const PseudonymEntry& e) const {
   return d.alive && d.generation == e.generation;
 }
 
-bool PeopleEstimator::Knows(std::uint64_t pseudonym) const {
-  const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
-  return e != nullptr && Valid(*e);
-}
-
 bool PeopleEstimator::NeedsFingerprint(std::uint64_t pseudonym, std::size_t ies_len) const {
   const PseudonymEntry* e = pseudonyms_.Find(pseudonym);
   if (e == nullptr || !Valid(*e)) return true;

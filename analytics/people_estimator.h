@@ -80,9 +80,6 @@ class PeopleEstimator final {
   // grouping state, which was keyed under the retired key, is dropped.
   void StartEpoch(TimePoint start, bool keep_devices);
 
-  // Whether `pseudonym` already belongs to a tracked device (its traits'
-  // fingerprint is then not needed).
-  bool Knows(std::uint64_t pseudonym) const;
   // Whether OnProbe needs the fingerprint of a randomized frame from
   // `pseudonym` whose elements are `ies_len` bytes long: for a new MAC, to
   // group it; for a known one whose elements' length changed since its last

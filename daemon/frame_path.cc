@@ -86,8 +86,9 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
 
   // Fingerprint. The model signature groups a new randomized MAC into a
   // device; it is hashed under the pseudonym key at once and never kept in
-  // the clear. (A known pseudonym already has its device: most frames; its fingerprint is
-  // only needed when its elements' length changes, NeedsFingerprint.)
+  // the clear. A known pseudonym already has its device (most frames): its
+  // fingerprint is needed only when its elements' length changed
+  // (NeedsFingerprint), to learn a phone's second signature.
   analytics::ProbeTraits traits;
   traits.sequence = probe.sequence;
   traits.ies_len = static_cast<std::uint16_t>(probe.ies_len);

@@ -166,7 +166,8 @@ class Runner:
                expected_windows=None, timeout=900, min_rssi_dbm=None):
         """Replays `pcap` as sensor `sensor` (unique per replay); returns
         (counts messages in order, seconds footfalld ran, peak RSS in KiB).
-        `analytics` overrides [analytics] keys; `extra_toml` is appended."""
+        `analytics` overrides [analytics] keys; `min_rssi_dbm` sets the
+        [privacy] signal floor (default: none); `extra_toml` is appended."""
         state = os.path.join(self.work, "state-" + sensor)
         conf = os.path.join(self.work, sensor + ".toml")
         keys = dict(DEFAULT_ANALYTICS)

@@ -75,7 +75,7 @@ TEST(PeopleEstimatorTest, AGlobalDeviceIsOneDeviceAndOneVisit) {
   ASSERT_TRUE(r.capture_rate.has_value());
   EXPECT_DOUBLE_EQ(*r.capture_rate, 1.0);
   EXPECT_EQ(e.tracked_devices(), 0u);
-  EXPECT_FALSE(e.Knows(7));  // its table entry goes at the next bulk compaction
+  EXPECT_FALSE(e.DeviceOf(7).has_value());  // its table entry goes at the next bulk compaction
 }
 
 struct Sighting {

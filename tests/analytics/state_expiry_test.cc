@@ -56,8 +56,8 @@ TEST(StateExpiryTest, TablesAreEmptyOneVisitGapAfterTheLastFrame) {
   // The global MAC was last seen at 10:11:30: its pseudonym is gone one visit
   // gap later although other devices are still present.
   for (int m = 21; m <= 24; ++m) e.CloseWindow(At(10, m), r);
-  EXPECT_FALSE(e.Knows(0x77));
-  EXPECT_FALSE(e.Knows(0x1000));  // the first randomized MAC, replaced at 10:04
+  EXPECT_FALSE(e.DeviceOf(0x77).has_value());
+  EXPECT_FALSE(e.DeviceOf(0x1000).has_value());  // the first randomized MAC, replaced at 10:04
   // One visit gap after the last frame (10:19:41 + 300 s), at the next
   // window's end: nothing is left.
   e.CloseWindow(At(10, 25), r);

@@ -148,9 +148,9 @@ TEST_F(FramePathUnitTest, ACountedProbeIsHashedFromItsAddressAndNothingOfTheFram
   capture::MacAddress mac = AddressOf(9);
   const hashing::Pseudonym expected = same->Pseudonymize(mac);
   EXPECT_TRUE(expected.randomized);
-  EXPECT_TRUE(windows_.people().Knows(expected.value));
+  EXPECT_TRUE(windows_.people().DeviceOf(expected.value).has_value());
   capture::MacAddress other = AddressOf(10);
-  EXPECT_FALSE(windows_.people().Knows(same->Pseudonymize(other).value));
+  EXPECT_FALSE(windows_.people().DeviceOf(same->Pseudonymize(other).value).has_value());
 
   // The signal view has the device at -50 dBm.
   const std::vector<analytics::SignalHistogram::Bin> bins = signal_.Snapshot(t0_);
