@@ -168,8 +168,15 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     // A phone never returns to a random MAC it left: if the device's latest
     // MAC was linked to it and an older one is heard again, the latest is
     // somebody else's (two phones of one model in turn, or bursting at once).
+    // Unless the frame continues the device's sequence: a phone that uses
+    // one MAC per network it asks for cycles through them in one scan, with
+    // one counter (Argo's G_test_6-7: five MACs, consecutive numbers, 8 ms).
     const Device& d = devices_[index];
-    if (d.randomized && d.current_linked && d.current_mac != who.value) SplitCurrent(index);
+    const int gap = (heard.sequence - d.last_seq) & 0xFFF;
+    if (d.randomized && d.current_linked && d.current_mac != who.value &&
+        (gap < 1 || gap > kSeqMaxGap)) {
+      SplitCurrent(index);
+    }
     // One MAC, two signatures: one phone's (2.4 and 5 GHz probes, a directed
     // probe's extra elements), so one model from now on. (SplitCurrent may
     // have moved the table; both fingerprints are a model's own, so the

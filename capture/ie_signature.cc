@@ -44,6 +44,22 @@ std::size_t BodyBytes(std::uint8_t id, const std::uint8_t* body, std::size_t len
   }
 }
 
+// Capability bits a phone sets by its state rather than by its model, cleared
+// in the signature: HT "Forty MHz Intolerant" (capability information bit 14)
+// and extended capability bit 26. iPhones set both, or clear both, from one
+// scan to the next: in the ESP32 lab's eight days, each of eight signatures
+// with an iPhone's extended capabilities (six with its HE capabilities too)
+// comes in both variants, 9 to 3,780 MACs each, and three MACs were heard
+// with both; a real iPhone (Argo's F_test_1) sends one variant with 153 MACs
+// and the other with 11. No two models of the other data sets differ only
+// there (docs/accuracy.md).
+void ClearStateBits(std::uint8_t id, std::uint8_t* body, std::size_t len) {
+  constexpr std::uint8_t kFortyMhzIntolerant = 0x40;  // bit 14: octet 1, bit 6
+  constexpr std::uint8_t kExtCapBit26 = 0x04;         // octet 3, bit 2
+  if (id == kHtCapabilities && len >= 2) body[1] &= static_cast<std::uint8_t>(~kFortyMhzIntolerant);
+  if (id == kExtendedCapabilities && len >= 4) body[3] &= static_cast<std::uint8_t>(~kExtCapBit26);
+}
+
 }  // namespace
 
 std::size_t IeSignature(const std::uint8_t* ies, std::size_t len, std::uint8_t* out) {
@@ -59,6 +75,7 @@ std::size_t IeSignature(const std::uint8_t* ies, std::size_t len, std::uint8_t* 
     out[n++] = id;
     out[n++] = static_cast<std::uint8_t>(take);
     std::memcpy(out + n, body, take);
+    ClearStateBits(id, out + n, take);
     n += take;
     i += 2 + body_len;
   }

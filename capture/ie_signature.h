@@ -1,7 +1,8 @@
 // Purpose: the model signature of a probe request: which information elements
 // it carries, in which order, and the capability bits a phone model sends the
 // same way in every scan (supported rates, HT/VHT/HE and extended
-// capabilities, vendor element types). It never includes the SSID, the
+// capabilities, vendor element types), less the bits a phone sets by its
+// state (ClearStateBits in ie_signature.cc). It never includes the SSID, the
 // channel or any other per-network or per-device value, so it describes a
 // device model and software, not a person. It is only ever used keyed
 // (hashing::Pseudonymizer::Fingerprint), to group randomized MACs into

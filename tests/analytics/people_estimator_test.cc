@@ -364,6 +364,26 @@ TEST(PeopleEstimatorTest, AnOldMacHeardAgainSplitsOffTheMacLinkedAfterIt) {
   EXPECT_EQ(r.epoch_devices, 2u);
 }
 
+// ... unless the old MAC's frame continues the device's sequence: a phone
+// that uses one MAC per network it asks for cycles through them in one scan,
+// with one counter (Argo's G_test_6-7). A return that does not continue it
+// still splits.
+TEST(PeopleEstimatorTest, APhoneCyclingItsPerNetworkMacsInAScanIsOneDevice) {
+  for (const bool continues : {true, false}) {
+    SCOPED_TRACE(continues ? "continues the sequence" : "does not continue it");
+    PeopleEstimator e;
+    const TimePoint t = At(10, 0);
+    e.OnProbe(t, Random(10), Traits(42, 1019), -61);
+    e.OnProbe(t + milliseconds(2), Random(11), Traits(42, 1020), -61);
+    e.OnProbe(t + milliseconds(4), Random(12), Traits(42, 1021), -61);
+    e.OnProbe(t + milliseconds(6), Random(10), Traits(42, continues ? 1022 : 1900), -61);
+    e.OnProbe(t + milliseconds(8), Random(11), Traits(42, continues ? 1023 : 1901), -61);
+    PeopleReport r = Close(e, At(10, 1));
+    EXPECT_EQ(e.tracked_devices(), continues ? 1u : 2u);
+    EXPECT_EQ(r.estimated_devices, continues ? 1u : 2u);
+  }
+}
+
 // A new MAC 1 ms after the device's last frame, continuing nobody's
 // sequence, is the same phone if the old MAC is not heard again (the Argo
 // simulator's phones start a burst under a new MAC 1 ms after the last).

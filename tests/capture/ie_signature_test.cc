@@ -64,6 +64,29 @@ TEST(IeSignatureTest, VendorElementsContributeOuiAndTypeOnly) {
   EXPECT_NE(Signature(wps1), Signature(other_vendor));
 }
 
+TEST(IeSignatureTest, StateBitsOfAPhoneAreNotPartOfItsModel) {
+  // An iPhone's two variants (ESP32 lab, Argo F_test_1): HT "Forty MHz
+  // Intolerant" (bit 14) and extended capability bit 26, set or cleared
+  // together from one scan to the next.
+  const Bytes ht_set = {45, 4, 0x2D, 0x40, 0x1B, 0xFF};
+  const Bytes ht_clear = {45, 4, 0x2D, 0x00, 0x1B, 0xFF};
+  const Bytes ext_set = {127, 8, 0x00, 0x00, 0x08, 0x04, 0x00, 0x00, 0x00, 0x40};
+  const Bytes ext_clear = {127, 8, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x40};
+  EXPECT_EQ(Signature(Join({kRates, ht_set, ext_set})),
+            Signature(Join({kRates, ht_clear, ext_clear})));
+  EXPECT_EQ(Signature(Join({kRates, ht_set, ext_clear})),
+            Signature(Join({kRates, ht_clear, ext_set})));
+  // The other bits of the same octets still tell models apart.
+  Bytes ht_other = ht_clear;
+  ht_other[3] = 0x01;  // bit 8, RX STBC
+  EXPECT_NE(Signature(Join({kRates, ht_clear})), Signature(Join({kRates, ht_other})));
+  Bytes ext_other = ext_clear;
+  ext_other[5] = 0x08;  // bit 27
+  EXPECT_NE(Signature(Join({kRates, ext_clear})), Signature(Join({kRates, ext_other})));
+  // Too short to hold the bits: taken as they are.
+  EXPECT_EQ(Signature({127, 3, 0x00, 0x00, 0x08}), (Bytes{127, 3, 0x00, 0x00, 0x08}));
+}
+
 TEST(IeSignatureTest, BrokenListsAreCutAndLongOnesBounded) {
   EXPECT_TRUE(Signature({}).empty());
   EXPECT_TRUE(Signature({1}).empty());
