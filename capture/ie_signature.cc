@@ -49,7 +49,7 @@ std::size_t BodyBytes(std::uint8_t id, const std::uint8_t* body, std::size_t len
 // and extended capability bit 26. iPhones set both, or clear both, from one
 // scan to the next: in the ESP32 lab's eight days, each of eight signatures
 // with an iPhone's extended capabilities (six with its HE capabilities too)
-// comes in both variants, 9 to 3,780 MACs each, and three MACs were heard
+// comes in both variants, 1 to 3,780 MACs each, and three MACs were heard
 // with both; a real iPhone (Argo's F_test_1) sends one variant with 153 MACs
 // and the other with 11. No two models of the other data sets differ only
 // there (docs/accuracy.md).

@@ -1,7 +1,8 @@
 // Purpose: tests of the model signature of a probe request's information
 // elements: element order and capability bytes are in it; the SSID, the
 // channel, request lists and everything after a vendor element's OUI and type
-// (a WPS UUID) are not; broken element lists are cut safely. On the labelled
+// (a WPS UUID) are not, nor an iPhone's two state bits; broken element lists
+// are cut safely. On the labelled
 // real captures, the probes of one phone share few signatures and phones of
 // different models differ.
 #include "capture/ie_signature.h"
