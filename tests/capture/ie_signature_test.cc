@@ -2,9 +2,8 @@
 // elements: element order and capability bytes are in it; the SSID, the
 // channel, request lists and everything after a vendor element's OUI and type
 // (a WPS UUID) are not, nor an iPhone's two state bits; broken element lists
-// are cut safely. On the labelled
-// real captures, the probes of one phone share few signatures and phones of
-// different models differ.
+// are cut safely. On the labelled real captures, the probes of one phone
+// share few signatures and phones of different models differ.
 #include "capture/ie_signature.h"
 
 #include <gtest/gtest.h>
