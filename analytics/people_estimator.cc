@@ -216,6 +216,13 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   entry->last_s = static_cast<std::uint32_t>(t / 1'000'000);
   Device& d = devices_[index];
   d.ies_len = traits.ies_len;
+  const bool fresh = !same_mac && d.macs == 1;  // the device began with this frame
+  d.directed_only = heard.directed && (fresh || d.directed_only);
+  if (same_mac && t - d.last_us >= kNewBurstUs) d.kept_mac = true;
+  if (heard.has_base && !d.has_scan_model) {
+    d.has_scan_model = true;
+    d.scan_model = heard.base_fingerprint;
+  }
   if (d.window != window_) {
     d.window = window_;
     d.window_first_us = t;
@@ -291,17 +298,50 @@ bool PeopleEstimator::NeedsFingerprint(std::uint64_t pseudonym, std::size_t ies_
 // The model's fingerprint; the chain walked is shortened to point at it, so
 // that no chain of merges makes later lookups long.
 std::uint64_t PeopleEstimator::ModelOf(std::uint64_t fingerprint) {
-  std::uint64_t model = fingerprint;
-  for (auto it = merged_into_.find(model); it != merged_into_.end();
-       it = merged_into_.find(model)) {
-    model = it->second;
-  }
+  const std::uint64_t model = FindModel(fingerprint);
   while (fingerprint != model) {
     std::uint64_t& next = merged_into_[fingerprint];
     fingerprint = next;
     next = model;
   }
   return model;
+}
+
+std::uint64_t PeopleEstimator::FindModel(std::uint64_t fingerprint) const {
+  for (auto it = merged_into_.find(fingerprint); it != merged_into_.end();
+       it = merged_into_.find(fingerprint)) {
+    fingerprint = it->second;
+  }
+  return fingerprint;
+}
+
+// A per-network address (docs/accuracy.md, fifth round): a random MAC kept
+// from one burst to another that sends only directed probes, whose
+// signature is a model's plus vendor elements. Phones keep such an address
+// per network they ask for and scan under new random MACs of that model
+// besides (Argo's F_test_1: one iPhone, two networks, 700 s); the Argo
+// generator's directed probes change MAC like its scans.
+bool PeopleEstimator::PerNetworkAddress(const Device& d) const {
+  return d.randomized && d.directed_only && d.kept_mac && d.has_scan_model;
+}
+
+// The models of the randomized devices `heard` (a predicate on a live
+// device) in broadcast probes.
+template <typename Heard>
+hashing::WipedHashSet PeopleEstimator::ScanningModels(Heard heard) const {
+  hashing::WipedHashSet models;
+  for (const Device& d : devices_) {
+    if (d.alive && d.randomized && !d.directed_only && heard(d)) models.insert(d.fingerprint);
+  }
+  return models;
+}
+
+// Whether `d` counts as a device of its own: not a per-network address
+// while a device of its phone's broadcast model is heard (`scanning`), as
+// it is then most likely one of them. (Which one is not known: in a crowd
+// of one model any scanning phone stands in for its owner.)
+bool PeopleEstimator::CountedApart(const Device& d, const hashing::WipedHashSet& scanning) const {
+  return !PerNetworkAddress(d) || scanning.count(FindModel(d.scan_model)) == 0;
 }
 
 // Model `other` (a model's fingerprint, as `keep`) becomes part of model
@@ -522,9 +562,11 @@ bool PeopleEstimator::Fixed(const Device& d) const {
 // 41 % MAPE on the two full days against 31 % and 39 %.)
 std::uint64_t PeopleEstimator::CountOccupancy() const {
   const std::int64_t since = window_start_us_ - kOccupancyHoldUs;
+  auto inside = [since](const Device& d) { return d.inside_us > 0 && d.inside_us >= since; };
+  const hashing::WipedHashSet scanning = ScanningModels(inside);
   std::uint64_t n = 0;
   for (const Device& d : devices_) {
-    if (d.alive && d.inside_us > 0 && d.inside_us >= since && !Fixed(d)) ++n;
+    if (d.alive && inside(d) && !Fixed(d) && CountedApart(d, scanning)) ++n;
   }
   return n;
 }
@@ -756,8 +798,10 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   };
   std::unordered_map<const Group*, Tally> ambiguous;
   Tally unfollowed;
+  const hashing::WipedHashSet scanning =
+      ScanningModels([this](const Device& d) { return d.window == window_; });
   for (const Device& d : devices_) {
-    if (!d.alive || d.window != window_) continue;
+    if (!d.alive || d.window != window_ || !CountedApart(d, scanning)) continue;
     if (!d.randomized) {
       ++exact;
       continue;

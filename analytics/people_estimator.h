@@ -52,6 +52,13 @@ struct ProbeTraits {
   // elements are as long as its previous frame's is taken to have the same
   // signature (NeedsFingerprint). 0: unknown.
   std::uint16_t ies_len = 0;
+  // A directed probe (it asks for a network by name) ...
+  bool directed = false;
+  // ... and, for one whose signature ends with vendor elements, the keyed
+  // hash of the signature without them (capture::WithoutTrailingVendorElements):
+  // the model of its phone's broadcast probes. Taken with the fingerprint.
+  bool has_base = false;
+  std::uint64_t base_fingerprint = 0;
 };
 
 class PeopleEstimator final {
@@ -153,6 +160,12 @@ class PeopleEstimator final {
     bool visit_open = false;
     bool counted_visitor = false;  // this visit is in the epoch's visitors
     bool current_linked = false;   // its latest MAC was linked to it (not its first)
+    // For PerNetworkAddress: every frame a directed probe; a MAC heard again
+    // in a later burst; the fingerprint of its phone's broadcast model.
+    bool directed_only = false;
+    bool kept_mac = false;
+    bool has_scan_model = false;
+    std::uint64_t scan_model = 0;
   };
   struct PseudonymEntry {  // 16 bytes: the table is the per-frame cache miss
     std::uint32_t device = 0;
@@ -182,6 +195,11 @@ class PeopleEstimator final {
              std::optional<int> signal, bool same_mac);
   void UpdateJumpTolerance();
   std::uint64_t ModelOf(std::uint64_t fingerprint);
+  std::uint64_t FindModel(std::uint64_t fingerprint) const;  // ModelOf, the chain left as it is
+  bool PerNetworkAddress(const Device& d) const;
+  template <typename Heard>
+  hashing::WipedHashSet ScanningModels(Heard heard) const;
+  bool CountedApart(const Device& d, const hashing::WipedHashSet& scanning) const;
   void MergeModels(std::uint64_t keep, std::uint64_t other);
   void CloseVisit(Device& d);
   bool Qualifies(const Device& d) const;

@@ -82,4 +82,18 @@ std::size_t IeSignature(const std::uint8_t* ies, std::size_t len, std::uint8_t* 
   return n;
 }
 
+std::size_t WithoutTrailingVendorElements(const std::uint8_t* sig, std::size_t len) {
+  std::size_t base = 0;
+  std::size_t i = 0;
+  bool trailing = false;
+  while (i + 2 <= len) {
+    const std::size_t next = i + 2 + sig[i + 1];
+    if (next > len) break;
+    trailing = sig[i] == kVendorSpecific;
+    if (!trailing) base = next;
+    i = next;
+  }
+  return trailing ? base : len;
+}
+
 }  // namespace footfall::capture

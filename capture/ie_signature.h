@@ -21,4 +21,11 @@ inline constexpr std::size_t kIeSignatureMax = 192;
 // length: 0 when there are no elements. Longer signatures are cut.
 std::size_t IeSignature(const std::uint8_t* ies, std::size_t len, std::uint8_t* out);
 
+// The length of the signature `sig` (`len` bytes, from IeSignature) without
+// the vendor elements at its end: the signature of the same phone's probes
+// without them. A phone's directed probes under a per-network address often
+// carry vendor elements its broadcast probes do not (docs/accuracy.md, fifth
+// round). `len` when it does not end with one; 0 when it has nothing else.
+std::size_t WithoutTrailingVendorElements(const std::uint8_t* sig, std::size_t len);
+
 }  // namespace footfall::capture

@@ -89,14 +89,24 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
   // the clear. A known pseudonym already has its device (most frames): its
   // fingerprint is needed only when its elements' length changed
   // (NeedsFingerprint), to learn a phone's second signature.
+  // A directed probe's extra vendor elements make a model of their own; the
+  // signature without them is its phone's broadcast model (a per-network
+  // address, PeopleEstimator::PerNetworkAddress).
   analytics::ProbeTraits traits;
   traits.sequence = probe.sequence;
   traits.ies_len = static_cast<std::uint16_t>(probe.ies_len);
+  traits.directed = probe.ies_len >= 2 && probe.ies[0] == 0 && probe.ies[1] > 0;  // SSID
   if (who.randomized && windows_.people().NeedsFingerprint(who.value, probe.ies_len)) {
     std::uint8_t signature[capture::kIeSignatureMax];
     const std::size_t n = capture::IeSignature(probe.ies, probe.ies_len, signature);
     traits.has_fingerprint = n > 0;
     traits.fingerprint = keys.Fingerprint(signature, n);
+    const std::size_t base =
+        traits.directed ? capture::WithoutTrailingVendorElements(signature, n) : n;
+    if (base > 0 && base < n) {
+      traits.has_base = true;
+      traits.base_fingerprint = keys.Fingerprint(signature, base);
+    }
   }
 
   // Analytics: the window, and the signal view by estimated device.

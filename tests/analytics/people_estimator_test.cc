@@ -238,6 +238,41 @@ TEST(PeopleEstimatorTest, OneMacHeardWithTwoSignaturesMakesThemOneModel) {
   }
 }
 
+// A per-network address (a MAC kept from burst to burst, directed probes
+// only, its signature a broadcast model's plus vendor elements) is not
+// counted apart while a phone of that model scans (Argo's F_test_1); it is
+// when nobody scans, when its MAC changes every burst (the Argo generator's
+// directed probes) or when no broadcast model lies beneath it.
+TEST(PeopleEstimatorTest, APerNetworkAddressIsCountedAsThePhoneThatScans) {
+  struct Case {
+    const char* what;
+    bool scans, kept, based;
+    std::uint64_t expected;
+  };
+  for (const Case& c : {Case{"a phone scans, the address is kept", true, true, true, 1},
+                        Case{"nobody scans", false, true, true, 1},
+                        Case{"the address changes every burst", true, false, true, 2},
+                        Case{"no broadcast model beneath it", true, true, false, 2}}) {
+    SCOPED_TRACE(c.what);
+    PeopleEstimator e;
+    for (int burst = 0; burst < 4; ++burst) {
+      const TimePoint t = At(10, 0) + seconds(30 * burst);
+      if (c.scans) {
+        e.OnProbe(t, Random(100 + burst), Traits(42, static_cast<std::uint16_t>(500 * burst + 7)),
+                  -50);
+      }
+      ProbeTraits directed = Traits(77, static_cast<std::uint16_t>(1000 + 10 * burst));
+      directed.directed = true;
+      directed.has_base = c.based;
+      directed.base_fingerprint = 42;
+      e.OnProbe(t + seconds(5), Random(c.kept ? 200 : 200 + burst), directed, -50);
+    }
+    PeopleReport r = Close(e, At(10, 5));
+    EXPECT_EQ(r.estimated_devices, c.expected);
+    EXPECT_EQ(r.occupancy, c.expected);
+  }
+}
+
 // A third signature merged into a merged model joins it too, and the index
 // holds no entry under a merged-away fingerprint (the devices were moved).
 TEST(PeopleEstimatorTest, MergedModelsChainAndTheirDevicesMove) {

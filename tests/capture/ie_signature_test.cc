@@ -87,6 +87,24 @@ TEST(IeSignatureTest, StateBitsOfAPhoneAreNotPartOfItsModel) {
   EXPECT_EQ(Signature({127, 3, 0x00, 0x00, 0x08}), (Bytes{127, 3, 0x00, 0x00, 0x08}));
 }
 
+// A directed probe under a per-network address carries vendor elements the
+// phone's broadcast probes do not: without them, its signature is theirs.
+TEST(IeSignatureTest, WithoutTrailingVendorElementsIsTheBroadcastSignature) {
+  const Bytes apple = {221, 5, 0x00, 0x17, 0xF2, 0x0A, 0x00};
+  const Bytes wfa = {221, 9, 0x00, 0x50, 0xF2, 0x08, 0x10, 0x47, 0xAA, 0xBB, 0xCC};
+  const Bytes broadcast = Signature(Join({{0, 0}, kRates, kHt}));
+  const Bytes directed = Signature(Join({{0, 4, 'c', 'i', 'a', 'o'}, kRates, kHt, apple, wfa}));
+  ASSERT_GT(directed.size(), broadcast.size());
+  EXPECT_EQ(WithoutTrailingVendorElements(directed.data(), directed.size()), broadcast.size());
+  EXPECT_TRUE(std::equal(broadcast.begin(), broadcast.end(), directed.begin()));
+  // A vendor element followed by others stays; nothing else: nothing left.
+  const Bytes inner = Signature(Join({kRates, apple, kHt}));
+  EXPECT_EQ(WithoutTrailingVendorElements(inner.data(), inner.size()), inner.size());
+  const Bytes only = Signature(Join({apple, wfa}));
+  EXPECT_EQ(WithoutTrailingVendorElements(only.data(), only.size()), 0u);
+  EXPECT_EQ(WithoutTrailingVendorElements(nullptr, 0), 0u);
+}
+
 TEST(IeSignatureTest, BrokenListsAreCutAndLongOnesBounded) {
   EXPECT_TRUE(Signature({}).empty());
   EXPECT_TRUE(Signature({1}).empty());
