@@ -124,6 +124,8 @@ const std::array<double, kMaxRssiJumpDb + 1> kJumpFactor = [] {
     f[static_cast<std::size_t>(j)] = std::exp(j / kRssiScale);
   return f;
 }();
+// How far 12-bit sequence number `seq` is past `last` (0..4095).
+int SequenceGap(std::uint16_t seq, std::uint16_t last) { return (seq - last) & 0xFFF; }
 std::int64_t Micros(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
@@ -172,7 +174,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     // one MAC per network it asks for cycles through them in one scan, with
     // one counter (Argo's G_test_6-7: five MACs, consecutive numbers, 8 ms).
     const Device& d = devices_[index];
-    const int gap = (heard.sequence - d.last_seq) & 0xFFF;
+    const int gap = SequenceGap(heard.sequence, d.last_seq);
     if (d.randomized && d.current_linked && d.current_mac != who.value &&
         (gap < 1 || gap > kSeqMaxGap)) {
       SplitCurrent(index);
@@ -216,13 +218,6 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
   entry->last_s = static_cast<std::uint32_t>(t / 1'000'000);
   Device& d = devices_[index];
   d.ies_len = traits.ies_len;
-  const bool fresh = !same_mac && d.macs == 1;  // the device began with this frame
-  d.directed_only = heard.directed && (fresh || d.directed_only);
-  if (same_mac && t - d.last_us >= kNewBurstUs) d.kept_mac = true;
-  if (heard.has_base && !d.has_scan_model) {
-    d.has_scan_model = true;
-    d.scan_model = heard.base_fingerprint;
-  }
   if (d.window != window_) {
     d.window = window_;
     d.window_first_us = t;
@@ -432,7 +427,7 @@ std::uint32_t PeopleEstimator::Link(std::int64_t t, const ProbeTraits& traits,
       for (std::uint32_t i : it->second) {
         const Device& d = devices_[i];
         if (d.fingerprint != fp) continue;  // another model in the same bucket key
-        const int gap = (traits.sequence - d.last_seq) & 0xFFF;
+        const int gap = SequenceGap(traits.sequence, d.last_seq);
         if (gap < 1 || gap > allowed) continue;
         if (t - d.last_us > gap_us_) continue;
         if (gap < best_gap) {
@@ -599,6 +594,14 @@ void PeopleEstimator::Touch(std::uint32_t index, std::int64_t t, const ProbeTrai
   Device& d = devices_[index];
   if (d.visit_open && t - d.last_us > gap_us_) CloseVisit(d);
   const bool new_burst = !d.visit_open || t - d.last_us >= kNewBurstUs;
+  // What makes it a per-network address (PerNetworkAddress).
+  const bool fresh = !same_mac && d.macs == 1;  // the device began with this frame
+  d.directed_only = traits.directed && (fresh || d.directed_only);
+  if (same_mac && new_burst) d.kept_mac = true;
+  if (traits.has_base && !d.has_scan_model) {
+    d.has_scan_model = true;
+    d.scan_model = traits.base_fingerprint;
+  }
   if (d.visit_open && new_burst) {
     // The device's own cadence, for judging later weak links.
     const auto gap = static_cast<float>(t - d.burst_us) / 1e6f;
