@@ -38,11 +38,13 @@
 // the MACs a device uses) is one device. For the others, weak links are right
 // for the visits of people who stay but merge or split phones in a crowd, so
 // a window counts them as the MACs they used divided by the MACs per device
-// per window that the followable per-burst randomizers of the same crowd
-// show (a calibration pooled over recent windows, their single MACs that
-// continued nobody aside), or, without enough of those, the models seen as
-// one device. Chains of a model that were never heard at the same time in
-// the window count as one.
+// per window of their family's phones seen as one device (a family: models
+// whose signatures differ only in vendor elements at the end, as phones that
+// add a WPS or UUID element of their own), else that the followable
+// per-burst randomizers of the same crowd show (a calibration pooled over
+// recent windows, their single MACs that continued nobody aside), or,
+// without enough of those, the models seen as one device. Chains of a model that were never heard
+// at the same time in the window count as one.
 //
 // Why (docs/accuracy.md): the weak links used to require a 1 s silence, a
 // next burst within [1/6, 6] of the device's cadence and a signal within
@@ -82,6 +84,10 @@ constexpr double kPerBurstMacs = 1.5;         // per-burst randomizer: new MACs 
 // Calibration of the ambiguous models' count.
 constexpr double kCalibrationChains = 8;   // devices (decayed) before it is used
 constexpr double kCalibrationDecay = 0.9;  // per window
+// A family's rate is used from one phone of its own (decayed), and dropped
+// below a twentieth of one.
+constexpr double kFamilyEvidence = 1;
+constexpr double kFamilyForgotten = 0.05;
 constexpr double kOneDevice = 2.5;  // a model's one chain is one device up to this many times
                                     // the MACs per device of the calibration
 // Linking.
@@ -198,6 +204,7 @@ PeopleEstimator::Sighting PeopleEstimator::OnProbe(TimePoint when, const hashing
     }
     if (index == kNone && who.randomized) {
       Group& g = groups_[traits.fingerprint];
+      if (g.family == 0) g.family = heard.has_base ? heard.base_fingerprint : heard.fingerprint;
       ++g.new_macs;
       bool strong = false;
       index = Link(t, traits, signal_dbm, g, &strong);
@@ -349,6 +356,7 @@ void PeopleEstimator::MergeModels(std::uint64_t keep, std::uint64_t other) {
   Group& k = groups_[keep];
   if (auto og = groups_.find(other); og != groups_.end()) {
     const Group& o = og->second;
+    if (k.family == 0) k.family = o.family;
     k.new_macs += o.new_macs;
     k.devices += o.devices;
     k.strong += o.strong;
@@ -788,8 +796,9 @@ std::uint64_t MostAtOnce(const std::vector<std::pair<std::int64_t, std::int64_t>
 // grouping is a guess: a model whose new MACs all went to one device in the
 // window is one device; one that needed several (phones of the model probing
 // at once) is estimated as the MACs it used in the window divided by the MACs
-// per device per window that the crowd's followable per-burst randomizers
-// and its one-device models show (a calibration from the same crowd).
+// per device per window that its family's one-device models show, else the
+// crowd's followable per-burst randomizers and all its one-device models (a
+// calibration from the same crowd).
 std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t exact = 0;
   std::uint64_t calibration_chains = 0;
@@ -798,6 +807,8 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     std::uint64_t chains = 0;
     std::uint64_t macs = 0;
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;  // each chain's in the window
+    std::uint64_t at_once = 0;                                 // the most chains heard at once
+    bool single = false;                                       // seen as one device
   };
   std::unordered_map<const Group*, Tally> ambiguous;
   Tally unfollowed;
@@ -849,28 +860,32 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t saturated_macs = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  for (const auto& [group, a] : ambiguous) {
+  for (auto& [fam, rate] : family_rates_) {
+    rate.macs *= kCalibrationDecay;
+    rate.chains *= kCalibrationDecay;
+  }
+  for (auto it = family_rates_.begin(); it != family_rates_.end();) {
+    it = it->second.chains < kFamilyForgotten ? family_rates_.erase(it) : std::next(it);
+  }
+  for (auto& [group, a] : ambiguous) {
     // Chains of the model that follow one another in the window, none
     // heard while another was (one phone silent beyond the weak horizon,
     // then back), could be one device: they count as the most of them
     // heard at once.
-    const std::uint64_t at_once = a.chains == 1 ? 1 : MostAtOnce(a.spans);
+    a.at_once = a.chains == 1 ? 1 : MostAtOnce(a.spans);
     // One chain at a time, and no more MACs than one device of the crowd
-    // uses: one device, counted, and it shows a device's MACs.
-    if (at_once == 1 &&
-        (macs_per_device_ <= 0 || static_cast<double>(a.macs) <= kOneDevice * macs_per_device_)) {
-      ++exact;
-      ++single_chains;
-      single_macs += a.macs;
-    } else {
-      ambiguous_chains += at_once;
-      ambiguous_macs += a.macs;
-      if (at_once <= kChainsTrustedAtOnce) {
-        trusted_chains += at_once;
-        trusted_macs += a.macs;
-      } else {
-        saturated_macs += a.macs;
-      }
+    // uses: one device, counted, and it shows a device's MACs (its
+    // family's too).
+    a.single = a.at_once == 1 && (macs_per_device_ <= 0 ||
+                                  static_cast<double>(a.macs) <= kOneDevice * macs_per_device_);
+    if (!a.single) continue;
+    ++exact;
+    ++single_chains;
+    single_macs += a.macs;
+    if (group != nullptr) {
+      FamilyRate& rate = family_rates_[group->family];
+      rate.macs += static_cast<double>(a.macs);
+      rate.chains += 1;
     }
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
@@ -887,6 +902,35 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   } else if (single_chains_ >= kCalibrationChains) {
     macs_per_device_ = single_macs_ / single_chains_;
   }
+  // The models of several chains whose family has phones of its own count
+  // as their MACs over the family's MACs per phone (pooled over recent
+  // windows like the crowd's): phones of one model that carry vendor
+  // elements of their own (WPS, UUID) stand apart as models of one device
+  // each, and show how many MACs a phone of the model uses. Rates differ by
+  // model (Argo's E_test_120: its three crowded models' phones of their own
+  // send 105, 30 and 29 MACs on average in the window; every phone seen
+  // alone, 36).
+  double by_family = 0;
+  for (const auto& [group, a] : ambiguous) {
+    const std::uint64_t at_once = a.at_once;
+    if (a.single) continue;
+    if (group != nullptr) {
+      if (auto f = family_rates_.find(group->family);
+          f != family_rates_.end() && f->second.chains >= kFamilyEvidence && f->second.macs > 0) {
+        by_family += static_cast<double>(a.macs) * f->second.chains / f->second.macs;
+        continue;
+      }
+    }
+    ambiguous_chains += at_once;
+    ambiguous_macs += a.macs;
+    if (at_once <= kChainsTrustedAtOnce) {
+      trusted_chains += at_once;
+      trusted_macs += a.macs;
+    } else {
+      saturated_macs += a.macs;
+    }
+  }
+  exact += static_cast<std::uint64_t>(std::llround(by_family));
   if (ambiguous_chains == 0) return exact;
   // Without a calibration yet: the chains while they are few (under
   // kCalibrationChains). Beyond, a model's chains are its count while no
@@ -1038,6 +1082,7 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
     merged_into_.clear();
     macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
     single_macs_ = single_chains_ = 0;
+    family_rates_.clear();
     jumps_.fill(0);
     jumps_seen_ = 0;
     jump_tolerance_ = kMaxRssiJumpDb;

@@ -52,11 +52,13 @@ struct ProbeTraits {
   // elements are as long as its previous frame's is taken to have the same
   // signature (NeedsFingerprint). 0: unknown.
   std::uint16_t ies_len = 0;
-  // A directed probe (it asks for a network by name) ...
+  // A directed probe (it asks for a network by name).
   bool directed = false;
-  // ... and, for one whose signature ends with vendor elements, the keyed
-  // hash of the signature without them (capture::WithoutTrailingVendorElements):
-  // the model of its phone's broadcast probes. Taken with the fingerprint.
+  // For a signature that ends with vendor elements, the keyed hash of the
+  // signature without them (capture::WithoutTrailingVendorElements), taken
+  // with the fingerprint: of a directed probe, the model of its phone's
+  // broadcast probes; of any, its model's family (models that differ only in
+  // such elements, as phones that add their own WPS or UUID element).
   bool has_base = false;
   std::uint64_t base_fingerprint = 0;
 };
@@ -128,6 +130,9 @@ class PeopleEstimator final {
     // the crowd fits this model.
     std::array<float, 49> nearest{};
     float nearest_seen = 0;
+    // Its family: the fingerprint of its signature without the vendor
+    // elements at its end (ProbeTraits::base_fingerprint), else its own.
+    std::uint64_t family = 0;
     // Strong links beyond those expected by chance.
     double Followed() const { return static_cast<double>(strong) - chance; }
   };
@@ -241,6 +246,13 @@ class PeopleEstimator final {
   double calibration_chains_ = 0;
   double single_macs_ = 0;  // the same from models seen as one device
   double single_chains_ = 0;
+  // ... and per family (Group::family), decayed alike: the rate of the
+  // family's phones that stand apart by elements of their own.
+  struct FamilyRate {
+    double macs = 0;
+    double chains = 0;
+  };
+  hashing::WipedHashMap<FamilyRate> family_rates_;
   // Signal jumps (dB) between consecutive bursts of every device that kept
   // its MAC, decayed per window: the crowd's tolerance, borrowed by the
   // models without evidence of their own while it fits them.

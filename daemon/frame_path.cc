@@ -89,9 +89,11 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
   // the clear. A known pseudonym already has its device (most frames): its
   // fingerprint is needed only when its elements' length changed
   // (NeedsFingerprint), to learn a phone's second signature.
-  // A directed probe's extra vendor elements make a model of their own; the
-  // signature without them is its phone's broadcast model (a per-network
-  // address, PeopleEstimator::PerNetworkAddress).
+  // Vendor elements at the end of a signature are hashed apart too: the
+  // signature without them is a directed probe's broadcast model (a
+  // per-network address, PeopleEstimator::PerNetworkAddress), and any
+  // model's family (phones that add elements of their own, whose rate
+  // counts their model's crowd).
   analytics::ProbeTraits traits;
   traits.sequence = probe.sequence;
   traits.ies_len = static_cast<std::uint16_t>(probe.ies_len);
@@ -101,8 +103,7 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
     const std::size_t n = capture::IeSignature(probe.ies, probe.ies_len, signature);
     traits.has_fingerprint = n > 0;
     traits.fingerprint = keys.Fingerprint(signature, n);
-    const std::size_t base =
-        traits.directed ? capture::WithoutTrailingVendorElements(signature, n) : n;
+    const std::size_t base = capture::WithoutTrailingVendorElements(signature, n);
     if (base > 0 && base < n) {
       traits.has_base = true;
       traits.base_fingerprint = keys.Fingerprint(signature, base);

@@ -494,6 +494,63 @@ TEST(PeopleEstimatorTest, ManyModelsOfAFewChattyPhonesAreCountedByTheirChains) {
   EXPECT_LE(r.estimated_devices, 10u);
 }
 
+// A crowd of one model that resets its counter, beside phones that stand
+// apart by vendor elements of their own (their signature is the model's plus
+// those elements: the same family) and phones of other models. The crowd's
+// MACs are counted at the rate of its family's own phones, not at the rate
+// of every phone seen alone (docs/accuracy.md, sixth round).
+TEST(PeopleEstimatorTest, ACrowdedModelIsCountedAtItsFamilysRate) {
+  constexpr std::uint64_t kFamily = 900;
+  struct Phone {
+    std::uint64_t fingerprint;
+    std::uint64_t family;
+    int every_ms;  // a burst, under a new MAC, this often
+  };
+  for (const bool kin : {true, false}) {
+    SCOPED_TRACE(kin ? "the family has phones of its own" : "it has none");
+    std::vector<Phone> phones;
+    for (int p = 0; p < 20; ++p) phones.push_back({500, kFamily, 20'000});  // the crowd
+    for (std::uint64_t p = 0; p < 3; ++p) {
+      phones.push_back({600 + p, kin ? kFamily : kFamily + 1 + p, 20'000});
+    }
+    for (std::uint64_t p = 0; p < 8; ++p) phones.push_back({700 + p, 700 + p, 60'000});
+    PeopleEstimator e;
+    std::mt19937_64 rng(11);
+    const TimePoint start = At(10, 0);
+    const TimePoint end = start + minutes(15);
+    std::vector<TimePoint> next;
+    for (std::size_t p = 0; p < phones.size(); ++p) next.push_back(start + milliseconds(917 * p));
+    std::uint64_t mac = 1;
+    std::uint64_t crowd_macs = 0;
+    for (auto it = std::min_element(next.begin(), next.end()); *it < end;
+         it = std::min_element(next.begin(), next.end())) {
+      const Phone& phone = phones[static_cast<std::size_t>(it - next.begin())];
+      ProbeTraits traits = Traits(phone.fingerprint, static_cast<std::uint16_t>(rng() & 0xFFF));
+      traits.has_base = phone.family != phone.fingerprint;
+      traits.base_fingerprint = phone.family;
+      const std::uint64_t m = mac++;
+      for (int f = 0; f < 2; ++f) {
+        e.OnProbe(*it + milliseconds(20 * f), Random(m), traits,
+                  -40 - static_cast<int>(rng() % 30));
+        ++traits.sequence;
+      }
+      if (phone.fingerprint == 500) ++crowd_macs;
+      *it += milliseconds(phone.every_ms + static_cast<int>(rng() % 2000) - 1000);
+    }
+    ASSERT_GT(crowd_macs, 800u);  // 45 a phone
+    const PeopleReport r = Close(e, end);
+    if (kin) {
+      // 20 + 11 phones: the family's phones send 45 MACs each, as the crowd's.
+      EXPECT_GE(r.estimated_devices, 29u);
+      EXPECT_LE(r.estimated_devices, 33u);
+    } else {
+      // The 11 phones alone send 23 MACs each on average: the crowd's 900
+      // MACs make about 39 phones.
+      EXPECT_GE(r.estimated_devices, 45u);
+    }
+  }
+}
+
 TEST(PeopleEstimatorTest, CarriedPseudonymKeepsTheDevice) {
   PeopleEstimator e;
   e.OnProbe(At(10, 0), Global(1), {}, -50);
