@@ -317,14 +317,16 @@ std::uint64_t PeopleEstimator::FindModel(std::uint64_t fingerprint) const {
   return fingerprint;
 }
 
-// A per-network address (docs/accuracy.md, fifth round): a random MAC kept
-// from one burst to another that sends only directed probes, whose
+// A per-network address (docs/accuracy.md, fifth and sixth rounds): a MAC
+// kept from one burst to another that sends only directed probes, whose
 // signature is a model's plus vendor elements. Phones keep such an address
 // per network they ask for and scan under new random MACs of that model
-// besides (Argo's F_test_1: one iPhone, two networks, 700 s); the Argo
-// generator's directed probes change MAC like its scans.
+// besides (Argo's F_test_1: one iPhone, two networks, 700 s); for a network
+// with randomization turned off it is the phone's own global MAC (G_test_6-7:
+// two phones; the lab: a few a day). The Argo generator's directed probes
+// change MAC like its scans.
 bool PeopleEstimator::PerNetworkAddress(const Device& d) const {
-  return d.randomized && d.directed_only && d.kept_mac && d.has_scan_model;
+  return d.directed_only && d.kept_mac && d.has_scan_model;
 }
 
 // The models of the randomized devices `heard` (a predicate on a live

@@ -89,11 +89,12 @@ class PeopleEstimator final {
   // grouping state, which was keyed under the retired key, is dropped.
   void StartEpoch(TimePoint start, bool keep_devices);
 
-  // Whether OnProbe needs the fingerprint of a randomized frame from
-  // `pseudonym` whose elements are `ies_len` bytes long: for a new MAC, to
-  // group it; for a known one whose elements' length changed since its last
-  // frame, to learn that one phone sends both signatures (band, directed
-  // probes: the two fingerprints are then one model for the epoch).
+  // Whether OnProbe needs the fingerprint of a frame from `pseudonym` whose
+  // elements are `ies_len` bytes long: for a new MAC, to group it (random)
+  // or to tell a per-network address (global); for a known randomized one
+  // whose elements' length changed since its last frame, to learn that one
+  // phone sends both signatures (band, directed probes: the two
+  // fingerprints are then one model for the epoch).
   bool NeedsFingerprint(std::uint64_t pseudonym, std::size_t ies_len) const;
   // The estimated device `pseudonym` belongs to, as the opaque identity the
   // epoch sketches count (never a MAC); none if it is not tracked. For the

@@ -85,10 +85,12 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
   }
 
   // Fingerprint. The model signature groups a new randomized MAC into a
-  // device; it is hashed under the pseudonym key at once and never kept in
-  // the clear. A known pseudonym already has its device (most frames): its
-  // fingerprint is needed only when its elements' length changed
-  // (NeedsFingerprint), to learn a phone's second signature.
+  // device, and tells a global MAC kept for one network (a per-network
+  // address) from a phone's scans; it is hashed under the pseudonym key at
+  // once and never kept in the clear. A known pseudonym already has its
+  // device (most frames): its fingerprint is needed only when a randomized
+  // MAC's elements' length changed (NeedsFingerprint), to learn a phone's
+  // second signature.
   // Vendor elements at the end of a signature are hashed apart too: the
   // signature without them is a directed probe's broadcast model (a
   // per-network address, PeopleEstimator::PerNetworkAddress), and any
@@ -98,7 +100,7 @@ FrameOutcome FramePath::Process(capture::RawFrame& frame) {
   traits.sequence = probe.sequence;
   traits.ies_len = static_cast<std::uint16_t>(probe.ies_len);
   traits.directed = probe.ies_len >= 2 && probe.ies[0] == 0 && probe.ies[1] > 0;  // SSID
-  if (who.randomized && windows_.people().NeedsFingerprint(who.value, probe.ies_len)) {
+  if (windows_.people().NeedsFingerprint(who.value, probe.ies_len)) {
     std::uint8_t signature[capture::kIeSignatureMax];
     const std::size_t n = capture::IeSignature(probe.ies, probe.ies_len, signature);
     traits.has_fingerprint = n > 0;

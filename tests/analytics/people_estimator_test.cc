@@ -248,11 +248,15 @@ TEST(PeopleEstimatorTest, APerNetworkAddressIsCountedAsThePhoneThatScans) {
     const char* what;
     bool scans, kept, based;
     std::uint64_t expected;
+    bool global = false;  // the address is the phone's own global MAC
   };
   for (const Case& c : {Case{"a phone scans, the address is kept", true, true, true, 1},
                         Case{"nobody scans", false, true, true, 1},
                         Case{"the address changes every burst", true, false, true, 2},
-                        Case{"no broadcast model beneath it", true, true, false, 2}}) {
+                        Case{"no broadcast model beneath it", true, true, false, 2},
+                        Case{"its own global MAC, a phone scans", true, true, true, 1, true},
+                        Case{"a global MAC, nobody scans", false, true, true, 1, true},
+                        Case{"a global MAC of another model", true, true, false, 2, true}}) {
     SCOPED_TRACE(c.what);
     PeopleEstimator e;
     for (int burst = 0; burst < 4; ++burst) {
@@ -265,7 +269,10 @@ TEST(PeopleEstimatorTest, APerNetworkAddressIsCountedAsThePhoneThatScans) {
       directed.directed = true;
       directed.has_base = c.based;
       directed.base_fingerprint = 42;
-      e.OnProbe(t + seconds(5), Random(c.kept ? 200 : 200 + burst), directed, -50);
+      const std::uint64_t address = c.kept ? 200 : 200 + burst;
+      // At uneven times: a global MAC on a timer would be a fixed device.
+      e.OnProbe(t + seconds(5 + (7 * burst) % 11), c.global ? Global(address) : Random(address),
+                directed, -50);
     }
     PeopleReport r = Close(e, At(10, 5));
     EXPECT_EQ(r.estimated_devices, c.expected);
