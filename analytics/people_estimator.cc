@@ -43,8 +43,8 @@
 // add a WPS or UUID element of their own), else that the followable
 // per-burst randomizers of the same crowd show (a calibration pooled over
 // recent windows, their single MACs that continued nobody aside), or,
-// without enough of those, the models seen as one device. Chains of a model that were never heard
-// at the same time in the window count as one.
+// without enough of those, the models seen as one device. Chains of a model
+// that were never heard at the same time in the window count as one.
 //
 // Why (docs/accuracy.md): the weak links used to require a 1 s silence, a
 // next burst within [1/6, 6] of the device's cadence and a signal within
@@ -862,11 +862,9 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   std::uint64_t saturated_macs = 0;
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
-  for (auto& [fam, rate] : family_rates_) {
-    rate.macs *= kCalibrationDecay;
-    rate.chains *= kCalibrationDecay;
-  }
   for (auto it = family_rates_.begin(); it != family_rates_.end();) {
+    it->second.macs *= kCalibrationDecay;
+    it->second.chains *= kCalibrationDecay;
     it = it->second.chains < kFamilyForgotten ? family_rates_.erase(it) : std::next(it);
   }
   for (auto& [group, a] : ambiguous) {
@@ -914,8 +912,8 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   // alone, 36).
   double by_family = 0;
   for (const auto& [group, a] : ambiguous) {
-    const std::uint64_t at_once = a.at_once;
     if (a.single) continue;
+    const std::uint64_t at_once = a.at_once;
     if (group != nullptr) {
       if (auto f = family_rates_.find(group->family);
           f != family_rates_.end() && f->second.chains >= kFamilyEvidence && f->second.macs > 0) {
