@@ -812,7 +812,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     std::uint64_t at_once = 0;                                 // the most chains heard at once
     bool single = false;                                       // seen as one device
   };
-  std::unordered_map<const Group*, Tally> ambiguous;
+  std::unordered_map<const Group*, Tally> ambiguous;  // by model (never null)
   Tally unfollowed;
   const hashing::WipedHashSet scanning =
       ScanningModels([this](const Device& d) { return d.window == window_; });
@@ -863,8 +863,7 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   ambiguous_chains += unfollowed.chains;
   ambiguous_macs += unfollowed.macs;
   for (auto it = family_rates_.begin(); it != family_rates_.end();) {
-    it->second.macs *= kCalibrationDecay;
-    it->second.chains *= kCalibrationDecay;
+    it->second.Decay(kCalibrationDecay);
     it = it->second.chains < kFamilyForgotten ? family_rates_.erase(it) : std::next(it);
   }
   for (auto& [group, a] : ambiguous) {
@@ -882,25 +881,20 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
     ++exact;
     ++single_chains;
     single_macs += a.macs;
-    if (group != nullptr) {
-      FamilyRate& rate = family_rates_[group->family];
-      rate.macs += static_cast<double>(a.macs);
-      rate.chains += 1;
-    }
+    family_rates_[group->family].Add(static_cast<double>(a.macs), 1);
   }
   // Pooled over recent windows (decaying), so that quiet hours borrow from
   // busier ones. The followable per-burst randomizers are the better
   // witnesses (their devices are certain); without enough of them, the
   // models seen as one device stand in.
-  calibration_macs_ = kCalibrationDecay * calibration_macs_ + static_cast<double>(calibration_macs);
-  calibration_chains_ =
-      kCalibrationDecay * calibration_chains_ + static_cast<double>(calibration_chains);
-  single_macs_ = kCalibrationDecay * single_macs_ + static_cast<double>(single_macs);
-  single_chains_ = kCalibrationDecay * single_chains_ + static_cast<double>(single_chains);
-  if (calibration_chains_ >= kCalibrationChains) {
-    macs_per_device_ = calibration_macs_ / calibration_chains_;
-  } else if (single_chains_ >= kCalibrationChains) {
-    macs_per_device_ = single_macs_ / single_chains_;
+  calibration_.Decay(kCalibrationDecay);
+  calibration_.Add(static_cast<double>(calibration_macs), static_cast<double>(calibration_chains));
+  singles_.Decay(kCalibrationDecay);
+  singles_.Add(static_cast<double>(single_macs), static_cast<double>(single_chains));
+  if (calibration_.chains >= kCalibrationChains) {
+    macs_per_device_ = calibration_.macs / calibration_.chains;
+  } else if (singles_.chains >= kCalibrationChains) {
+    macs_per_device_ = singles_.macs / singles_.chains;
   }
   // The models of several chains whose family has phones of its own count
   // as their MACs over the family's MACs per phone (pooled over recent
@@ -914,12 +908,10 @@ std::uint64_t PeopleEstimator::EstimateWindowDevices(std::int64_t end) {
   for (const auto& [group, a] : ambiguous) {
     if (a.single) continue;
     const std::uint64_t at_once = a.at_once;
-    if (group != nullptr) {
-      if (auto f = family_rates_.find(group->family);
-          f != family_rates_.end() && f->second.chains >= kFamilyEvidence && f->second.macs > 0) {
-        by_family += static_cast<double>(a.macs) * f->second.chains / f->second.macs;
-        continue;
-      }
+    if (auto f = family_rates_.find(group->family);
+        f != family_rates_.end() && f->second.chains >= kFamilyEvidence && f->second.macs > 0) {
+      by_family += static_cast<double>(a.macs) * f->second.chains / f->second.macs;
+      continue;
     }
     ambiguous_chains += at_once;
     ambiguous_macs += a.macs;
@@ -1080,8 +1072,8 @@ void PeopleEstimator::StartEpoch(TimePoint start, bool keep_devices) {
   if (!keep_devices) {
     groups_.clear();
     merged_into_.clear();
-    macs_per_device_ = calibration_macs_ = calibration_chains_ = 0;
-    single_macs_ = single_chains_ = 0;
+    macs_per_device_ = 0;
+    calibration_ = singles_ = MacPool{};
     family_rates_.clear();
     jumps_.fill(0);
     jumps_seen_ = 0;

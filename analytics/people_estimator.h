@@ -242,18 +242,26 @@ class PeopleEstimator final {
   // epoch. Each points to the fingerprint it was merged into (ModelOf
   // follows the chain to the model's fingerprint, the key of groups_).
   hashing::WipedHashMap<std::uint64_t> merged_into_;
-  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
-  double calibration_macs_ = 0;
-  double calibration_chains_ = 0;
-  double single_macs_ = 0;  // the same from models seen as one device
-  double single_chains_ = 0;
-  // ... and per family (Group::family), decayed alike: the rate of the
-  // family's phones that stand apart by elements of their own.
-  struct FamilyRate {
+  // MACs and the devices (chains) that used them, pooled over recent
+  // windows: each window's added to the decayed sum of the ones before.
+  struct MacPool {
     double macs = 0;
     double chains = 0;
+    void Decay(double factor) {
+      macs *= factor;
+      chains *= factor;
+    }
+    void Add(double more_macs, double more_chains) {
+      macs += more_macs;
+      chains += more_chains;
+    }
   };
-  hashing::WipedHashMap<FamilyRate> family_rates_;
+  double macs_per_device_ = 0;  // calibration: MACs per device per window; 0: none yet
+  MacPool calibration_;         // of the followable per-burst randomizers' devices
+  MacPool singles_;             // of the models seen as one device
+  // ... and per family (Group::family): the rate of the family's phones that
+  // stand apart by elements of their own.
+  hashing::WipedHashMap<MacPool> family_rates_;
   // Signal jumps (dB) between consecutive bursts of every device that kept
   // its MAC, decayed per window: the crowd's tolerance, borrowed by the
   // models without evidence of their own while it fits them.
